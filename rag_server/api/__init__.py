@@ -1,0 +1,10 @@
+"""HTTP surfaces: one module each, thin handlers."""
+
+from rag_server.api.chat import create_chat_completion
+from rag_server.api.health import healthz, readyz
+from rag_server.api.metrics import metrics
+from rag_server.api.models import list_models
+
+ROUTES = [create_chat_completion, list_models, healthz, readyz, metrics]
+
+__all__ = ["ROUTES"]

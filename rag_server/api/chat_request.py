@@ -1,0 +1,98 @@
+"""Decode and check a chat-completions body: every problem becomes a typed 400 naming the parameter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from rag_server.api.openai_types import (
+    AssistantMessage,
+    ChatCompletionRequest,
+    Content,
+    DeveloperMessage,
+    Message,
+    SystemMessage,
+    UserMessage,
+)
+from rag_server.errors import InvalidRequestError, UnsupportedParameterError
+from rag_server.generation.port import ChatTurn
+
+__all__ = ["decode_chat_request", "to_chat_turns"]
+
+_decoder = msgspec.json.Decoder(ChatCompletionRequest)
+_ERROR_PATH = re.compile(r"\s*-\s*at `\$(?P<path>[^`]*)`$")
+
+
+def _neutral_none(value: Any) -> bool:
+    return value is None
+
+
+# Parameter -> "is this value one we can honour by ignoring it?" (what SDKs and UIs send by default).
+_NEUTRAL_VALUES: dict[str, Callable[[Any], bool]] = {
+    "n": lambda v: v in (None, 1),
+    "logprobs": lambda v: v in (None, False),
+    "top_logprobs": lambda v: v in (None, 0),
+    "logit_bias": lambda v: not v,
+    "tools": lambda v: not v,
+    "tool_choice": lambda v: v in (None, "none", "auto"),
+    "parallel_tool_calls": lambda v: True,  # meaningless without tools, which are refused above
+    "functions": lambda v: not v,
+    "function_call": lambda v: v in (None, "none", "auto"),
+    "response_format": lambda v: v is None or v == {"type": "text"},
+    "audio": _neutral_none,
+    "modalities": lambda v: v in (None, ["text"]),
+    "prediction": _neutral_none,
+    "reasoning_effort": _neutral_none,
+    "verbosity": _neutral_none,
+    "web_search_options": _neutral_none,
+    "service_tier": lambda v: v in (None, "auto", "default"),
+    "store": lambda v: v in (None, False),
+    "metadata": lambda v: True,  # only meaningful with `store`, which is refused above
+}
+
+
+def decode_chat_request(body: bytes) -> ChatCompletionRequest:
+    """Parse the JSON body; raise InvalidRequestError / UnsupportedParameterError naming the field."""
+    if not body.strip():
+        raise InvalidRequestError("the request body is empty; expected a JSON object")
+    try:
+        request = _decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        message, param = _split_error(str(exc))
+        raise InvalidRequestError(message, param=param) from None
+    except msgspec.DecodeError as exc:
+        raise InvalidRequestError(f"the request body is not valid JSON: {exc}") from None
+    for name, is_neutral in _NEUTRAL_VALUES.items():
+        if not is_neutral(getattr(request, name)):
+            raise UnsupportedParameterError(f"`{name}` is not supported by this server", param=name)
+    return request
+
+
+def _split_error(text: str) -> tuple[str, str | None]:
+    """msgspec says "Expected `int`, got `str` - at `$.messages[0].role`": split message and field path."""
+    match = _ERROR_PATH.search(text)
+    if not match:
+        return text, None
+    param = match.group("path").lstrip(".") or None
+    message = text[: match.start()]
+    return (f"{message} (at `{param}`)" if param else message), param
+
+
+def _text_of(content: Content) -> str:
+    return content if isinstance(content, str) else "".join(part.text for part in content)
+
+
+def _turn(message: Message) -> ChatTurn:
+    if isinstance(message, SystemMessage | DeveloperMessage):
+        return ChatTurn("system", _text_of(message.content))
+    if isinstance(message, UserMessage):
+        return ChatTurn("user", _text_of(message.content))
+    assert isinstance(message, AssistantMessage)
+    return ChatTurn("assistant", _text_of(message.content))
+
+
+def to_chat_turns(request: ChatCompletionRequest) -> tuple[ChatTurn, ...]:
+    return tuple(_turn(message) for message in request.messages)

@@ -1,0 +1,75 @@
+"""The one place errors become responses: OpenAI's envelope on /v1/*, RFC 9457 problem+json elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from rag_server.errors import RagError
+
+__all__ = ["EXCEPTION_HANDLERS", "ErrorBody", "ErrorEnvelope", "error_envelope"]
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorEnvelope(msgspec.Struct, frozen=True):
+    """`{"error": {...}}`: the shape the `openai` SDK unwraps into its exception's `.body`."""
+
+    error: ErrorBody
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    title: str
+    status: int
+    detail: str
+    type: str = "about:blank"
+    code: str | None = None
+
+
+_HTTP_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error"}
+
+
+def error_envelope(exc: RagError) -> ErrorEnvelope:
+    return ErrorEnvelope(ErrorBody(exc.message, exc.error_type, exc.param, exc.code))
+
+
+def _render(request: Request[object, object, object], status: int, body: ErrorBody, retry_after_s: int | None) -> Response[bytes]:
+    headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else {}
+    if request.url.path.startswith("/v1/"):
+        content = msgspec.json.encode(ErrorEnvelope(body))
+        return Response(content, status_code=status, media_type="application/json", headers=headers)
+    problem = Problem(title=body.type, status=status, detail=body.message, code=body.code)
+    return Response(msgspec.json.encode(problem), status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def _rag_error(request: Request[object, object, object], exc: RagError) -> Response[bytes]:
+    return _render(request, exc.status_code, ErrorBody(exc.message, exc.error_type, exc.param, exc.code), exc.retry_after_s)
+
+
+def _http_error(request: Request[object, object, object], exc: HTTPException) -> Response[bytes]:
+    # Litestar's own errors (404 route, 405 method, 413 body too large) carry framework text, never user text.
+    error_type = _HTTP_ERROR_TYPES.get(exc.status_code, "invalid_request_error" if exc.status_code < 500 else "server_error")
+    return _render(request, exc.status_code, ErrorBody(exc.detail, error_type), None)
+
+
+def _unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[bytes]:
+    # The exception's message may hold user text: log its type and where it came from, never str(exc).
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
+    body = ErrorBody("internal server error", "server_error")
+    return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, body, None)
+
+
+EXCEPTION_HANDLERS = {RagError: _rag_error, HTTPException: _http_error, Exception: _unexpected_error}

@@ -1,0 +1,21 @@
+"""`GET /v1/models`: the one model this server serves."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from rag_server.api.openai_types import ModelCard, ModelList
+from rag_server.settings import EngineSettings
+
+__all__ = ["list_models"]
+
+
+@get("/v1/models", sync_to_thread=False)
+def list_models(engine_settings: EngineSettings, started_at: int) -> ModelList:
+    card = ModelCard(
+        id=engine_settings.served_model_name,
+        created=started_at,
+        owned_by="rag-server",
+        max_model_len=engine_settings.max_model_len,
+    )
+    return ModelList(data=[card])

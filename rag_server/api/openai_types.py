@@ -1,0 +1,179 @@
+"""OpenAI chat-completions wire types (the subset this server honours), as msgspec Structs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+__all__ = [
+    "AssistantMessage",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionRequest",
+    "ChunkChoice",
+    "ChunkDelta",
+    "CompletionChoice",
+    "CompletionMessage",
+    "DeveloperMessage",
+    "Message",
+    "ModelCard",
+    "ModelList",
+    "PromptTokensDetails",
+    "StreamOptions",
+    "SystemMessage",
+    "TextPart",
+    "Usage",
+    "UserMessage",
+]
+
+
+class TextPart(msgspec.Struct, frozen=True, tag_field="type", tag="text", forbid_unknown_fields=True):
+    text: str
+
+
+Content = str | list[TextPart]
+
+
+class SystemMessage(msgspec.Struct, frozen=True, tag_field="role", tag="system", forbid_unknown_fields=True):
+    content: Content
+    name: str | None = None
+
+
+class DeveloperMessage(msgspec.Struct, frozen=True, tag_field="role", tag="developer", forbid_unknown_fields=True):
+    """OpenAI's newer name for system instructions; treated as a system message."""
+
+    content: Content
+    name: str | None = None
+
+
+class UserMessage(msgspec.Struct, frozen=True, tag_field="role", tag="user", forbid_unknown_fields=True):
+    content: Content
+    name: str | None = None
+
+
+class AssistantMessage(msgspec.Struct, frozen=True, tag_field="role", tag="assistant", forbid_unknown_fields=True):
+    content: Content
+    name: str | None = None
+    refusal: str | None = None
+
+
+Message = SystemMessage | DeveloperMessage | UserMessage | AssistantMessage
+
+
+class StreamOptions(msgspec.Struct, frozen=True):
+    include_usage: bool = False
+    include_obfuscation: bool = False
+    """Accepted for SDK compatibility; this server never pads chunks."""
+
+
+class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/chat/completions` body. Unknown fields are refused so typos do not pass silently."""
+
+    messages: Annotated[list[Message], Meta(min_length=1)]
+    model: str | None = None
+    max_tokens: Annotated[int, Meta(ge=1)] | None = None
+    max_completion_tokens: Annotated[int, Meta(ge=1)] | None = None
+    temperature: Annotated[float, Meta(ge=0, le=2)] | None = None
+    top_p: Annotated[float, Meta(gt=0, le=1)] | None = None
+    seed: int | None = None
+    stop: str | Annotated[list[str], Meta(max_length=4)] | None = None
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    user: str | None = None
+    presence_penalty: Annotated[float, Meta(ge=-2, le=2)] | None = None
+    frequency_penalty: Annotated[float, Meta(ge=-2, le=2)] | None = None
+    ignore_eos: bool = False
+    """vLLM-compatible extension: keep generating past end-of-sequence (fixed-length benchmarks)."""
+
+    # OpenAI parameters this server cannot honour. Accepted only at their neutral value (what SDKs and chat UIs
+    # send by default); anything else is a 400 naming the parameter (see api/chat_request.py).
+    n: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    logit_bias: dict[str, float] | None = None
+    tools: list[Any] | None = None
+    tool_choice: Any = None
+    parallel_tool_calls: bool | None = None
+    functions: list[Any] | None = None
+    function_call: Any = None
+    response_format: Any = None
+    audio: Any = None
+    modalities: list[str] | None = None
+    prediction: Any = None
+    reasoning_effort: str | None = None
+    verbosity: str | None = None
+    web_search_options: Any = None
+    service_tier: str | None = None
+    store: bool | None = None
+    metadata: dict[str, str] | None = None
+
+
+class PromptTokensDetails(msgspec.Struct, frozen=True):
+    cached_tokens: int
+
+
+class Usage(msgspec.Struct, frozen=True):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    prompt_tokens_details: PromptTokensDetails | None = None
+
+
+class ChunkDelta(msgspec.Struct, frozen=True, omit_defaults=True):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChunkChoice(msgspec.Struct, frozen=True):
+    index: int
+    delta: ChunkDelta
+    finish_reason: str | None = None
+    logprobs: None = None
+
+
+class ChatCompletionChunk(msgspec.Struct, frozen=True):
+    id: str
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None = None
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    system_fingerprint: str | None = None
+
+
+class CompletionMessage(msgspec.Struct, frozen=True):
+    content: str
+    role: Literal["assistant"] = "assistant"
+    refusal: None = None
+
+
+class CompletionChoice(msgspec.Struct, frozen=True):
+    index: int
+    message: CompletionMessage
+    finish_reason: str
+    logprobs: None = None
+
+
+class ChatCompletion(msgspec.Struct, frozen=True):
+    id: str
+    created: int
+    model: str
+    choices: list[CompletionChoice]
+    usage: Usage
+    object: Literal["chat.completion"] = "chat.completion"
+    system_fingerprint: str | None = None
+
+
+class ModelCard(msgspec.Struct, frozen=True):
+    id: str
+    created: int
+    owned_by: str
+    max_model_len: int
+    object: Literal["model"] = "model"
+
+
+class ModelList(msgspec.Struct, frozen=True):
+    data: list[ModelCard]
+    object: Literal["list"] = "list"

@@ -1,0 +1,63 @@
+"""The composition root: `create_app(settings, services=None)` builds the whole server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from litestar import Litestar
+from litestar.di import Provide
+
+from rag_server.api import ROUTES
+from rag_server.api.chat import ChatCompletions
+from rag_server.api.errors import EXCEPTION_HANDLERS
+from rag_server.generation.supervisor import keep_engine_running
+from rag_server.metrics import build_registry
+from rag_server.pipeline import ChatPipeline
+from rag_server.services import Services, default_services
+from rag_server.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def _constant(value: object) -> Provide:
+    def provide() -> object:
+        return value
+
+    return Provide(provide, use_cache=True, sync_to_thread=False)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """Build the server. Without `services`, the real engine starts in the background at start-up."""
+    services = services or default_services(settings)
+    pipeline = ChatPipeline(services.engine, settings.engine.max_model_len, settings.generation)
+    chat = ChatCompletions(pipeline, settings.engine.served_model_name)
+    registry = build_registry(services.engine, settings.engine.served_model_name)
+
+    @asynccontextmanager
+    async def run_engine(_: Litestar) -> AsyncIterator[None]:
+        if services.open_generator is None:
+            yield
+            return
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(
+                keep_engine_running, services.engine, services.open_generator, settings.engine.startup_timeout_s
+            )
+            yield
+            tasks.cancel_scope.cancel()
+
+    return Litestar(
+        route_handlers=ROUTES,
+        dependencies={
+            "chat": _constant(chat),
+            "engine": _constant(services.engine),
+            "engine_settings": _constant(settings.engine),
+            "registry": _constant(registry),
+            "started_at": _constant(int(time.time())),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[run_engine],
+        openapi_config=None,
+    )

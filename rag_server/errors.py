@@ -1,0 +1,64 @@
+"""Typed errors raised by domain code. Only `rag_server.api.errors` turns them into HTTP responses."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ContextLengthExceededError",
+    "EngineUnavailableError",
+    "InvalidRequestError",
+    "ModelNotFoundError",
+    "RagError",
+    "UnsupportedParameterError",
+]
+
+
+class RagError(Exception):
+    """Base of every error the server renders on purpose.
+
+    `message` is shown to the client, so it must never contain request text or secrets.
+    """
+
+    status_code: int = 500
+    error_type: str = "server_error"
+    code: str | None = None
+
+    def __init__(self, message: str, *, param: str | None = None, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.retry_after_s = retry_after_s
+
+
+class InvalidRequestError(RagError):
+    """The request body is malformed or a field has a bad value; `param` names the field."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+
+
+class UnsupportedParameterError(InvalidRequestError):
+    """A valid OpenAI parameter this server cannot honour (e.g. `n > 1`, `tools`)."""
+
+    code = "unsupported_parameter"
+
+
+class ContextLengthExceededError(InvalidRequestError):
+    """Prompt plus requested completion do not fit the model's context window."""
+
+    code = "context_length_exceeded"
+
+
+class EngineUnavailableError(RagError):
+    """The generation engine is starting, has failed, or died; the client should retry later."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+    code = "engine_unavailable"
+
+
+class ModelNotFoundError(RagError):
+    """The request names a model this server does not serve."""
+
+    status_code = 404
+    error_type = "invalid_request_error"
+    code = "model_not_found"

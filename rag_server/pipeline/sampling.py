@@ -1,0 +1,55 @@
+"""Turn what a request asked for into concrete decoding parameters that fit the context window."""
+
+from __future__ import annotations
+
+import msgspec
+
+from rag_server.errors import ContextLengthExceededError
+from rag_server.generation.port import Sampling
+from rag_server.settings import GenerationSettings
+
+__all__ = ["RequestedSampling", "resolve_sampling"]
+
+
+class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
+    """Decoding parameters as the client sent them; None means 'server default'."""
+
+    max_tokens: int | None = None
+    max_tokens_param: str = "max_tokens"
+    """The wire name the client used for the length limit, so errors name it."""
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    ignore_eos: bool = False
+
+
+def resolve_sampling(
+    requested: RequestedSampling, prompt_tokens: int, context_window: int, defaults: GenerationSettings
+) -> Sampling:
+    """Fill in defaults; raise ContextLengthExceededError when prompt and completion cannot fit."""
+    room = context_window - prompt_tokens
+    if room < 1:
+        raise ContextLengthExceededError(
+            f"the prompt is {prompt_tokens} tokens but this model's context window is {context_window} tokens; "
+            "shorten the messages",
+            param="messages",
+        )
+    if requested.max_tokens is not None and requested.max_tokens > room:
+        raise ContextLengthExceededError(
+            f"`{requested.max_tokens_param}` is {requested.max_tokens} but only {room} tokens are left after the "
+            f"{prompt_tokens}-token prompt in the {context_window}-token context window",
+            param=requested.max_tokens_param,
+        )
+    return Sampling(
+        max_tokens=requested.max_tokens or min(defaults.default_max_tokens, room),
+        temperature=defaults.default_temperature if requested.temperature is None else requested.temperature,
+        top_p=defaults.default_top_p if requested.top_p is None else requested.top_p,
+        seed=requested.seed,
+        stop=requested.stop,
+        presence_penalty=requested.presence_penalty or 0.0,
+        frequency_penalty=requested.frequency_penalty or 0.0,
+        ignore_eos=requested.ignore_eos,
+    )

@@ -1,0 +1,193 @@
+"""Server configuration: one frozen msgspec tree, read once at start-up.
+
+`load_settings(environ)` is the only reader of the environment. A setting is named `RAG_<SECTION>__<FIELD>`
+(e.g. `RAG_ENGINE__MODEL`) or `<section>.<field>` in the optional TOML file named by `RAG_CONFIG_FILE`;
+environment variables win over the file. An unknown name or a bad value is a start-up error that names the
+variable. The attribute docstrings below generate the README's configuration table
+(`python -m rag_server.settings_doc`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+__all__ = [
+    "ENV_PREFIX",
+    "EngineSettings",
+    "GenerationSettings",
+    "ServerSettings",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]
+
+ENV_PREFIX = "RAG_"
+CONFIG_FILE_VARIABLE = "RAG_CONFIG_FILE"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message names the variable or file key at fault."""
+
+
+class _Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    """Address the HTTP server binds to. Use 0.0.0.0 inside a container."""
+
+    port: Annotated[int, Meta(ge=1, le=65535)] = 8000
+    """TCP port of the HTTP server."""
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Log level of the server's own loggers. Logs never contain request text."""
+
+
+class EngineSettings(_Section):
+    model: str = "data/models/SmolLM2-135M-Instruct"
+    """Local Hugging Face model folder or a hub model id (a hub id needs network access to the hub)."""
+
+    served_model_name: str = "SmolLM2-135M-Instruct"
+    """Model name reported by /v1/models; requests may name it or omit `model`."""
+
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    """Weight and activation dtype. `auto` takes the model config's dtype (bfloat16 for the default model)."""
+
+    max_model_len: Annotated[int, Meta(ge=64)] = 2048
+    """Context window in tokens: prompt plus completion. Longer prompts are refused with a 400."""
+
+    enable_prefix_caching: bool = True
+    """Reuse the KV cache of shared prompt prefixes (the fixed system prompt) across requests."""
+
+    block_size: Annotated[int, Meta(ge=16, multiple_of=16)] = 32
+    """KV-cache block size in tokens; the unit of prefix-cache reuse. The CPU backend needs a multiple of 32."""
+
+    enforce_eager: bool = False
+    """Skip torch.compile: starts in ~30 s instead of ~100 s on CPU, decodes ~25% slower. Tests turn it on."""
+
+    max_num_seqs: Annotated[int, Meta(ge=1)] = 32
+    """Most sequences the engine batches in one step."""
+
+    cpu_kv_cache_gib: Annotated[int, Meta(ge=1)] = 2
+    """CPU only: GiB reserved for the KV cache (2 GiB holds ~93k tokens of the default model)."""
+
+    cpu_threads_bind: str = "all"
+    """CPU only: cores the engine's OpenMP threads use: `all`, `auto` (vLLM's default, which keeps one core free),
+    or a list such as `0-3`."""
+
+    gpu_memory_utilization: Annotated[float, Meta(gt=0, le=1)] = 0.85
+    """CUDA only: fraction of GPU memory the engine may use for weights and KV cache."""
+
+    tensor_parallel_size: Annotated[int, Meta(ge=1)] = 1
+    """CUDA only: GPUs one model is split across."""
+
+    seed: int = 0
+    """Engine seed; requests with their own `seed` are reproducible regardless."""
+
+    startup_timeout_s: Annotated[float, Meta(gt=0)] = 600.0
+    """Give up (and report not-ready) if the engine has not produced its warm-up token by then."""
+
+
+class GenerationSettings(_Section):
+    default_max_tokens: Annotated[int, Meta(ge=1)] = 512
+    """Completion length when a request sets neither `max_tokens` nor `max_completion_tokens`
+    (capped by the room left in the context window)."""
+
+    default_temperature: Annotated[float, Meta(ge=0, le=2)] = 1.0
+    """Sampling temperature when a request does not set one (OpenAI's default is 1.0)."""
+
+    default_top_p: Annotated[float, Meta(gt=0, le=1)] = 1.0
+    """Nucleus-sampling mass when a request does not set `top_p`."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    server: ServerSettings = ServerSettings()
+    engine: EngineSettings = EngineSettings()
+    generation: GenerationSettings = GenerationSettings()
+
+
+_PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)`")
+_UNKNOWN_FIELD_IN_ERROR = re.compile(r"unknown field `([^`]+)` - at `\$\.([A-Za-z_]+)`")
+
+
+def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
+    """Build the settings from `environ` (and the TOML file it or the caller names); raise SettingsError."""
+    if config_file is None and environ.get(CONFIG_FILE_VARIABLE):
+        config_file = Path(environ[CONFIG_FILE_VARIABLE])
+    merged: dict[str, dict[str, Any]] = _read_config_file(config_file) if config_file else {}
+    from_env: dict[tuple[str, str], str] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_VARIABLE:
+            continue
+        section, field = _parse_variable_name(name)
+        merged.setdefault(section, {})[field] = value
+        from_env[(section, field)] = name
+    try:
+        return msgspec.convert(merged, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_explain(exc, from_env, config_file)) from None
+
+
+def _known_names() -> dict[str, tuple[str, ...]]:
+    sections: dict[str, tuple[str, ...]] = {}
+    for section in msgspec.structs.fields(Settings):
+        section_type = section.type
+        assert isinstance(section_type, type) and issubclass(section_type, msgspec.Struct)
+        sections[section.name] = section_type.__struct_fields__
+    return sections
+
+
+def _all_variable_names() -> list[str]:
+    return [
+        f"{ENV_PREFIX}{section.upper()}__{field.upper()}"
+        for section, fields in _known_names().items()
+        for field in fields
+    ]
+
+
+def _parse_variable_name(name: str) -> tuple[str, str]:
+    parts = name[len(ENV_PREFIX) :].lower().split("__")
+    known = _known_names()
+    if len(parts) == 2 and parts[0] in known and parts[1] in known[parts[0]]:
+        return parts[0], parts[1]
+    hint = difflib.get_close_matches(name, _all_variable_names(), n=1)
+    suggestion = f"; did you mean {hint[0]}?" if hint else ""
+    raise SettingsError(f"unknown setting {name}{suggestion} (settings are RAG_<SECTION>__<FIELD>)")
+
+
+def _read_config_file(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        decoded = msgspec.toml.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+    if not isinstance(decoded, dict) or not all(isinstance(v, dict) for v in decoded.values()):
+        raise SettingsError(f"config file {path} must contain only [section] tables")
+    return {str(k): dict(v) for k, v in decoded.items()}
+
+
+def _explain(
+    exc: msgspec.ValidationError, from_env: Mapping[tuple[str, str], str], config_file: Path | None
+) -> str:
+    message = str(exc)
+    unknown = _UNKNOWN_FIELD_IN_ERROR.search(message)
+    if unknown:
+        return f"unknown setting {unknown.group(2)}.{unknown.group(1)} in config file {config_file}"
+    located = _PATH_IN_ERROR.search(message)
+    if located:
+        key = (located.group(1), located.group(2))
+        reason = message[: located.start()].rstrip(" -")
+        where = from_env.get(key) or f"{key[0]}.{key[1]} in config file {config_file}"
+        return f"invalid setting {where}: {reason}"
+    return f"invalid settings: {message}"

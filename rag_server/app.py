@@ -60,4 +60,5 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[run_engine],
         openapi_config=None,
+        logging_config=None,  # the entry point configures logging; the app never touches global handlers
     )

@@ -40,7 +40,7 @@ class _Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     pass
 
 
-class ServerSettings(_Section):
+class ServerSettings(_Section, frozen=True):
     host: str = "127.0.0.1"
     """Address the HTTP server binds to. Use 0.0.0.0 inside a container."""
 
@@ -51,7 +51,7 @@ class ServerSettings(_Section):
     """Log level of the server's own loggers. Logs never contain request text."""
 
 
-class EngineSettings(_Section):
+class EngineSettings(_Section, frozen=True):
     model: str = "data/models/SmolLM2-135M-Instruct"
     """Local Hugging Face model folder or a hub model id (a hub id needs network access to the hub)."""
 
@@ -96,7 +96,7 @@ class EngineSettings(_Section):
     """Give up (and report not-ready) if the engine has not produced its warm-up token by then."""
 
 
-class GenerationSettings(_Section):
+class GenerationSettings(_Section, frozen=True):
     default_max_tokens: Annotated[int, Meta(ge=1)] = 512
     """Completion length when a request sets neither `max_tokens` nor `max_completion_tokens`
     (capped by the room left in the context window)."""
@@ -140,7 +140,8 @@ def _known_names() -> dict[str, tuple[str, ...]]:
     sections: dict[str, tuple[str, ...]] = {}
     for section in msgspec.structs.fields(Settings):
         section_type = section.type
-        assert isinstance(section_type, type) and issubclass(section_type, msgspec.Struct)
+        assert isinstance(section_type, type)
+        assert issubclass(section_type, msgspec.Struct)
         sections[section.name] = section_type.__struct_fields__
     return sections
 
@@ -177,9 +178,7 @@ def _read_config_file(path: Path) -> dict[str, dict[str, Any]]:
     return {str(k): dict(v) for k, v in decoded.items()}
 
 
-def _explain(
-    exc: msgspec.ValidationError, from_env: Mapping[tuple[str, str], str], config_file: Path | None
-) -> str:
+def _explain(exc: msgspec.ValidationError, from_env: Mapping[tuple[str, str], str], config_file: Path | None) -> str:
     message = str(exc)
     unknown = _UNKNOWN_FIELD_IN_ERROR.search(message)
     if unknown:

@@ -12,6 +12,7 @@ import time
 import traceback
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
@@ -91,7 +92,9 @@ class ChatCompletions:
         completion = await self._collect(prepared, completion_id, int(time.time()))
         return Response(_encoder.encode(completion), media_type="application/json", headers=headers)
 
-    async def _sse(self, prepared: PreparedChat, completion_id: str, created: int, include_usage: bool) -> AsyncIterator[bytes]:
+    async def _sse(
+        self, prepared: PreparedChat, completion_id: str, created: int, include_usage: bool
+    ) -> AsyncIterator[bytes]:
         def chunk(delta: ChunkDelta, finish_reason: str | None = None) -> bytes:
             choice = ChunkChoice(index=0, delta=delta, finish_reason=finish_reason)
             return _event(ChatCompletionChunk(completion_id, created, self._model_name, [choice]))
@@ -156,5 +159,5 @@ def _log_completion(
 
 
 @post("/v1/chat/completions", status_code=200)
-async def create_chat_completion(request: Request[object, object, object], chat: ChatCompletions) -> Response[bytes] | Stream:
+async def create_chat_completion(request: Request[Any, Any, Any], chat: ChatCompletions) -> Response[bytes] | Stream:
     return await chat.respond(await request.body())

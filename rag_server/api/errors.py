@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
 import msgspec
 from litestar import Request, Response
@@ -45,26 +46,34 @@ def error_envelope(exc: RagError) -> ErrorEnvelope:
     return ErrorEnvelope(ErrorBody(exc.message, exc.error_type, exc.param, exc.code))
 
 
-def _render(request: Request[object, object, object], status: int, body: ErrorBody, retry_after_s: int | None) -> Response[bytes]:
+def _render(
+    request: Request[Any, Any, Any], status: int, body: ErrorBody, retry_after_s: int | None
+) -> Response[bytes]:
     headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else {}
     if request.url.path.startswith("/v1/"):
         content = msgspec.json.encode(ErrorEnvelope(body))
         return Response(content, status_code=status, media_type="application/json", headers=headers)
     problem = Problem(title=body.type, status=status, detail=body.message, code=body.code)
-    return Response(msgspec.json.encode(problem), status_code=status, media_type="application/problem+json", headers=headers)
+    return Response(
+        msgspec.json.encode(problem), status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
-def _rag_error(request: Request[object, object, object], exc: RagError) -> Response[bytes]:
-    return _render(request, exc.status_code, ErrorBody(exc.message, exc.error_type, exc.param, exc.code), exc.retry_after_s)
+def _rag_error(request: Request[Any, Any, Any], exc: RagError) -> Response[bytes]:
+    return _render(
+        request, exc.status_code, ErrorBody(exc.message, exc.error_type, exc.param, exc.code), exc.retry_after_s
+    )
 
 
-def _http_error(request: Request[object, object, object], exc: HTTPException) -> Response[bytes]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     # Litestar's own errors (404 route, 405 method, 413 body too large) carry framework text, never user text.
-    error_type = _HTTP_ERROR_TYPES.get(exc.status_code, "invalid_request_error" if exc.status_code < 500 else "server_error")
+    error_type = _HTTP_ERROR_TYPES.get(
+        exc.status_code, "invalid_request_error" if exc.status_code < 500 else "server_error"
+    )
     return _render(request, exc.status_code, ErrorBody(exc.detail, error_type), None)
 
 
-def _unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[bytes]:
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     # The exception's message may hold user text: log its type and where it came from, never str(exc).
     frames = "".join(traceback.format_tb(exc.__traceback__))
     logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)

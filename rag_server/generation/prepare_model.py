@@ -76,7 +76,7 @@ def _convert(gguf: Path, destination: Path) -> None:
     config = packed.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    dense = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    dense = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)  # type: ignore[no-untyped-call]
     dense.load_state_dict(state)
     dense.tie_weights()
     dense.save_pretrained(destination)

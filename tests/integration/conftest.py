@@ -4,12 +4,10 @@ real loopback socket in a background thread (streaming and disconnects need a so
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -20,16 +18,9 @@ from rag_server.app import create_app
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.services import default_services
 from rag_server.settings import load_settings
+from tests.support import MODEL, free_port
 
-REPO = Path(__file__).resolve().parents[2]
-MODEL = REPO / "data" / "models" / "SmolLM2-135M-Instruct"
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

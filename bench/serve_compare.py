@@ -105,7 +105,9 @@ def arms(port: int) -> list[Arm]:
     ]
 
 
-def stream_once(client: httpx.Client, messages: list[dict[str, str]], max_tokens: int, ignore_eos: bool) -> StreamTiming:
+def stream_once(
+    client: httpx.Client, messages: list[dict[str, str]], max_tokens: int, ignore_eos: bool
+) -> StreamTiming:
     body = {
         "model": SERVED_NAME,
         "messages": messages,
@@ -155,7 +157,9 @@ def running(arm: Arm, port: int, log_dir: Path) -> Iterator[tuple[httpx.Client, 
     log_path = log_dir / f"{arm.name.replace(' ', '_').replace(',', '')}.log"
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        process = subprocess.Popen(arm.command, cwd=REPO, env=os.environ | dict(arm.env), stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            arm.command, cwd=REPO, env=os.environ | dict(arm.env), stdout=log, stderr=subprocess.STDOUT
+        )
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
     try:
         deadline = started + 600
@@ -187,7 +191,10 @@ def measure(arm: Arm, port: int, repeats: int, log_dir: Path) -> ArmResult:
             timing = stream_once(client, POEM, max_tokens=128, ignore_eos=True)
             result.ttft_ms.append(timing.ttft_s * 1000)
             result.decode_tok_s.append(timing.decode_tok_s)
-        hits, queries = scrape(client, "vllm:prefix_cache_hits_total"), scrape(client, "vllm:prefix_cache_queries_total")
+        hits, queries = (
+            scrape(client, "vllm:prefix_cache_hits_total"),
+            scrape(client, "vllm:prefix_cache_queries_total"),
+        )
         for question in QUESTIONS:
             messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": question}]
             timing = stream_once(client, messages, max_tokens=1, ignore_eos=True)

@@ -23,8 +23,8 @@ def _version(name: str) -> str:
 
 
 if __name__ == "__main__":
-    importlib.metadata.version = _version
+    importlib.metadata.version = _version  # type: ignore[assignment]
     from vllm.entrypoints.cli.main import main
 
     sys.argv = ["vllm", *sys.argv[1:]]
-    sys.exit(main())
+    sys.exit(main())  # type: ignore[no-untyped-call]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from rag_server.errors import EngineUnavailableError
-from rag_server.generation.port import ChatTurn, EngineStats, GenerationDelta, PromptTokens, Sampling
+from rag_server.generation.port import (
+    ChatTurn,
+    EngineStats,
+    FinishReason,
+    GenerationDelta,
+    PromptTokens,
+    Sampling,
+)
 
 TEMPLATE_OVERHEAD_TOKENS = 5
 
@@ -51,7 +58,7 @@ class FakeGenerator:
                     return
                 text += piece
                 last = count == len(self.reply_words[: sampling.max_tokens])
-                reason = None
+                reason: FinishReason | None = None
                 if last:
                     finished = True
                     reason = "length" if sampling.max_tokens < len(self.reply_words) else "stop"

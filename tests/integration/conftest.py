@@ -56,7 +56,9 @@ def live_server() -> Iterator[LiveServer]:
         }
     )
     services = default_services(settings)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port, log_level="warning")
+    )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()

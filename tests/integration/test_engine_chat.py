@@ -9,13 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.contracts import check_generator_contract
 from tests.integration.conftest import LiveServer
 
 pytestmark = pytest.mark.integration
 
-STORY = [{"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}]
+STORY: list[ChatCompletionMessageParam] = [
+    {"role": "user", "content": "Write a long story about a dragon who learns to bake bread."}
+]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,11 @@ def test_openai_sdk_streams_token_deltas(sdk: openai.OpenAI) -> None:
 def test_non_streaming_equals_the_greedy_stream(sdk: openai.OpenAI) -> None:
     whole, finish, _ = complete(sdk, temperature=0, max_tokens=20)
     stream = sdk.chat.completions.create(
-        model="SmolLM2-135M-Instruct", messages=STORY, temperature=0, max_tokens=20, stream=True  # type: ignore[arg-type]
+        model="SmolLM2-135M-Instruct",
+        messages=STORY,
+        temperature=0,
+        max_tokens=20,
+        stream=True,
     )
     pieces = [c.choices[0].delta.content or "" for c in stream if c.choices]
     assert "".join(pieces) == whole
@@ -107,13 +114,18 @@ def test_prompt_longer_than_the_context_is_a_400_naming_messages(live_server: Li
     assert caught.value.code == "context_length_exceeded"
     assert caught.value.param == "messages"
     with pytest.raises(openai.BadRequestError) as caught:
-        sdk.chat.completions.create(model="SmolLM2-135M-Instruct", messages=STORY, max_tokens=live_server.context_window)  # type: ignore[arg-type]
+        sdk.chat.completions.create(
+            model="SmolLM2-135M-Instruct", messages=STORY, max_tokens=live_server.context_window
+        )
     assert caught.value.param == "max_tokens"
 
 
 def test_client_disconnect_aborts_the_engine_request(live_server: LiveServer) -> None:
     body = {"messages": STORY, "stream": True, "max_tokens": 600, "ignore_eos": True}
-    with httpx.Client(timeout=30) as client, client.stream("POST", f"{live_server.base_url}/v1/chat/completions", json=body) as response:
+    with (
+        httpx.Client(timeout=30) as client,
+        client.stream("POST", f"{live_server.base_url}/v1/chat/completions", json=body) as response,
+    ):
         assert response.status_code == 200
         lines = response.iter_lines()
         received = 0
@@ -141,16 +153,23 @@ def test_concurrent_streams_all_complete(sdk: openai.OpenAI) -> None:
 
 
 def test_shared_prefix_is_served_from_the_prefix_cache(live_server: LiveServer, sdk: openai.OpenAI) -> None:
-    system = {"role": "system", "content": "You answer questions about the ACME support handbook. " * 12}
+    system: ChatCompletionMessageParam = {
+        "role": "system",
+        "content": "You answer questions about the ACME support handbook. " * 12,
+    }
     hits_before = live_server.metric("vllm:prefix_cache_hits_total")
     cached = []
     for question in ("How do I reset my password?", "Where is the invoice page?"):
         response = sdk.chat.completions.create(
-            model="SmolLM2-135M-Instruct", messages=[system, {"role": "user", "content": question}], max_tokens=1  # type: ignore[list-item]
+            model="SmolLM2-135M-Instruct",
+            messages=[system, {"role": "user", "content": question}],
+            max_tokens=1,
         )
         assert response.usage is not None
-        assert response.usage.prompt_tokens_details is not None
-        cached.append(response.usage.prompt_tokens_details.cached_tokens)
+        details = response.usage.prompt_tokens_details
+        assert details is not None
+        assert details.cached_tokens is not None
+        cached.append(details.cached_tokens)
     assert cached[1] >= 96, f"the shared system prompt was reused (cached tokens per request: {cached})"
     assert live_server.metric("vllm:prefix_cache_hits_total") - hits_before >= cached[1]
 

@@ -54,9 +54,11 @@ def test_non_streaming_equals_the_collected_stream(client: TestClient[Litestar])
     whole = client.post(URL, json={"messages": [QUESTION]}).json()
     streamed = sse_payloads(client.post(URL, json={"messages": [QUESTION], "stream": True}).text)
     assert whole["object"] == "chat.completion"
-    assert whole["choices"][0]["message"] == {"role": "assistant", "content": "".join(
-        chunk["choices"][0]["delta"].get("content", "") for chunk in streamed
-    ), "refusal": None}
+    assert whole["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": "".join(chunk["choices"][0]["delta"].get("content", "") for chunk in streamed),
+        "refusal": None,
+    }
     assert whole["choices"][0]["finish_reason"] == streamed[-1]["choices"][0]["finish_reason"] == "stop"
     assert whole["usage"]["completion_tokens"] == 6
 
@@ -120,10 +122,17 @@ def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:
         assert response.json()["error"]["code"] == "engine_unavailable"
         ready = client.get("/readyz")
         assert ready.status_code == 503
-        assert ready.json() == {"ready": False, "engine": "starting", "reason": "the engine is starting", "startup_s": None}
+        assert ready.json() == {
+            "ready": False,
+            "engine": "starting",
+            "reason": "the engine is starting",
+            "startup_s": None,
+        }
 
 
-def test_dead_engine_turns_readiness_and_requests_to_503(client: TestClient[Litestar], generator: FakeGenerator) -> None:
+def test_dead_engine_turns_readiness_and_requests_to_503(
+    client: TestClient[Litestar], generator: FakeGenerator
+) -> None:
     assert client.get("/readyz").status_code == 200
     generator.alive = False
     assert client.get("/readyz").json()["engine"] == "dead"
@@ -151,12 +160,19 @@ def test_unexpected_errors_are_500_without_their_message(settings: Settings, cap
     with TestClient(create_app(settings, Services(engine=EngineSlot.ready_with(Exploding())))) as client:
         response = client.post(URL, json={"messages": [QUESTION]})
     assert response.status_code == 500
-    assert response.json()["error"] == {"message": "internal server error", "type": "server_error", "param": None, "code": None}
+    assert response.json()["error"] == {
+        "message": "internal server error",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
     assert "secret-user-text" not in caplog.text
     assert "RuntimeError" in caplog.text
 
 
-def test_logs_carry_ids_and_counts_never_message_text(client: TestClient[Litestar], caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_carry_ids_and_counts_never_message_text(
+    client: TestClient[Litestar], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     client.post(URL, json={"messages": [QUESTION], "stream": True})
     client.post(URL, json={"messages": [QUESTION]})

@@ -82,7 +82,7 @@ def test_messages_become_turns_with_developer_as_system_and_parts_joined() -> No
 
 
 def test_image_parts_are_refused() -> None:
-    body = f'{{"messages": [{{"role": "user", "content": [{{"type": "image_url", "image_url": {{"url": "x"}}}}]}}]}}'
+    body = '{"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}'
     with pytest.raises(InvalidRequestError) as caught:
         decode_chat_request(body.encode())
     assert caught.value.param == "messages[0].content[0].type"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,9 +40,6 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 
 def test_importing_the_app_does_not_import_vllm() -> None:
-    import subprocess
-    import sys
-
     probe = "import sys, rag_server.app; print('vllm' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

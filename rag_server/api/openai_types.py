@@ -36,26 +36,24 @@ class TextPart(msgspec.Struct, frozen=True, tag_field="type", tag="text", forbid
 Content = str | list[TextPart]
 
 
-class SystemMessage(msgspec.Struct, frozen=True, tag_field="role", tag="system", forbid_unknown_fields=True):
+class _ChatMessage(msgspec.Struct, frozen=True, tag_field="role", forbid_unknown_fields=True):
     content: Content
     name: str | None = None
 
 
-class DeveloperMessage(msgspec.Struct, frozen=True, tag_field="role", tag="developer", forbid_unknown_fields=True):
+class SystemMessage(_ChatMessage, frozen=True, tag="system"):
+    pass
+
+
+class DeveloperMessage(_ChatMessage, frozen=True, tag="developer"):
     """OpenAI's newer name for system instructions; treated as a system message."""
 
-    content: Content
-    name: str | None = None
+
+class UserMessage(_ChatMessage, frozen=True, tag="user"):
+    pass
 
 
-class UserMessage(msgspec.Struct, frozen=True, tag_field="role", tag="user", forbid_unknown_fields=True):
-    content: Content
-    name: str | None = None
-
-
-class AssistantMessage(msgspec.Struct, frozen=True, tag_field="role", tag="assistant", forbid_unknown_fields=True):
-    content: Content
-    name: str | None = None
+class AssistantMessage(_ChatMessage, frozen=True, tag="assistant"):
     refusal: str | None = None
 
 

@@ -18,7 +18,7 @@ def test_readme_configuration_table_is_current() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    rows = [row for row in configuration_table().splitlines()[2:]]
+    rows = configuration_table().splitlines()[2:]
     assert rows
     assert all(not row.endswith("|  |") for row in rows), "every setting needs an attribute docstring"
 

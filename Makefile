@@ -63,11 +63,12 @@ model: install
 	$(BIN)/python -m rag_server.generation.prepare_model --output $(MODEL_DIR)
 
 serve: model
+	$(BIN)/rag-ingest data/
 	$(BIN)/rag-server
 
 lint: install-dev
-	$(BIN)/ruff check rag_server tests bench
-	$(BIN)/ruff format --check rag_server tests bench
+	$(BIN)/ruff check rag_server ingest tests bench scripts
+	$(BIN)/ruff format --check rag_server ingest tests bench scripts
 
 typecheck: install-dev
 	$(BIN)/mypy

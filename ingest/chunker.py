@@ -17,7 +17,7 @@ import msgspec
 from ingest.document import ParsedDocument
 from rag_server.retrieval.records import ChunkDraft
 
-__all__ = ["Chunker", "TokenCounter", "TokenChunker", "load_token_counter"]
+__all__ = ["Chunker", "TokenChunker", "TokenCounter", "load_token_counter"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+|\n+")
 _WORD = re.compile(r"\S+")

@@ -35,7 +35,7 @@ from rag_server.settings import Settings, SettingsError, load_settings
 
 __all__ = ["main"]
 
-TOKEN_VARIABLE = "RAG_INGEST_TOKEN"
+TOKEN_VARIABLE = "RAG_INGEST_TOKEN"  # noqa: S105 - the variable's name, not a token
 
 
 class UsageError(Exception):

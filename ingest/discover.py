@@ -45,15 +45,17 @@ class DiscoveredFile(msgspec.Struct, frozen=True):
 
 def discover(roots: list[Path]) -> Iterator[DiscoveredFile]:
     """Every non-hidden, non-ignored file under `roots` (a root may also be a single file), sorted."""
-    for root in roots:
-        root = root.resolve()
+    for given in roots:
+        root = given.resolve()
         if root.is_file():
             yield _file(root, root.name, _meta_for(root.parent, {}))
             continue
         yield from _walk(root, root.name, [], {})
 
 
-def _walk(folder: Path, display: str, ignores: list[tuple[Path, str]], metas: Mapping[Path, DocumentMeta]) -> Iterator[DiscoveredFile]:
+def _walk(
+    folder: Path, display: str, ignores: list[tuple[Path, str]], metas: Mapping[Path, DocumentMeta]
+) -> Iterator[DiscoveredFile]:
     ignores = ignores + [(folder, pattern) for pattern in _read_ignore(folder)]
     meta = _meta_for(folder, metas)
     metas = {**metas, folder: meta}

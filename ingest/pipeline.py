@@ -86,7 +86,7 @@ class IngestRun:
         report.seconds = self._clock() - began
         return report
 
-    def _ingest(
+    def _ingest(  # noqa: PLR0911 - one early return per way a file can end
         self, found: DiscoveredFile, document_id: str, known: DocumentRecord | None, report: IngestReport
     ) -> FileOutcome:
         try:

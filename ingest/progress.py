@@ -61,7 +61,8 @@ class RichObserver(RunObserver):
 
 def summary_table(report: IngestReport) -> Table:
     verb = "would be" if report.dry_run else ""
-    table = Table(title=f"rag-ingest → collection {report.collection!r} ({report.target}){' — dry run' if report.dry_run else ''}")
+    suffix = " — dry run" if report.dry_run else ""
+    table = Table(title=f"rag-ingest → collection {report.collection!r} ({report.target}){suffix}")
     table.add_column("result")
     table.add_column("files", justify="right")
     table.add_column("chunks", justify="right")
@@ -70,7 +71,9 @@ def summary_table(report: IngestReport) -> Table:
         if outcomes:
             label = f"{status} {verb}".strip() if status in ("added", "updated", "pruned") else status
             style = _STYLE.get(status, "")
-            table.add_row(f"[{style}]{label}[/]" if style else label, str(len(outcomes)), str(sum(o.chunks for o in outcomes)))
+            table.add_row(
+                f"[{style}]{label}[/]" if style else label, str(len(outcomes)), str(sum(o.chunks for o in outcomes))
+            )
     rate = report.chunks_written / report.write_seconds if report.write_seconds else 0.0
     table.caption = (
         f"{report.seconds:.1f} s in all; parsing+chunking {report.parse_seconds:.1f} s; "

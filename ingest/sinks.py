@@ -13,10 +13,11 @@ from typing import Protocol
 import httpx
 import msgspec
 
+from rag_server.api.documents import DocumentList
 from rag_server.retrieval.index import CollectionStamp
 from rag_server.retrieval.records import DocumentDraft, DocumentRecord
 
-__all__ = ["DocumentList", "IndexSink", "RemoteSink", "RemoteSinkError"]
+__all__ = ["IndexSink", "RemoteSink", "RemoteSinkError"]
 
 ProgressCallback = Callable[[int], None]
 
@@ -27,14 +28,6 @@ class IndexSink(Protocol):
     def replace(self, draft: DocumentDraft, progress: ProgressCallback | None = None) -> DocumentRecord: ...
 
     def delete(self, document_id: str) -> None: ...
-
-
-class DocumentList(msgspec.Struct, frozen=True):
-    """`GET /v1/collections/{name}/documents`."""
-
-    stamp: CollectionStamp
-    data: list[DocumentRecord]
-    object: str = "list"
 
 
 class RemoteSinkError(RuntimeError):

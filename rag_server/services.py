@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 
 import anyio
 
 from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, GeneratorFactory
+from rag_server.retrieval.catalog import Catalog
+from rag_server.retrieval.service import CatalogFactory, KnowledgeSlot
 from rag_server.settings import Settings
 
 __all__ = ["Services", "default_services"]
@@ -23,10 +25,14 @@ class Services:
     open_generator: GeneratorFactory | None = None
     """When set, the app's lifespan starts the engine with it (in the background) and fills `engine`.
     When None, whoever built `engine` owns the generator's life (tests pass a ready slot with a fake)."""
+    knowledge: KnowledgeSlot = field(default_factory=KnowledgeSlot)
+    """Holds the embedder and the open index once loaded."""
+    open_catalog: CatalogFactory | None = None
+    """Like `open_generator`, for retrieval: the lifespan opens it in the background and fills `knowledge`."""
 
 
 def default_services(settings: Settings) -> Services:
-    """Production wiring: the in-process vLLM engine, started by the app's lifespan."""
+    """Production wiring: the in-process vLLM engine and the configured index, started by the app's lifespan."""
 
     @asynccontextmanager
     async def open_generator() -> AsyncIterator[Generator]:
@@ -36,4 +42,18 @@ def default_services(settings: Settings) -> Services:
         async with adapter.open_vllm_generator(settings.engine) as generator:
             yield generator
 
-    return Services(engine=EngineSlot(), open_generator=open_generator)
+    @contextmanager
+    def open_index() -> Iterator[Catalog]:
+        from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - torch import, off the loop
+        from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
+
+        retrieval = settings.retrieval
+        embedder = load_embedder(retrieval.embedder_model, retrieval.embedder_device, retrieval.embedder_batch_size)
+        catalog = open_catalog(retrieval, embedder)
+        try:
+            yield catalog
+        finally:
+            catalog.close()
+
+    knowledge = KnowledgeSlot({"candidates": settings.retrieval.fusion_candidates, "rrf_k": settings.retrieval.rrf_k})
+    return Services(engine=EngineSlot(), open_generator=open_generator, knowledge=knowledge, open_catalog=open_index)

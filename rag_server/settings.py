@@ -20,6 +20,8 @@ from msgspec import Meta
 
 __all__ = [
     "ENV_PREFIX",
+    "ApiKey",
+    "AuthSettings",
     "EngineSettings",
     "GenerationSettings",
     "IngestSettings",
@@ -160,12 +162,32 @@ class IngestSettings(_Section, frozen=True):
     """Larger files are reported and skipped."""
 
 
+class ApiKey(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: Annotated[str, Meta(min_length=1, max_length=64)]
+    """Names the key's holder in logs and metrics."""
+    sha256: Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+    """Hex SHA-256 of the key; the key itself is never stored (`python -m rag_server.auth` makes both)."""
+    groups: tuple[str, ...] = ()
+    """Access groups whose documents the holder may read (documents without groups are `public`)."""
+    admin: bool = False
+    """May ingest and delete documents over HTTP."""
+
+
+class AuthSettings(_Section, frozen=True):
+    enabled: bool = False
+    """Require `Authorization: Bearer <key>` on /v1/*. Off: the local operator, who reads every document."""
+
+    api_keys: tuple[ApiKey, ...] = ()
+    """Config file only: `[[auth.api_keys]]` tables with `id`, `sha256`, `groups`, `admin`."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     server: ServerSettings = ServerSettings()
     engine: EngineSettings = EngineSettings()
     generation: GenerationSettings = GenerationSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
+    auth: AuthSettings = AuthSettings()
 
 
 _PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)`")

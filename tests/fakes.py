@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import math
+import re
+import zlib
+from collections.abc import AsyncIterator, Sequence
+
+from qdrant_client import QdrantClient
 
 from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import (
@@ -10,9 +15,17 @@ from rag_server.generation.port import (
     EngineStats,
     FinishReason,
     GenerationDelta,
+    Generator,
     PromptTokens,
     Sampling,
 )
+from rag_server.generation.supervisor import EngineSlot
+from rag_server.retrieval.catalog import Catalog
+from rag_server.retrieval.client_store import open_client_store
+from rag_server.retrieval.port import Embedder
+from rag_server.retrieval.service import KnowledgeSlot
+from rag_server.retrieval.sparse import Bm25Encoder
+from rag_server.services import Services
 
 TEMPLATE_OVERHEAD_TOKENS = 5
 
@@ -72,3 +85,34 @@ class FakeGenerator:
 
     def stats(self) -> EngineStats:
         return EngineStats(alive=self.alive, num_requests_running=len(self.running))
+
+
+class FakeEmbedder:
+    """Bag-of-words hashed into 64 dimensions, unit length: similar word sets get similar vectors."""
+
+    model_id = "fake/bag-of-words-64"
+    dimension = 64
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self.embed_query(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            vector[zlib.crc32(word.encode()) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+
+def memory_catalog(embedder: Embedder | None = None) -> Catalog:
+    """A catalog on qdrant-client's in-memory mode: the real request models, no files, no lock."""
+    client = QdrantClient(":memory:")
+    return Catalog(
+        lambda name, dim: open_client_store(client, name, dim), embedder or FakeEmbedder(), Bm25Encoder(), client.close
+    )
+
+
+def fake_services(generator: Generator | None, catalog: Catalog | None = None) -> Services:
+    """Services for create_app: a ready fake engine (or a starting one) and a ready in-memory index."""
+    engine = EngineSlot.ready_with(generator) if generator is not None else EngineSlot()
+    return Services(engine=engine, knowledge=KnowledgeSlot.ready_with(catalog or memory_catalog()))

@@ -30,8 +30,7 @@ class PdfParser:
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
             raise ParseError(f"unreadable PDF ({type(exc).__name__})") from None
         builder = DocumentBuilder()
-        for number, text in enumerate(pages, start=1):
-            text = _HYPHENATED.sub(r"\1\2", text)
-            for paragraph in _PARAGRAPH_BREAK.split(text):
+        for number, raw in enumerate(pages, start=1):
+            for paragraph in _PARAGRAPH_BREAK.split(_HYPHENATED.sub(r"\1\2", raw)):
                 builder.add(paragraph.replace("\n", " "), page=number)
         return builder.build(str(metadata_title or "").strip() or title_from_path(path))

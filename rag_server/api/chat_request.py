@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
+from rag_server.api.decoding import decode_body
 from rag_server.api.openai_types import (
     AssistantMessage,
     ChatCompletionRequest,
@@ -17,13 +17,12 @@ from rag_server.api.openai_types import (
     SystemMessage,
     UserMessage,
 )
-from rag_server.errors import InvalidRequestError, UnsupportedParameterError
+from rag_server.errors import UnsupportedParameterError
 from rag_server.generation.port import ChatTurn
 
 __all__ = ["decode_chat_request", "to_chat_turns"]
 
 _decoder = msgspec.json.Decoder(ChatCompletionRequest)
-_ERROR_PATH = re.compile(r"\s*-\s*at `\$(?P<path>[^`]*)`$")
 
 
 def _neutral_none(value: Any) -> bool:
@@ -56,29 +55,11 @@ _NEUTRAL_VALUES: dict[str, Callable[[Any], bool]] = {
 
 def decode_chat_request(body: bytes) -> ChatCompletionRequest:
     """Parse the JSON body; raise InvalidRequestError / UnsupportedParameterError naming the field."""
-    if not body.strip():
-        raise InvalidRequestError("the request body is empty; expected a JSON object")
-    try:
-        request = _decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        message, param = _split_error(str(exc))
-        raise InvalidRequestError(message, param=param) from None
-    except msgspec.DecodeError as exc:
-        raise InvalidRequestError(f"the request body is not valid JSON: {exc}") from None
+    request = decode_body(body, _decoder)
     for name, is_neutral in _NEUTRAL_VALUES.items():
         if not is_neutral(getattr(request, name)):
             raise UnsupportedParameterError(f"`{name}` is not supported by this server", param=name)
     return request
-
-
-def _split_error(text: str) -> tuple[str, str | None]:
-    """msgspec says "Expected `int`, got `str` - at `$.messages[0].role`": split message and field path."""
-    match = _ERROR_PATH.search(text)
-    if not match:
-        return text, None
-    param = match.group("path").lstrip(".") or None
-    message = text[: match.start()]
-    return (f"{message} (at `{param}`)" if param else message), param
 
 
 def _text_of(content: Content) -> str:

@@ -1,17 +1,28 @@
-"""Probes: `/healthz` (the process answers) and `/readyz` (the engine is warm and alive)."""
+"""Probes: `/healthz` (the process answers) and `/readyz` (engine warm and alive, index open)."""
 
 from __future__ import annotations
 
 import msgspec
 from litestar import Response, get
 
-from rag_server.generation.supervisor import EngineSlot, Readiness
+from rag_server.generation.supervisor import EngineSlot
+from rag_server.retrieval.service import KnowledgeSlot
 
-__all__ = ["healthz", "readyz"]
+__all__ = ["ServerReadiness", "healthz", "readyz"]
 
 
 class Liveness(msgspec.Struct, frozen=True):
     status: str = "ok"
+
+
+class ServerReadiness(msgspec.Struct, frozen=True):
+    ready: bool
+    engine: str
+    """starting, ready, failed, stopped or dead."""
+    retrieval: str
+    """starting, ready, failed or stopped."""
+    reason: str | None = None
+    startup_s: float | None = None
 
 
 @get("/healthz", sync_to_thread=False)
@@ -20,7 +31,9 @@ def healthz() -> Liveness:
 
 
 @get("/readyz", sync_to_thread=False)
-def readyz(engine: EngineSlot) -> Response[Readiness]:
-    readiness = engine.readiness()
-    headers = {} if readiness.ready else {"Retry-After": "10"}
-    return Response(readiness, status_code=200 if readiness.ready else 503, headers=headers)
+def readyz(engine: EngineSlot, knowledge: KnowledgeSlot) -> Response[ServerReadiness]:
+    generation, retrieval = engine.readiness(), knowledge.readiness()
+    ready = generation.ready and retrieval.phase == "ready"
+    reason = generation.reason or (f"retrieval: {retrieval.reason}" if retrieval.reason else None)
+    body = ServerReadiness(ready, generation.engine, retrieval.phase, reason, generation.startup_s)
+    return Response(body, status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "10"})

@@ -17,6 +17,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """Access groups whose documents the caller may read, besides `public`."""
     all_access: bool = False
     """Reads every document regardless of groups: the local operator when authentication is off."""
+    admin: bool = False
+    """May write and delete documents over HTTP."""
 
 
 def access_condition(principal: Principal) -> FieldMatch | None:

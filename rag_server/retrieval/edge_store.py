@@ -20,8 +20,8 @@ from rag_server.retrieval.port import (
     FieldMatch,
     ScrollPage,
     SparseVector,
-    StoreFilter,
     StoredPoint,
+    StoreFilter,
     StoreQuery,
     UpsertPoints,
     WriteOp,
@@ -73,7 +73,9 @@ class EdgeStore:
             )
         else:
             raise ValueError("a query needs a dense or a sparse vector")
-        return [StoredPoint(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in self._shard.query(request)]
+        return [
+            StoredPoint(str(hit.id), float(hit.score), dict(hit.payload or {})) for hit in self._shard.query(request)
+        ]
 
     def scroll(self, where: StoreFilter, limit: int, offset: str | None = None) -> ScrollPage:
         records, next_offset = self._shard.scroll(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from rag_server.retrieval.access import Principal, access_condition
-from rag_server.retrieval.port import Embedder, FieldMatch, StoreFilter, StoredPoint, StoreQuery, VectorStore
+from rag_server.retrieval.port import Embedder, FieldMatch, StoredPoint, StoreFilter, StoreQuery, VectorStore
 from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
 from rag_server.retrieval.sparse import Bm25Encoder
 

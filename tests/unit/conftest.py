@@ -7,10 +7,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from rag_server.app import create_app
-from rag_server.generation.supervisor import EngineSlot
-from rag_server.services import Services
 from rag_server.settings import Settings, load_settings
-from tests.fakes import FakeGenerator
+from tests.fakes import FakeGenerator, fake_services
 
 
 @pytest.fixture
@@ -25,6 +23,6 @@ def generator() -> FakeGenerator:
 
 @pytest.fixture
 def client(settings: Settings, generator: FakeGenerator) -> Iterator[TestClient[Litestar]]:
-    app = create_app(settings, Services(engine=EngineSlot.ready_with(generator)))
+    app = create_app(settings, fake_services(generator))
     with TestClient(app) as test_client:
         yield test_client

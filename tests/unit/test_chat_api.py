@@ -11,10 +11,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from rag_server.app import create_app
-from rag_server.generation.supervisor import EngineSlot
-from rag_server.services import Services
 from rag_server.settings import Settings
-from tests.fakes import FakeGenerator
+from tests.fakes import FakeGenerator, fake_services
 
 URL = "/v1/chat/completions"
 QUESTION = {"role": "user", "content": "What is the capital of France? My email is jane@example.com"}
@@ -115,7 +113,7 @@ def test_malformed_json_is_a_400_not_a_500(client: TestClient[Litestar]) -> None
 
 
 def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:
-    with TestClient(create_app(settings, Services(engine=EngineSlot()))) as client:
+    with TestClient(create_app(settings, fake_services(None))) as client:
         response = client.post(URL, json={"messages": [QUESTION]})
         assert response.status_code == 503
         assert response.headers["retry-after"] == "10"
@@ -125,6 +123,7 @@ def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:
         assert ready.json() == {
             "ready": False,
             "engine": "starting",
+            "retrieval": "ready",
             "reason": "the engine is starting",
             "startup_s": None,
         }
@@ -142,7 +141,7 @@ def test_dead_engine_turns_readiness_and_requests_to_503(
 
 def test_engine_failure_mid_stream_goes_in_band_then_done(settings: Settings) -> None:
     generator = FakeGenerator(fail_after=2)
-    with TestClient(create_app(settings, Services(engine=EngineSlot.ready_with(generator)))) as client:
+    with TestClient(create_app(settings, fake_services(generator))) as client:
         response = client.post(URL, json={"messages": [QUESTION], "stream": True})
         assert response.status_code == 200
         chunks = sse_payloads(response.text)
@@ -157,7 +156,7 @@ def test_unexpected_errors_are_500_without_their_message(settings: Settings, cap
         async def render(self, turns: Any) -> Any:
             raise RuntimeError("secret-" + "user-text")
 
-    with TestClient(create_app(settings, Services(engine=EngineSlot.ready_with(Exploding())))) as client:
+    with TestClient(create_app(settings, fake_services(Exploding()))) as client:
         response = client.post(URL, json={"messages": [QUESTION]})
     assert response.status_code == 500
     assert response.json()["error"] == {

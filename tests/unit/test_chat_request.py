@@ -24,7 +24,7 @@ USER = '{"role": "user", "content": "hi"}'
         (f'{{"messages": [{USER}], "top_p": 0}}', "top_p"),
         (f'{{"messages": [{USER}], "stop": ["a", "b", "c", "d", "e"]}}', "stop"),
         (f'{{"messages": [{USER}], "stream": "yes"}}', "stream"),
-        (f'{{"messages": [{USER}], "temprature": 1}}', None),
+        (f'{{"messages": [{USER}], "temprature": 1}}', "temprature"),
     ],
 )
 def test_bad_fields_are_named(body: str, param: str | None) -> None:

@@ -79,12 +79,15 @@ class TokenChunker:
 
     def _draft(self, document: ParsedDocument, units: list[_Unit], ordinal: int) -> ChunkDraft:
         start, end = units[0].start, units[-1].end
+        weight: dict[str, int] = {}
+        for unit in units:  # a chunk that runs past a short intro belongs to the section it is mostly about
+            weight[unit.section] = weight.get(unit.section, 0) + unit.tokens
         return ChunkDraft(
             ordinal=ordinal,
             text=document.text[start:end],
             start=start,
             end=end,
-            section=units[0].section,
+            section=max(weight, key=lambda section: weight[section]),
             page=units[0].page,
         )
 

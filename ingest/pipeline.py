@@ -17,14 +17,14 @@ from ingest.chunker import Chunker
 from ingest.discover import DiscoveredFile, discover
 from ingest.document import ParseError
 from ingest.parsers import parser_for
-from ingest.report import FileOutcome, IngestReport
+from ingest.report import FileOutcome, IngestReport, Status
 from ingest.sinks import IndexSink
 from rag_server.retrieval.index import document_id_for
 from rag_server.retrieval.records import DocumentDraft, DocumentRecord
 
 __all__ = ["PIPELINE_VERSION", "IngestRun", "RunObserver"]
 
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 """Bump when parsing or chunking changes in a way that should re-index every document."""
 
 
@@ -112,7 +112,7 @@ class IngestRun:
         report.parse_seconds += self._clock() - started
         if not chunks:
             return _failed(found, "no extractable text")
-        status = "added" if known is None else "updated"
+        status: Status = "added" if known is None else "updated"
         if report.dry_run:
             return FileOutcome(source=found.source, status=status, chunks=len(chunks))
         draft = DocumentDraft(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import msgspec
@@ -45,7 +45,7 @@ _decoder = msgspec.json.Decoder(SearchRequest)
 
 @post("/v1/search", status_code=200)
 async def search(
-    request: Request[object, object, object],
+    request: Request[Any, Any, Any],
     knowledge: KnowledgeSlot,
     authenticator: Authenticator,
     retrieval_settings: RetrievalSettings,

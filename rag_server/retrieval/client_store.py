@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from qdrant_client import QdrantClient, models
 
@@ -40,7 +41,9 @@ class QdrantClientStore:
                     self._client.upsert(self._collection, points=[_point(p) for p in points], wait=True)
                 case DeleteWhere(where):
                     self._client.delete(
-                        self._collection, points_selector=models.FilterSelector(filter=_filter(where)), wait=True
+                        self._collection,
+                        points_selector=models.FilterSelector(filter=_required(_filter(where))),
+                        wait=True,
                     )
 
     def query(self, query: StoreQuery) -> list[StoredPoint]:
@@ -99,7 +102,7 @@ def open_client_store(client: QdrantClient, collection: str, dimension: int | No
 
 
 def _point(point: StorePoint) -> models.PointStruct:
-    vectors: dict[str, list[float] | models.SparseVector] = {}
+    vectors: dict[str, Any] = {}
     if point.dense is not None:
         vectors[DENSE] = point.dense
     if point.sparse is not None:
@@ -124,3 +127,9 @@ def _filter(where: StoreFilter) -> models.Filter | None:
         must=[_condition(m) for m in where.must] or None,
         must_not=[_condition(m) for m in where.must_not] or None,
     )
+
+
+def _required(where: models.Filter | None) -> models.Filter:
+    if where is None:
+        raise ValueError("a delete needs a filter; refusing to delete every point")
+    return where

@@ -43,7 +43,7 @@ class EdgeStore:
                 case UpsertPoints(points):
                     self._shard.update(edge.UpdateOperation.upsert_points([_point(p) for p in points]))
                 case DeleteWhere(where):
-                    self._shard.update(edge.UpdateOperation.delete_points_by_filter(_filter(where)))
+                    self._shard.update(edge.UpdateOperation.delete_points_by_filter(_required(_filter(where))))
 
     def query(self, query: StoreQuery) -> list[StoredPoint]:
         where = _filter(query.where)
@@ -58,7 +58,7 @@ class EdgeStore:
                         limit=query.candidates, query=edge.Query.Nearest(_sparse(query.sparse), using=SPARSE)
                     ),
                 ],
-                query=edge.Fusion.Rrf(k=query.rrf_k),
+                query=edge.Fusion.Rrf(k=query.rrf_k),  # type: ignore[arg-type]  # the 0.9 stub omits Fusion.Rrf
             )
         elif query.dense is not None:
             request = edge.QueryRequest(
@@ -161,3 +161,9 @@ def _filter(where: StoreFilter) -> edge.Filter | None:
     return edge.Filter(
         must=[_condition(m) for m in where.must] or None, must_not=[_condition(m) for m in where.must_not] or None
     )
+
+
+def _required(where: edge.Filter | None) -> edge.Filter:
+    if where is None:
+        raise ValueError("a delete needs a filter; refusing to delete every point")
+    return where

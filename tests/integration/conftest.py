@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -30,6 +31,7 @@ class LiveServer:
     loop: asyncio.AbstractEventLoop
     readiness_while_starting: httpx.Response
     context_window: int
+    index_dir: Path
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         """Run a coroutine on the server's event loop (where the engine lives)."""
@@ -43,9 +45,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     assert MODEL.is_dir(), "run `make model` first (make test does)"
     port = free_port()
+    index_dir = tmp_path_factory.mktemp("index")
     settings = load_settings(
         {
             "RAG_ENGINE__MODEL": str(MODEL),
@@ -53,6 +56,7 @@ def live_server() -> Iterator[LiveServer]:
             "RAG_ENGINE__CPU_KV_CACHE_GIB": "1",
             "RAG_ENGINE__MAX_MODEL_LEN": "1024",
             "RAG_SERVER__PORT": str(port),
+            "RAG_RETRIEVAL__INDEX_DIR": str(index_dir),
         }
     )
     services = default_services(settings)
@@ -73,6 +77,8 @@ def live_server() -> Iterator[LiveServer]:
         assert services.engine.readiness().engine == "starting", services.engine.readiness().reason
         assert time.monotonic() < deadline, "the engine did not become ready"
         time.sleep(0.5)
-    yield LiveServer(base_url, services.engine, loop, readiness_while_starting, settings.engine.max_model_len)
+    yield LiveServer(
+        base_url, services.engine, loop, readiness_while_starting, settings.engine.max_model_len, index_dir
+    )
     server.should_exit = True
     thread.join(timeout=60)

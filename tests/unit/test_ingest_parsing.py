@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,7 +77,9 @@ def test_pdf_blocks_keep_page_numbers() -> None:
         ("broken.docx", b"PK\x03\x04 not a zip", "DOCX"),
     ],
 )
-def test_unparseable_files_raise_parse_error_with_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_unparseable_files_raise_parse_error_with_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(ParseError, match=reason):
@@ -94,7 +97,7 @@ def test_chunks_respect_the_budget_overlap_and_word_boundaries() -> None:
         assert chunk.start == 0 or not document.text[chunk.start - 1].isalnum(), "chunk starts mid-word"
         assert chunk.end == len(document.text) or not document.text[chunk.end].isalnum(), "chunk ends mid-word"
         assert chunk.section == "Part"
-    for previous, current in zip(chunks, chunks[1:], strict=False):
+    for previous, current in itertools.pairwise(chunks):
         assert current.start < previous.end, "consecutive chunks overlap"
     assert [c.ordinal for c in chunks] == list(range(len(chunks)))
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from rag_server.app import create_app
 from rag_server.retrieval.catalog import Catalog
-from rag_server.retrieval.index import document_id_for
+from rag_server.retrieval.errors import EmbedderMismatchError
+from rag_server.retrieval.index import CollectionStamp, document_id_for, stamp_collection
 from rag_server.retrieval.records import ChunkDraft, DocumentDraft
 from rag_server.settings import ApiKey, AuthSettings, Settings, load_settings
 from tests.fakes import FakeGenerator, fake_services, memory_catalog
@@ -138,8 +140,6 @@ def test_unknown_collection_is_a_404(secured: TestClient[Litestar]) -> None:
 def test_document_writes_need_an_admin_key(secured: TestClient[Litestar]) -> None:
     doc = draft("new.md", ("public",), "brand new password policy text")
     url = f"/v1/collections/default/documents/{doc.document_id}"
-    import msgspec
-
     body = msgspec.json.encode(doc)
     assert secured.put(url, content=body, headers=bearer(IT_KEY)).status_code == 403
     assert secured.put(url, content=body).status_code == 401
@@ -154,9 +154,6 @@ def test_document_writes_need_an_admin_key(secured: TestClient[Litestar]) -> Non
 
 
 def test_mismatched_embedder_is_refused(catalog: Catalog) -> None:
-    from rag_server.retrieval.errors import EmbedderMismatchError
-    from rag_server.retrieval.index import CollectionStamp, stamp_collection
-
     store = catalog.store("default")
     with pytest.raises(EmbedderMismatchError, match="RAG_RETRIEVAL__EMBEDDER_MODEL=fake/bag-of-words-64"):
         stamp_collection(store, CollectionStamp(embedder="other/model", dimension=64, sparse=catalog.sparse.model_id))

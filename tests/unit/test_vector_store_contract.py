@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from rag_server.retrieval.port import (
     DeleteWhere,
     FieldMatch,
     SparseVector,
+    StoredPoint,
     StoreFilter,
     StorePoint,
     StoreQuery,
@@ -36,7 +37,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
         yield edge
         edge.close()
         return
-    client = QdrantClient(":memory:") if request.param == "client-memory" else QdrantClient(url=os.environ["QDRANT_URL"])
+    client = (
+        QdrantClient(":memory:") if request.param == "client-memory" else QdrantClient(url=os.environ["QDRANT_URL"])
+    )
     name = f"contract-{uuid.uuid4().hex[:8]}"
     opened = open_client_store(client, name, 4)
     assert opened is not None
@@ -62,8 +65,8 @@ POINTS = (
 )
 
 
-def ids(points: list[object]) -> list[str]:
-    return [p.id for p in points]  # type: ignore[attr-defined]
+def ids(points: Sequence[StoredPoint]) -> list[str]:
+    return [p.id for p in points]
 
 
 def test_dense_sparse_and_hybrid_rank_the_expected_points(store: VectorStore) -> None:

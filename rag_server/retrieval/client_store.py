@@ -40,11 +40,10 @@ class QdrantClientStore:
                 case UpsertPoints(points):
                     self._client.upsert(self._collection, points=[_point(p) for p in points], wait=True)
                 case DeleteWhere(where):
-                    self._client.delete(
-                        self._collection,
-                        points_selector=models.FilterSelector(filter=_required(_filter(where))),
-                        wait=True,
-                    )
+                    condition = _filter(where)
+                    assert condition is not None  # DeleteWhere never holds an empty filter
+                    selector = models.FilterSelector(filter=condition)
+                    self._client.delete(self._collection, points_selector=selector, wait=True)
 
     def query(self, query: StoreQuery) -> list[StoredPoint]:
         where = _filter(query.where)
@@ -127,9 +126,3 @@ def _filter(where: StoreFilter) -> models.Filter | None:
         must=[_condition(m) for m in where.must] or None,
         must_not=[_condition(m) for m in where.must_not] or None,
     )
-
-
-def _required(where: models.Filter | None) -> models.Filter:
-    if where is None:
-        raise ValueError("a delete needs a filter; refusing to delete every point")
-    return where

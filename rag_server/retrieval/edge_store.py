@@ -43,7 +43,9 @@ class EdgeStore:
                 case UpsertPoints(points):
                     self._shard.update(edge.UpdateOperation.upsert_points([_point(p) for p in points]))
                 case DeleteWhere(where):
-                    self._shard.update(edge.UpdateOperation.delete_points_by_filter(_required(_filter(where))))
+                    condition = _filter(where)
+                    assert condition is not None  # DeleteWhere never holds an empty filter
+                    self._shard.update(edge.UpdateOperation.delete_points_by_filter(condition))
 
     def query(self, query: StoreQuery) -> list[StoredPoint]:
         where = _filter(query.where)
@@ -161,9 +163,3 @@ def _filter(where: StoreFilter) -> edge.Filter | None:
     return edge.Filter(
         must=[_condition(m) for m in where.must] or None, must_not=[_condition(m) for m in where.must_not] or None
     )
-
-
-def _required(where: edge.Filter | None) -> edge.Filter:
-    if where is None:
-        raise ValueError("a delete needs a filter; refusing to delete every point")
-    return where

@@ -73,6 +73,10 @@ class UpsertPoints(msgspec.Struct, frozen=True, tag="upsert"):
 class DeleteWhere(msgspec.Struct, frozen=True, tag="delete"):
     where: StoreFilter
 
+    def __post_init__(self) -> None:
+        if not self.where.must and not self.where.must_not:
+            raise ValueError("a delete needs a filter; refusing to delete every point")
+
 
 WriteOp = UpsertPoints | DeleteWhere
 

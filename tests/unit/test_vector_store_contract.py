@@ -125,3 +125,8 @@ def test_edge_refuses_a_second_opener_and_a_dimension_change(tmp_path: Path) -> 
     with pytest.raises(StoreSchemaError, match="4-dimensional"):
         open_edge_store(tmp_path / "shard", 8)
     assert open_edge_store(tmp_path / "missing", None) is None
+
+
+def test_a_delete_without_a_filter_cannot_be_built() -> None:
+    with pytest.raises(ValueError, match="needs a filter"):
+        DeleteWhere(StoreFilter())

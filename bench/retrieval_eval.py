@@ -98,10 +98,7 @@ def main() -> None:
                     started = time.perf_counter()
                     hits = retriever.search(store, question.text, top_k=10, principal=OPERATOR, mode=mode)
                     latencies.append((time.perf_counter() - started) * 1000)
-                    source_hits = [h for h in hits]
-                    rank = next(
-                        (i for i, h in enumerate(source_hits, 1) if relevant(h.source, h.section, question)), None
-                    )
+                    rank = next((i for i, h in enumerate(hits, 1) if relevant(h.source, h.section, question)), None)
                     ranks.append(rank)
             recall = {k: sum(1 for r in ranks if r is not None and r <= k) / len(ranks) for k in (1, 3, 5, 10)}
             mrr = sum(1 / r for r in ranks if r is not None) / len(ranks)

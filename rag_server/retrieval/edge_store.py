@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import qdrant_edge as edge
 
 from rag_server.retrieval.errors import StoreLockedError, StoreSchemaError
@@ -22,6 +23,7 @@ from rag_server.retrieval.port import (
     SparseVector,
     StoredPoint,
     StoreFilter,
+    StorePoint,
     StoreQuery,
     UpsertPoints,
     WriteOp,
@@ -124,9 +126,7 @@ def open_edge_store(directory: Path, dimension: int | None) -> EdgeStore | None:
 
 
 def _stored_dimension(directory: Path) -> int | None:
-    import json  # noqa: PLC0415 - only on the rare re-open path
-
-    config: dict[str, Any] = json.loads((directory / _CONFIG_FILE).read_text())
+    config: dict[str, Any] = msgspec.json.decode((directory / _CONFIG_FILE).read_bytes())
     size = config.get("vectors", {}).get(DENSE, {}).get("size")
     return int(size) if size is not None else None
 
@@ -138,7 +138,7 @@ def _config(dimension: int) -> edge.EdgeConfig:
     )
 
 
-def _point(point: Any) -> edge.Point:
+def _point(point: StorePoint) -> edge.Point:
     vectors: dict[str, Any] = {}
     if point.dense is not None:
         vectors[DENSE] = point.dense

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -82,7 +82,7 @@ def read_stamp(store: VectorStore) -> CollectionStamp | None:
     page = store.scroll(StoreFilter(must=(FieldMatch("record", ("collection",)),)), limit=1)
     if not page.points:
         return None
-    return msgspec.convert(page.points[0].payload, CollectionStamp, strict=False, from_attributes=False)
+    return msgspec.convert(page.points[0].payload, CollectionStamp, strict=False)
 
 
 def stamp_collection(store: VectorStore, stamp: CollectionStamp) -> None:
@@ -150,7 +150,7 @@ class DocumentIndex:
         record = StoreFilter(must=(FieldMatch("record", ("document",)), FieldMatch("document_id", (document_id,))))
         self._store.write([DeleteWhere(chunks), DeleteWhere(record)])
 
-    def _write_record(self, draft: DocumentDraft, state: str) -> DocumentRecord:
+    def _write_record(self, draft: DocumentDraft, state: Literal["pending", "complete"]) -> DocumentRecord:
         record = DocumentRecord(
             document_id=draft.document_id,
             source=draft.source,
@@ -158,7 +158,7 @@ class DocumentIndex:
             title=draft.title,
             fingerprint=draft.fingerprint,
             chunk_count=len(draft.chunks),
-            state="complete" if state == "complete" else "pending",
+            state=state,
             access_groups=draft.access_groups,
         )
         payload = {"record": "document", **msgspec.structs.asdict(record), "access_groups": list(draft.access_groups)}

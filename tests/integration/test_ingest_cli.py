@@ -130,6 +130,19 @@ def test_sigkill_mid_run_then_rerun_converges(knowledge_base: Path, tmp_path: Pa
     assert_each_document_exactly_once(index_dir, set(statuses(rerun)))
 
 
+def test_a_second_writer_gets_a_clear_message_not_a_lock_error(knowledge_base: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    holder = open_edge_store(index_dir / "default", 384)  # another process-like owner without an owner.json
+    assert holder is not None
+    try:
+        code, report = ingest(index_dir, str(knowledge_base / "general"))
+    finally:
+        holder.close()
+    assert code == 2
+    assert "open in another process" in report["error"]
+    assert "WouldBlock" not in report["error"]
+
+
 def test_cli_hands_its_documents_to_the_running_server(live_server: LiveServer, knowledge_base: Path) -> None:
     assert (live_server.index_dir / "owner.json").is_file(), "the server publishes its ownership"
     code, report = ingest(live_server.index_dir, str(knowledge_base / "hr"), "--collection", "handoff")

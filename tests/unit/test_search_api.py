@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 
 import msgspec
@@ -157,3 +158,22 @@ def test_mismatched_embedder_is_refused(catalog: Catalog) -> None:
     store = catalog.store("default")
     with pytest.raises(EmbedderMismatchError, match="RAG_RETRIEVAL__EMBEDDER_MODEL=fake/bag-of-words-64"):
         stamp_collection(store, CollectionStamp(embedder="other/model", dimension=64, sparse=catalog.sparse.model_id))
+
+
+def test_search_logs_ids_and_counts_never_the_query(
+    secured: TestClient[Litestar], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    query = "salary of customer jane.doe@example.com"
+    assert secured.post("/v1/search", json={"query": query}, headers=bearer(HR_KEY)).status_code == 200
+    assert "principal=hr-bot" in caplog.text
+    assert "jane.doe" not in caplog.text
+    assert HR_KEY not in caplog.text
+
+
+def test_document_id_in_body_must_match_the_url(secured: TestClient[Litestar]) -> None:
+    doc = draft("a.md", ("public",), "text")
+    url = f"/v1/collections/default/documents/{document_id_for('b.md')}"
+    response = secured.put(url, content=msgspec.json.encode(doc), headers=bearer(ADMIN_KEY))
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "document_id"

@@ -67,8 +67,8 @@ serve: model
 	$(BIN)/rag-server
 
 lint: install-dev
-	$(BIN)/ruff check rag_server ingest tests bench scripts
-	$(BIN)/ruff format --check rag_server ingest tests bench scripts
+	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts
+	$(BIN)/ruff format --check rag_server guardrails ingest tests bench scripts
 
 typecheck: install-dev
 	$(BIN)/mypy

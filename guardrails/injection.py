@@ -1,0 +1,180 @@
+"""Prompt-injection detection for the user turn and for retrieved documents.
+
+Two detectors, either of which can flag a text:
+- rules (`injection_rules`) for the known attack families, on text with disguises folded away (`normalize`), and on
+  anything hidden in base64, hex or %-escapes;
+- a logistic regression over a sentence embedding joined with hashed character and word n-grams, trained on the
+  corpus in guardrails/data (see `train`), which catches paraphrases no rule anticipates. The embedding carries the
+  meaning, the n-grams the wording; together they beat either alone on bench/eval/injection_eval.jsonl (AUROC 0.994
+  vs 0.971 and 0.978). Its weights ship as JSON next to the corpus they came from.
+
+The score is the stronger of the two; a text is flagged when it reaches the model's calibrated threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any, Protocol
+
+import msgspec
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from guardrails.injection_rules import match_rules
+from guardrails.normalize import canonical, hidden_payloads
+from guardrails.types import Action, Finding, GuardContext, GuardOutcome
+
+__all__ = [
+    "InjectionDetector",
+    "InjectionGuard",
+    "InjectionModel",
+    "InjectionScore",
+    "TextEncoder",
+    "lexical_features",
+    "detector_text",
+    "load_injection_model",
+]
+
+RULE_SCORE = 0.99
+"""The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
+
+
+class TextEncoder(Protocol):
+    model_id: str
+
+    def encode(self, texts: Sequence[str]) -> list[list[float]]:
+        """Unit-length sentence embeddings, in order."""
+        ...
+
+
+LEXICAL_FEATURES = 2**18
+"""Hash buckets for each of the two n-gram views (characters 3–5 within words, words 1–2)."""
+
+
+def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
+    common = {"n_features": LEXICAL_FEATURES, "alternate_sign": False, "norm": "l2"}
+    return (
+        HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), **common),
+        HashingVectorizer(analyzer="word", ngram_range=(1, 2), **common),
+    )
+
+
+def lexical_features(texts: Sequence[str]) -> Any:
+    """Sparse hashed n-grams (a scipy CSR matrix), `2 * LEXICAL_FEATURES` columns; stateless, no vocabulary."""
+    characters, words = _vectorizers()
+    return sparse.hstack([characters.transform(texts), words.transform(texts)]).tocsr()
+
+
+class InjectionModel(msgspec.Struct, frozen=True, kw_only=True):
+    """A trained classifier over [embedding ; hashed n-grams], and the threshold chosen for it."""
+
+    encoder_id: str
+    weights: tuple[float, ...]
+    """One per embedding dimension."""
+    lexical_weights: dict[int, float]
+    """Non-zero weights of the hashed n-gram columns, by column."""
+    bias: float
+    threshold: float
+    corpus_sha256: str
+    """Of the training corpus it was fitted on; a test fails when the corpus changes and the model does not."""
+    training_examples: int
+    cross_validated_fpr: float
+    cross_validated_tpr: float
+
+    def probability(self, embedding: Sequence[float], lexical: Any) -> float:
+        """`lexical` is one row of `lexical_features`."""
+        if len(embedding) != len(self.weights):
+            raise ValueError(f"embedding has {len(embedding)} dimensions, the model expects {len(self.weights)}")
+        logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, embedding, strict=True))
+        get = self.lexical_weights.get
+        logit += math.fsum(get(int(column), 0.0) * value for column, value in zip(lexical.indices, lexical.data))
+        return 1.0 / (1.0 + math.exp(-max(min(logit, 60.0), -60.0)))
+
+
+MODEL_RESOURCE = "injection_model.json"
+CORPUS_RESOURCE = "injection_train.jsonl"
+
+
+def load_injection_model() -> InjectionModel:
+    raw = resources.files("guardrails.data").joinpath(MODEL_RESOURCE).read_bytes()
+    return msgspec.json.decode(raw, type=InjectionModel)
+
+
+def detector_text(text: str) -> str:
+    """What both detectors read: the canonical text plus whatever was hidden in encodings."""
+    return "\n".join([canonical(text), *(canonical(payload) for payload in hidden_payloads(text))])
+
+
+class InjectionScore(msgspec.Struct, frozen=True):
+    score: float
+    classifier_score: float
+    families: tuple[str, ...]
+    """Rule families that matched; `semantic` when only the classifier fired."""
+
+
+class InjectionDetector:
+    def __init__(self, model: InjectionModel, encoder: TextEncoder) -> None:
+        if encoder.model_id != model.encoder_id:
+            raise ValueError(
+                f"the injection model was trained on {model.encoder_id!r} embeddings, not {encoder.model_id!r}; "
+                "retrain it with `python -m guardrails.train --encoder ...`"
+            )
+        self.model = model
+        self._encoder = encoder
+
+    @property
+    def threshold(self) -> float:
+        return self.model.threshold
+
+    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
+        """`embedding`, when given, must be the encoder's vector for `detector_text(text)`."""
+        readable = detector_text(text)
+        families = tuple(hit.family for hit in match_rules(readable))
+        if embedding is None:
+            embedding = self._encoder.encode([readable])[0]
+        classifier = self.model.probability(embedding, lexical_features([readable]))
+        if families:
+            return InjectionScore(max(RULE_SCORE, classifier), classifier, families)
+        semantic = ("semantic",) if classifier >= self.model.threshold else ()
+        return InjectionScore(classifier, classifier, semantic)
+
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        """Batch form for ingestion: one encoder call for all texts."""
+        readable = [detector_text(text) for text in texts]
+        embeddings = self._encoder.encode(readable) if readable else []
+        return [self.score(text, embedding) for text, embedding in zip(texts, embeddings, strict=True)]
+
+
+class InjectionGuard:
+    """Input and retrieval rail: blocks a user turn (or drops a chunk) that scores at or above the threshold."""
+
+    name = "injection"
+
+    def __init__(self, detector: InjectionDetector, threshold: float | None = None) -> None:
+        self._detector = detector
+        self.threshold = detector.threshold if threshold is None else threshold
+
+    @property
+    def detector(self) -> InjectionDetector:
+        return self._detector
+
+    def check(self, text: str, context: GuardContext, *, block_action: Action = Action.BLOCK) -> GuardOutcome:
+        result = self._detector.score(text)
+        return self.outcome(result, len(text), block_action)
+
+    def outcome(self, result: InjectionScore, length: int, block_action: Action = Action.BLOCK) -> GuardOutcome:
+        flagged = result.score >= self.threshold
+        findings = tuple(
+            Finding(guard=self.name, kind=family, start=0, end=length, score=result.score, action=block_action)
+            for family in result.families
+        ) if flagged else ()
+        return GuardOutcome(
+            guard=self.name,
+            action=block_action if flagged else Action.ALLOW,
+            score=result.score,
+            threshold=self.threshold,
+            findings=findings,
+            reason="prompt_injection" if flagged else "",
+        )

@@ -1,0 +1,289 @@
+"""PII: find entities with Presidio, swap them for request-scoped placeholders, and find foreign PII on the way out.
+
+`load_pii_analyzer` is the only place that loads spaCy (~1 s, ~50 MiB); do it once at start-up. Everything else is
+per call and keeps its state in the caller's `GuardContext`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+import spacy
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from spacy.tokens import Doc
+
+from guardrails.recognizers import (
+    LOCATION_CUE,
+    NER_ENTITIES,
+    PATTERN_ENTITIES,
+    PlaceRecognizer,
+    load_places,
+    pattern_recognizers,
+    recognizer_result,
+)
+from guardrails.output import trailing_word_start
+from guardrails.types import Action, Finding, GuardContext, GuardOutcome
+
+__all__ = ["EntitySpan", "ForeignPiiCheck", "ForeignPiiGuard", "MaskedText", "PiiAnalyzer", "PiiGuard", "load_pii_analyzer"]
+
+SPACY_TO_PRESIDIO = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+_IGNORED_SPACY_LABELS = (
+    "ORG", "NORP", "CARDINAL", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "PRODUCT", "EVENT",
+    "WORK_OF_ART", "LAW", "LANGUAGE",
+)
+# The small English pipeline's NER reads tok2vec alone; the parser, tagger and lemmatizer cost ~1 ms a call and
+# feed nothing we use (context words are matched on lower-cased tokens instead of lemmas).
+_UNUSED_COMPONENTS = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
+
+
+class EntitySpan(msgspec.Struct, frozen=True):
+    entity_type: str
+    start: int
+    end: int
+    score: float
+
+
+class MaskedText(msgspec.Struct, frozen=True):
+    text: str
+    outcome: GuardOutcome
+
+
+class _NerOnlySpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            models=[{"lang_code": "en", "model_name": model}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=SPACY_TO_PRESIDIO,
+                labels_to_ignore=_IGNORED_SPACY_LABELS,
+                low_score_entity_names=(),
+            ),
+        )
+        self._model = model
+
+    def load(self) -> None:
+        self.nlp = {"en": spacy.load(self._model, exclude=list(_UNUSED_COMPONENTS))}
+
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        entities, scores = self._get_updated_entities(doc.ents, self._get_scores_for_entities(doc))
+        return NlpArtifacts(
+            entities=entities,
+            tokens=doc,
+            tokens_indices=[token.idx for token in doc],
+            lemmas=[token.lower_ for token in doc],
+            nlp_engine=self,
+            language=language,
+            scores=scores,
+        )
+
+
+class NameCueRecognizer(EntityRecognizer):  # type: ignore[misc]
+    """Names introduced by a cue ("my name is", "I'm", "this is", "regards,") that NER alone misses."""
+
+    _CUE = re.compile(
+        r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
+        r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
+        r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
+    )
+    _NOT_NAMES = frozenset({
+        "I", "The", "A", "An", "Not", "Sorry", "Here", "There", "It", "This", "That", "Working", "IT", "HR", "All",
+        "Support", "Team", "Everyone", "Sales", "Finance", "Legal", "Security", "Admin", "Helpdesk", "Please",
+    })
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name="NameCueRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._CUE.finditer(text):
+            name = match.group("name")
+            if name.split()[0] in self._NOT_NAMES:
+                continue
+            start = match.start("name")
+            results.append(recognizer_result(self, start, start + len(name), 0.7))
+        return results
+
+
+class PiiAnalyzer:
+    """Presidio's analyzer and anonymizer with this library's recognizers, built once and shared by requests."""
+
+    def __init__(
+        self,
+        analyzer: AnalyzerEngine,
+        pattern_only: Sequence[EntityRecognizer],
+        places: frozenset[str],
+        score_threshold: float,
+    ) -> None:
+        self._analyzer = analyzer
+        self._places = places
+        self._pattern_only = tuple(pattern_only)
+        self._anonymizer = AnonymizerEngine()
+        self.score_threshold = score_threshold
+
+    def find(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        """Every configured entity in `text`, overlaps resolved (longest, then most confident, wins)."""
+        found = self._analyzer.analyze(
+            text=text, entities=list(entities), language="en", score_threshold=self.score_threshold
+        )
+        return _without_overlaps(self._correct_ner(text, result) for result in found if not self._is_noise(text, result))
+
+    def _is_noise(self, text: str, result: RecognizerResult) -> bool:
+        return _recognizer_of(result) == "SpacyRecognizer" and text[result.start : result.end] in _NER_NOISE
+
+    def _correct_ner(self, text: str, result: RecognizerResult) -> RecognizerResult:
+        """spaCy's small model often calls a city after "from"/"to" a PERSON; a known place there is a LOCATION."""
+        if (
+            result.entity_type == "PERSON"
+            and _recognizer_of(result) == "SpacyRecognizer"
+            and text[result.start : result.end] in self._places
+            and LOCATION_CUE.search(text[max(0, result.start - 12) : result.start])
+        ):
+            result.entity_type = "LOCATION"
+        return result
+
+    def find_by_pattern(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        """Pattern entities only: no NLP pass, cheap enough to run on every release of an output stream."""
+        wanted = [entity for entity in entities if entity in PATTERN_ENTITIES]
+        found: list[RecognizerResult] = []
+        for recognizer in self._pattern_only:
+            targets = [entity for entity in recognizer.supported_entities if entity in wanted]
+            if targets:
+                found.extend(recognizer.analyze(text, targets, None))
+        return _without_overlaps([result for result in found if result.score >= self.score_threshold])
+
+    def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
+        """Replace each span with this request's placeholder for its value (the same value, the same one)."""
+        vault = context.vault
+
+        def operator(entity_type: str) -> OperatorConfig:
+            return OperatorConfig("custom", {"lambda": lambda value: vault.placeholder_for(entity_type, value)})
+
+        results = [RecognizerResult(span.entity_type, span.start, span.end, span.score) for span in spans]
+        operators = {entity_type: operator(entity_type) for entity_type in {span.entity_type for span in spans}}
+        anonymized = self._anonymizer.anonymize(text=text, analyzer_results=results, operators=operators)
+        return str(anonymized.text)
+
+
+# Capitalised words spaCy's small model tags as people at the start of a chat message.
+_NER_NOISE = frozenset({"Email", "Contact", "Hi", "Hello", "Hey", "Thanks", "Dear", "Please", "Call", "Ping", "Ask"})
+# When spans overlap, a validated pattern beats a cue-anchored match, which beats the statistical NER.
+_PRIORITY = {"SpacyRecognizer": 2, "NameCueRecognizer": 1, "PlaceRecognizer": 1}
+
+
+def _recognizer_of(result: RecognizerResult) -> str:
+    return str((result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, ""))
+
+
+def _without_overlaps(results: Iterable[Any]) -> list[EntitySpan]:
+    ranked = sorted(
+        results, key=lambda r: (_PRIORITY.get(_recognizer_of(r), 0), -(r.end - r.start), -r.score, r.start)
+    )
+    kept: list[EntitySpan] = []
+    for result in ranked:
+        if all(result.end <= span.start or result.start >= span.end for span in kept):
+            kept.append(EntitySpan(result.entity_type, result.start, result.end, float(result.score)))
+    return sorted(kept, key=lambda span: span.start)
+
+
+def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_threshold: float) -> PiiAnalyzer:
+    """Load spaCy and build Presidio's engines. Blocking (about a second): call it off the event loop."""
+    nlp_engine = _NerOnlySpacyEngine(spacy_model)
+    nlp_engine.load()
+    patterns = pattern_recognizers(phone_regions)
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in patterns:
+        registry.add_recognizer(recognizer)
+    registry.add_recognizer(SpacyRecognizer(supported_entities=sorted(NER_ENTITIES)))
+    registry.add_recognizer(NameCueRecognizer())
+    places = load_places()
+    registry.add_recognizer(PlaceRecognizer(places))
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+    return PiiAnalyzer(analyzer, patterns, places, score_threshold)
+
+
+class PiiGuard:
+    """Input rail: masks the configured entities with placeholders kept in the request's vault."""
+
+    name = "pii"
+
+    def __init__(self, analyzer: PiiAnalyzer, entities: Sequence[str]) -> None:
+        self._analyzer = analyzer
+        self.entities = tuple(entities)
+
+    def mask(self, text: str, context: GuardContext) -> MaskedText:
+        spans = self._analyzer.find(text, self.entities)
+        findings = tuple(
+            Finding(guard=self.name, kind=s.entity_type, start=s.start, end=s.end, score=s.score, action=Action.MASK)
+            for s in spans
+        )
+        masked = self._analyzer.mask(text, spans, context) if spans else text
+        outcome = GuardOutcome(
+            guard=self.name,
+            action=Action.MASK if spans else Action.ALLOW,
+            score=max((s.score for s in spans), default=0.0),
+            threshold=self._analyzer.score_threshold,
+            findings=findings,
+            reason="pii_masked" if spans else "",
+        )
+        return MaskedText(masked, outcome)
+
+
+# A number that is still being written: digits with the separators cards, phones, IBANs and IPs use.
+_OPEN_NUMBER = re.compile(r"(?:[A-Z]{2}\d{2}[ ]?)?[+(]?\d[\d \-().:/]*$")
+
+
+class ForeignPiiGuard:
+    """Output rail: masks pattern-found PII the user did not give (another customer's e-mail in a document).
+
+    Only pattern entities are checked on the stream: they need no NLP pass, so each release costs microseconds,
+    and names in a company wiki's answers ("ask Dana in IT") are usually the point of the answer.
+    """
+
+    name = "pii_output"
+
+    def __init__(self, analyzer: PiiAnalyzer, entities: Sequence[str], allow: Sequence[str] = ()) -> None:
+        self._analyzer = analyzer
+        self.entities = tuple(entity for entity in entities if entity in PATTERN_ENTITIES)
+        self._allow = tuple(re.compile(pattern) for pattern in allow)
+
+    def open(self, context: GuardContext) -> ForeignPiiCheck:
+        return ForeignPiiCheck(self, context)
+
+    def foreign(self, text: str, context: GuardContext) -> list[Finding]:
+        findings = []
+        for span in self._analyzer.find_by_pattern(text, self.entities):
+            value = text[span.start : span.end]
+            if context.vault.owns_value(value) or any(allowed.fullmatch(value) for allowed in self._allow):
+                continue
+            findings.append(
+                Finding(
+                    guard=self.name, kind=span.entity_type, start=span.start, end=span.end, score=span.score,
+                    action=Action.MASK,
+                )
+            )
+        return findings
+
+
+class ForeignPiiCheck:
+    def __init__(self, guard: ForeignPiiGuard, context: GuardContext) -> None:
+        self._guard = guard
+        self._context = context
+
+    def hold_from(self, pending: str) -> int:
+        hold = trailing_word_start(pending)  # an e-mail address is one word until it ends
+        number = _OPEN_NUMBER.search(pending)
+        return min(hold, number.start()) if number else hold
+
+    def review(self, segment: str) -> list[Finding]:
+        return self._guard.foreign(segment, self._context)

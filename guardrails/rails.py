@@ -1,0 +1,209 @@
+"""`Guardrails`: the rails a host application runs, built once at start-up and shared by every request.
+
+Per request: `new_context` → `check_input` (policy, then PII masking ∥ injection check) → `screen_chunks` (drop
+retrieved chunks flagged at ingest) → `open_stream` (output rails on the token stream). Each step records its
+decisions in the request's context. All methods are blocking CPU work: an async host calls them from a worker thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from collections.abc import Sequence
+from typing import TypeVar
+
+import msgspec
+
+from guardrails.config import GuardrailsConfig
+from guardrails.errors import GuardUnavailableError
+from guardrails.injection import InjectionDetector, InjectionGuard, InjectionScore
+from guardrails.leak import SystemPromptLeakGuard
+from guardrails.output import OutputGuard
+from guardrails.pii import ForeignPiiGuard, MaskedText, PiiAnalyzer, PiiGuard
+from guardrails.policy import PolicyGuard
+from guardrails.streaming import StreamGuard
+from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage, strongest
+
+__all__ = ["ChunkScreen", "Guardrails", "InputVerdict", "OutputVerdict"]
+
+T = TypeVar("T")
+
+
+class InputVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    action: Action
+    """`block` refuses the request; otherwise `text` goes on to retrieval and the model."""
+    text: str
+    """The user's text with PII replaced by placeholders and masked policy terms redacted."""
+    findings: tuple[Finding, ...]
+    decisions: tuple[Decision, ...]
+
+    @property
+    def blocked_by(self) -> Decision | None:
+        return next((d for d in self.decisions if d.action is Action.BLOCK), None)
+
+
+class OutputVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    action: Action
+    text: str
+    """What the user would see: masked, restored, and cut at a block."""
+    findings: tuple[Finding, ...]
+    decisions: tuple[Decision, ...]
+
+
+class ChunkScreen(msgspec.Struct, frozen=True):
+    keep: tuple[bool, ...]
+    decision: Decision
+
+
+class Guardrails:
+    def __init__(
+        self,
+        config: GuardrailsConfig,
+        *,
+        pii: PiiAnalyzer,
+        injection: InjectionDetector,
+        system_prompt: str,
+    ) -> None:
+        self.config = config
+        self._pii = PiiGuard(pii, config.pii_entities)
+        self._injection = InjectionGuard(injection, config.injection_threshold)
+        self._policy = PolicyGuard(config.policy_rules)
+        self.chunk_threshold = config.chunk_injection_threshold or injection.threshold
+        guards: list[OutputGuard] = [ForeignPiiGuard(pii, config.output_pii_entities, config.output_pii_allow)]
+        guards.append(
+            SystemPromptLeakGuard(
+                system_prompt,
+                block_ngrams=config.leak_block_ngrams,
+                max_gap_words=config.leak_max_gap_words,
+                canaries=config.canaries,
+            )
+        )
+        if self._policy.rules_for(Stage.OUTPUT):
+            guards.append(self._policy)
+        self._output_guards = tuple(guards)
+        self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="guardrails")
+
+    def close(self) -> None:
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+    def new_context(self, request_id: str) -> GuardContext:
+        return GuardContext(request_id=request_id, policy_version=self.config.policy_version)
+
+    # -- input ---------------------------------------------------------------------------------------------------
+
+    def check_input(self, text: str, context: GuardContext) -> InputVerdict:
+        """Policy first (microseconds), then PII masking and the injection check side by side."""
+        started = time.perf_counter()
+        policy_text, policy = self._policy.check(text, context)
+        outcomes: list[GuardOutcome] = [policy]
+        self._decide(policy, context, Stage.INPUT, started)
+        masked_text = policy_text
+        if policy.action is not Action.BLOCK:
+            masked, injection = self._pii_and_injection(policy_text, context)
+            if masked is not None:
+                masked_text = masked.text
+                outcomes.append(masked.outcome)
+            if injection is not None:
+                outcomes.append(injection)
+        findings = tuple(finding for outcome in outcomes for finding in outcome.findings)
+        return InputVerdict(
+            action=strongest([outcome.action for outcome in outcomes]),
+            text=masked_text,
+            findings=findings,
+            decisions=tuple(context.decisions),
+        )
+
+    def _pii_and_injection(
+        self, text: str, context: GuardContext
+    ) -> tuple[MaskedText | None, GuardOutcome | None]:
+        started = time.perf_counter()
+        pii_future = self._workers.submit(self._pii.mask, text, context)
+        injection_future = self._workers.submit(self._injection.check, text, context)
+        deadline = started + self.config.guard_timeout_ms / 1000
+        masked = self._await(pii_future, "pii", deadline, context, Stage.INPUT)
+        if masked is not None:
+            self._decide(masked.outcome, context, Stage.INPUT, started)
+        injection = self._await(injection_future, "injection", deadline, context, Stage.INPUT)
+        if injection is not None:
+            self._decide(injection, context, Stage.INPUT, started)
+        return masked, injection
+
+    def _await(
+        self, future: concurrent.futures.Future[T], guard: str, deadline: float, context: GuardContext, stage: Stage
+    ) -> T | None:
+        """The guard's result, or None when it failed and failures are allowed; raises when they are not."""
+        cause = ""
+        try:
+            return future.result(timeout=max(0.0, deadline - time.perf_counter()))
+        except concurrent.futures.TimeoutError:
+            cause = f"timed out after {self.config.guard_timeout_ms} ms"
+        except Exception as error:  # noqa: BLE001 - any guard failure is handled by policy below
+            cause = f"failed ({type(error).__name__})"
+        future.cancel()
+        return self._failed(guard, cause, context, stage)
+
+    def _failed(self, guard: str, cause: str, context: GuardContext, stage: Stage) -> None:
+        closed = self.config.on_error == "block"
+        outcome = GuardOutcome(
+            guard=guard,
+            action=Action.BLOCK if closed else Action.ALLOW,
+            score=0.0,
+            threshold=0.0,
+            reason="guard_timeout" if "timed out" in cause else "guard_error",
+        )
+        decision = context.record(Decision.of(outcome, context, stage, self.config.guard_timeout_ms))
+        if closed:
+            raise GuardUnavailableError(guard, cause, decision.decision_id)
+
+    @staticmethod
+    def _decide(outcome: GuardOutcome, context: GuardContext, stage: Stage, started: float) -> Decision:
+        return context.record(Decision.of(outcome, context, stage, (time.perf_counter() - started) * 1000))
+
+    # -- retrieval -----------------------------------------------------------------------------------------------
+
+    def screen_chunks(self, injection_scores: Sequence[float | None], context: GuardContext) -> ChunkScreen:
+        """Which retrieved chunks may enter the prompt, from the scores stored at ingest (None: never scored,
+        kept — an index built before scoring existed)."""
+        keep = tuple(score is None or score < self.chunk_threshold for score in injection_scores)
+        dropped = [score for score, kept in zip(injection_scores, keep, strict=True) if not kept]
+        outcome = GuardOutcome(
+            guard="injection",
+            action=Action.DROP if dropped else Action.ALLOW,
+            score=max((score for score in dropped if score is not None), default=0.0),
+            threshold=self.chunk_threshold,
+            findings=tuple(
+                Finding(guard="injection", kind="poisoned_chunk", start=0, end=0, score=score or 0.0, action=Action.DROP)
+                for score in dropped
+            ),
+            reason="poisoned_chunk" if dropped else "",
+        )
+        return ChunkScreen(keep, context.record(Decision.of(outcome, context, Stage.RETRIEVAL, 0.0)))
+
+    def score_chunks(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]] | None = None) -> list[float]:
+        """Injection scores for document chunks (at ingest). Pass the chunks' own embeddings when they come from the
+        classifier's encoder, to skip a second encoder pass."""
+        detector = self._injection.detector
+        results: list[InjectionScore]
+        if embeddings is None:
+            results = detector.score_many(texts)
+        else:
+            results = [detector.score(text, vector) for text, vector in zip(texts, embeddings, strict=True)]
+        return [round(result.score, 4) for result in results]
+
+    # -- output --------------------------------------------------------------------------------------------------
+
+    def open_stream(self, context: GuardContext) -> StreamGuard:
+        return StreamGuard(self._output_guards, context)
+
+    def check_output(self, text: str, context: GuardContext) -> OutputVerdict:
+        """The output rails on a finished text (the check endpoint; non-streaming callers)."""
+        stream = self.open_stream(context)
+        released = stream.feed(text)
+        final = stream.finish() if released.stopped is None else released
+        decisions = stream.decisions()
+        return OutputVerdict(
+            action=strongest([decision.action for decision in decisions]),
+            text=released.text + final.text,
+            findings=stream.findings(),
+            decisions=tuple(decisions),
+        )

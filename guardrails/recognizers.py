@@ -1,0 +1,198 @@
+"""Presidio recognizers tuned for chat text, one per entity this library masks.
+
+Why not Presidio's defaults (measured on bench/eval/pii_prompts.jsonl): the default registry emits out-of-scope
+types (URL, US_BANK_NUMBER, US_DRIVER_LICENSE, ORGANIZATION), its card pattern misses 4-6-5 (AmEx) and 4-6-4 (Diners)
+groupings, its phone matcher misses common international formats, and spaCy's DATE fires on "two weeks" or "today".
+So: cards by one digit-group pattern plus Luhn; phones by phonenumbers over the regions users write from plus
+international `+CC` numbers; dates only when they name a day (a birth date, not a duration); e-mail validated
+against the public-suffix snapshot that ships inside tldextract, never a download.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from importlib import resources
+import phonenumbers
+import tldextract
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import IbanRecognizer, IpRecognizer, UsSsnRecognizer
+
+__all__ = [
+    "LOCATION_CUE",
+    "NER_ENTITIES",
+    "PATTERN_ENTITIES",
+    "PlaceRecognizer",
+    "load_places",
+    "pattern_recognizers",
+    "recognizer_result",
+]
+
+NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
+"""Entities that need the spaCy pipeline; everything else is found by patterns alone (and so also on the stream)."""
+PATTERN_ENTITIES = frozenset(
+    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "DATE_TIME"}
+)
+
+# The snapshot bundled with tldextract: no network, no cache directory.
+_OFFLINE_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+class OfflineEmailRecognizer(PatternRecognizer):
+    PATTERNS = [
+        Pattern("email", r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+                r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+\b", 0.85),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="EMAIL_ADDRESS", patterns=self.PATTERNS, context=["email", "mail"])
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return bool(_OFFLINE_SUFFIXES(pattern_text.rsplit("@", 1)[-1]).suffix)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            digit -= 9 if digit > 9 else 0
+        total += digit
+    return total % 10 == 0
+
+
+class CardRecognizer(PatternRecognizer):
+    """13–19 digits in groups of 3–6 separated by one space or dash (or none), issuer prefix and Luhn checked."""
+
+    PATTERNS = [Pattern("card", r"(?<![\d\-])\d{3,6}(?:[ \-]?\d{3,6}){1,4}(?![\d\-])", 0.9)]
+    _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62)")
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="CREDIT_CARD", patterns=self.PATTERNS, context=["card", "visa", "amex"])
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = re.sub(r"\D", "", pattern_text)
+        separators = set(re.sub(r"\d", "", pattern_text))
+        return (
+            13 <= len(digits) <= 19 and len(separators) <= 1 and bool(self._ISSUER.match(digits)) and luhn_valid(digits)
+        )
+
+
+class PhoneRecognizer(EntityRecognizer):
+    """phonenumbers' matcher for the listed regions (national formats) plus any valid `+country` number."""
+
+    def __init__(self, regions: Sequence[str] = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "NL", "ES", "IT")) -> None:
+        self.regions = tuple(regions)
+        super().__init__(supported_entities=["PHONE_NUMBER"], name="PhoneRecognizer", context=["phone", "call"])
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        spans: dict[tuple[int, int], RecognizerResult] = {}
+        for region in self.regions:
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                raw = match.raw_string
+                glued = match.start > 0 and text[match.start - 1].isalnum()  # 0x80070005, A1234567
+                if glued or _HEX.search(raw) or sum(char.isdigit() for char in raw) < 8 or _DOTTED_QUAD.fullmatch(raw):
+                    continue
+                spans.setdefault((match.start, match.end), self.result(match.start, match.end, 0.75))
+        return list(spans.values())
+
+    def result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return recognizer_result(self, start, end, score)
+
+
+_HEX = re.compile(r"0x|\dx", re.IGNORECASE)
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:
+    """A result carrying the explanation and metadata Presidio's context enhancer expects."""
+    return RecognizerResult(
+        recognizer.supported_entities[0],
+        start,
+        end,
+        score,
+        analysis_explanation=AnalysisExplanation(recognizer=recognizer.name, original_score=score),
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+
+
+class CalendarDateRecognizer(PatternRecognizer):
+    """Dates that name a day of a year (a birth date, a booking): not durations, weekdays or bare years."""
+
+    PATTERNS = [
+        Pattern("month day, year", rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b", 0.85),
+        Pattern("day month year", rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}\.?,? \d{{4}}\b", 0.85),
+        Pattern("iso", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.85),
+        Pattern("numeric", r"\b(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|[12]\d|3[01])[/.\-](?:19|20)\d{2}\b", 0.8),
+        Pattern("numeric short year", r"\b(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/\d{2}\b", 0.6),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="DATE_TIME", patterns=self.PATTERNS, context=["born", "birth", "date"])
+
+
+def load_places() -> frozenset[str]:
+    """City (>= 100k people), country and US-state names from GeoNames; see scripts/build_gazetteer.py."""
+    text = resources.files("guardrails.data").joinpath("places.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line)
+
+
+LOCATION_CUE = re.compile(
+    r"(?:\b(?:in|from|to|at|near|via|visit|visiting|outside|around|across|of|the)|,)\s+$", re.IGNORECASE
+)
+
+
+class PlaceRecognizer(EntityRecognizer):
+    """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon"): the small NER model
+    often calls those a PERSON or misses them."""
+
+    _CANDIDATE = re.compile(r"\b[A-Z][\w\-']+(?:[ \-][A-Z][\w\-']+){0,2}")
+
+    def __init__(self, places: frozenset[str]) -> None:
+        self.places = places
+        super().__init__(supported_entities=["LOCATION"], name="PlaceRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._CANDIDATE.finditer(text):
+            words = match.group(0).split(" ")
+            # The longest run of leading words that names a place: "Cape Town", not "Cape Town Airport".
+            for size in range(len(words), 0, -1):
+                name = " ".join(words[:size])
+                if name in self.places and LOCATION_CUE.search(text[max(0, match.start() - 12) : match.start()]):
+                    results.append(recognizer_result(self, match.start(), match.start() + len(name), 0.8))
+                    break
+        return results
+
+
+def pattern_recognizers(phone_regions: Sequence[str]) -> list[EntityRecognizer]:
+    return [
+        OfflineEmailRecognizer(),
+        CardRecognizer(),
+        PhoneRecognizer(phone_regions),
+        UsSsnRecognizer(),
+        IbanRecognizer(),
+        IpRecognizer(),
+        CalendarDateRecognizer(),
+    ]

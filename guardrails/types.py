@@ -1,0 +1,122 @@
+"""The vocabulary every guard speaks: stages, actions, findings, decisions and the request context.
+
+Nothing here holds raw text except `GuardContext.vault`, which lives exactly as long as one request.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+import msgspec
+
+from guardrails.vault import PlaceholderVault
+
+__all__ = [
+    "Action",
+    "Decision",
+    "Finding",
+    "GuardContext",
+    "GuardOutcome",
+    "Stage",
+    "strongest",
+]
+
+
+class Stage(enum.StrEnum):
+    INPUT = "input"
+    RETRIEVAL = "retrieval"
+    OUTPUT = "output"
+
+
+class Action(enum.StrEnum):
+    """What a guard did, weakest first: a decision's action is the strongest of its findings'."""
+
+    ALLOW = "allow"
+    RESTORE = "restore"
+    MASK = "mask"
+    DROP = "drop"
+    BLOCK = "block"
+
+
+_STRENGTH = {action: rank for rank, action in enumerate(Action)}
+
+
+def strongest(actions: list[Action] | tuple[Action, ...]) -> Action:
+    return max(actions, key=_STRENGTH.__getitem__, default=Action.ALLOW)
+
+
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing a guard found: its kind (entity type, attack family, rule name) and where, never the value."""
+
+    guard: str
+    kind: str
+    start: int
+    end: int
+    score: float
+    action: Action
+
+
+class GuardOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """A guard's answer for one text: the strongest action, its score against its threshold, what it found."""
+
+    guard: str
+    action: Action
+    score: float
+    threshold: float
+    findings: tuple[Finding, ...] = ()
+    reason: str = ""
+    """A short machine-readable cause (`prompt_injection`, `pii_masked`, `system_prompt_leak`, `guard_timeout`)."""
+
+
+class Decision(msgspec.Struct, frozen=True, kw_only=True):
+    """The audit record of one guard's decision. Safe to log and to return: it holds no text from the request."""
+
+    decision_id: str
+    request_id: str
+    stage: Stage
+    guard: str
+    action: Action
+    reason: str
+    score: float
+    threshold: float
+    latency_ms: float
+    policy_version: str
+    finding_kinds: tuple[str, ...] = ()
+    """The kind of each finding, in order (e.g. `PERSON`, `instruction_override`); values never appear."""
+
+    @classmethod
+    def of(cls, outcome: GuardOutcome, context: GuardContext, stage: Stage, latency_ms: float) -> Decision:
+        return cls(
+            decision_id=new_decision_id(),
+            request_id=context.request_id,
+            stage=stage,
+            guard=outcome.guard,
+            action=outcome.action,
+            reason=outcome.reason,
+            score=round(outcome.score, 4),
+            threshold=outcome.threshold,
+            latency_ms=round(latency_ms, 3),
+            policy_version=context.policy_version,
+            finding_kinds=tuple(finding.kind for finding in outcome.findings),
+        )
+
+
+def new_decision_id() -> str:
+    return f"gd_{uuid.uuid4().hex[:20]}"
+
+
+@dataclass
+class GuardContext:
+    """Everything a guard may know about the request it is checking. Build one per request; never share it."""
+
+    request_id: str
+    policy_version: str
+    vault: PlaceholderVault = field(default_factory=PlaceholderVault)
+    decisions: list[Decision] = field(default_factory=list)
+    """Every decision taken for this request so far, in order; the caller emits them to its sinks."""
+
+    def record(self, decision: Decision) -> Decision:
+        self.decisions.append(decision)
+        return decision

@@ -10,14 +10,38 @@ decision records. A library on its own: it imports nothing from the server, Lite
     stream.finish(); stream.decisions()
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from guardrails.config import DEFAULT_ENTITIES, GuardrailsConfig
 from guardrails.errors import GuardUnavailableError
-from guardrails.loader import load_guardrails
 from guardrails.policy import PolicyRule
-from guardrails.rails import ChunkScreen, Guardrails, InputVerdict, OutputVerdict
 from guardrails.streaming import HoldStats, Release, StreamGuard
 from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage
 from guardrails.vault import PlaceholderVault
+
+if TYPE_CHECKING:
+    from guardrails.loader import load_guardrails
+    from guardrails.rails import ChunkScreen, Guardrails, InputVerdict, OutputVerdict
+
+# Presidio, spaCy and scikit-learn take ~6 s to import: only code that builds or runs the rails pays for them.
+_HEAVY = {
+    "load_guardrails": "guardrails.loader",
+    "ChunkScreen": "guardrails.rails",
+    "Guardrails": "guardrails.rails",
+    "InputVerdict": "guardrails.rails",
+    "OutputVerdict": "guardrails.rails",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HEAVY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'guardrails' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "DEFAULT_ENTITIES",

@@ -12,7 +12,14 @@ from guardrails.policy import PolicyRule
 __all__ = ["DEFAULT_ENTITIES", "GuardrailsConfig"]
 
 DEFAULT_ENTITIES = (
-    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "LOCATION",
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "LOCATION",
     "DATE_TIME",
 )
 
@@ -25,7 +32,12 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     pii_entities: tuple[str, ...] = DEFAULT_ENTITIES
     """Entities masked in the user's text before anything else sees it."""
     output_pii_entities: tuple[str, ...] = (
-        "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "US_SSN",
+        "IBAN_CODE",
+        "IP_ADDRESS",
     )
     """Entities masked in the answer unless the user gave them (pattern entities only; see docs/architecture.md)."""
     output_pii_allow: tuple[str, ...] = ()
@@ -35,6 +47,7 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "NL", "ES", "IT")
     """Regions whose national phone formats are recognised (numbers with `+country` always are)."""
     pii_score_threshold: Annotated[float, Meta(ge=0, le=1)] = 0.4
+    """Recognizer confidence below which a candidate entity is ignored."""
     injection_encoder: str = "sentence-transformers/all-MiniLM-L6-v2"
     """Sentence encoder of the injection classifier; must match the shipped model (`python -m guardrails.train`)."""
     injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None

@@ -32,8 +32,8 @@ __all__ = [
     "InjectionModel",
     "InjectionScore",
     "TextEncoder",
-    "lexical_features",
     "detector_text",
+    "lexical_features",
     "load_injection_model",
 ]
 
@@ -89,7 +89,9 @@ class InjectionModel(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"embedding has {len(embedding)} dimensions, the model expects {len(self.weights)}")
         logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, embedding, strict=True))
         get = self.lexical_weights.get
-        logit += math.fsum(get(int(column), 0.0) * value for column, value in zip(lexical.indices, lexical.data))
+        logit += math.fsum(
+            get(int(column), 0.0) * value for column, value in zip(lexical.indices, lexical.data, strict=True)
+        )
         return 1.0 / (1.0 + math.exp(-max(min(logit, 60.0), -60.0)))
 
 
@@ -166,10 +168,14 @@ class InjectionGuard:
 
     def outcome(self, result: InjectionScore, length: int, block_action: Action = Action.BLOCK) -> GuardOutcome:
         flagged = result.score >= self.threshold
-        findings = tuple(
-            Finding(guard=self.name, kind=family, start=0, end=length, score=result.score, action=block_action)
-            for family in result.families
-        ) if flagged else ()
+        findings = (
+            tuple(
+                Finding(guard=self.name, kind=family, start=0, end=length, score=result.score, action=block_action)
+                for family in result.families
+            )
+            if flagged
+            else ()
+        )
         return GuardOutcome(
             guard=self.name,
             action=block_action if flagged else Action.ALLOW,

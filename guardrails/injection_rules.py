@@ -13,17 +13,27 @@ import msgspec
 
 __all__ = ["RULES", "RuleHit", "match_rules"]
 
-_DISMISS = r"(?:ignore|disregard|forget|override|overwrite|bypass|skip|abandon|discard|neglect|set aside|drop|ditch|cancel)"
-_PRIOR = r"(?:all|any|every|each|the|your|my|these|those|previous|prior|above|earlier|preceding|initial|original|old|" \
+_DISMISS = (
+    r"(?:ignore|disregard|forget|override|overwrite|bypass|skip|abandon|discard|neglect|set aside|drop|ditch|cancel)"
+)
+_PRIOR = (
+    r"(?:all|any|every|each|the|your|my|these|those|previous|prior|above|earlier|preceding|initial|original|old|"
     r"system|developer|existing|current|default|safety|of|whatever|you were given|you have been given|\s)*"
-_RULES_NOUN = r"(?:instructions?|directions|rules?|guidelines?|directives?|prompts?|programming|constraints?|restrictions?|" \
-    r"guardrails?|polic(?:y|ies)|commands?|orders?|context|safety (?:rules|filters?|settings)|filters?|training|" \
+)
+_RULES_NOUN = (
+    r"(?:instructions?|directions|rules?|guidelines?|directives?|prompts?|programming|constraints?|restrictions?|"
+    r"guardrails?|polic(?:y|ies)|commands?|orders?|context|safety (?:rules|filters?|settings)|filters?|training|"
     r"system message|limitations?|boundaries|safeguards|(?:safety|security) (?:checks|measures|protocols))"
-_REVEAL = r"(?:reveal|show|print|output|repeat|display|tell|give|write out|dump|leak|recite|spell out|echo|" \
+)
+_REVEAL = (
+    r"(?:reveal|show|print|output|repeat|display|tell|give|write out|dump|leak|recite|spell out|echo|"
     r"paste|copy|list|expose|share|disclose|send|translate|summari[sz]e)"
-_SECRET_PROMPT = r"(?:(?:(?:system|initial|original|hidden|secret|internal|developer|pre-?prompt|starting)\s+)+" \
-    r"(?:prompt|instructions?|message|configuration|directives|rules|guidelines)|(?:full|entire|complete|exact|whole)\s+" \
+)
+_PROMPT_NOUN_PHRASE = (
+    r"(?:(?:(?:system|initial|original|hidden|secret|internal|developer|pre-?prompt|starting)\s+)+"
+    r"(?:prompt|instructions?|message|configuration|directives|rules|guidelines)|(?:full|entire|complete|exact|whole)\s+"
     r"(?:system\s+)?prompt)"
+)
 
 
 class RuleHit(msgspec.Struct, frozen=True):
@@ -35,82 +45,126 @@ class RuleHit(msgspec.Struct, frozen=True):
 RULES: dict[str, tuple[re.Pattern[str], ...]] = {
     "instruction_override": (
         re.compile(rf"\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"),
-        re.compile(r"\b(?:new|updated|real|actual|true|revised) (?:system )?(?:instructions|rules|directives|task)\s*:"),
-        re.compile(rf"\b{_DISMISS}\b.{{0,30}}\b{_RULES_NOUN}\b.{{0,15}}\b(?:you (?:were|have been|got) given|given to you|"
-                   r"you received|you follow)"),
-        re.compile(r"\byou (?:no longer|don't|do not|won't) (?:have|need) to (?:follow|obey|comply with|respect) "
-                   r"(?:the |your |any |company )*(?:polic(?:y|ies)|rules|instructions|guidelines)"),
+        re.compile(
+            r"\b(?:new|updated|real|actual|true|revised) (?:system )?(?:instructions|rules|directives|task)\s*:"
+        ),
+        re.compile(
+            rf"\b{_DISMISS}\b.{{0,30}}\b{_RULES_NOUN}\b.{{0,15}}\b(?:you (?:were|have been|got) given|given to you|"
+            r"you received|you follow)"
+        ),
+        re.compile(
+            r"\byou (?:no longer|don't|do not|won't) (?:have|need) to (?:follow|obey|comply with|respect) "
+            r"(?:the |your |any |company )*(?:polic(?:y|ies)|rules|instructions|guidelines)"
+        ),
         re.compile(r"\bfrom now on,? (?:you (?:will|must|are|shall|have to|only|no longer)|respond|answer|ignore)"),
         re.compile(r"\byour (?:new|real|true|only) (?:task|job|goal|purpose|instructions?|role) (?:is|are|will be)\b"),
-        re.compile(r"\b(?:do not|don't|never) (?:follow|obey|listen to|adhere to) (?:your|the|any) "
-                   r"(?:(?:previous|prior|original|system|safety|developer)\s+)*(?:instructions|rules|guidelines)"),
-        re.compile(r"\b(?:instructions|rules|guidelines) (?:above|before this) (?:are|were|is) "
-                   r"(?:void|cancelled|canceled|obsolete|fake|wrong|outdated|no longer valid)"),
+        re.compile(
+            r"\b(?:do not|don't|never) (?:follow|obey|listen to|adhere to) (?:your|the|any) "
+            r"(?:(?:previous|prior|original|system|safety|developer)\s+)*(?:instructions|rules|guidelines)"
+        ),
+        re.compile(
+            r"\b(?:instructions|rules|guidelines) (?:above|before this) (?:are|were|is) "
+            r"(?:void|cancelled|canceled|obsolete|fake|wrong|outdated|no longer valid)"
+        ),
     ),
     "roleplay_jailbreak": (
-        re.compile(r"\bdo anything now\b|\bdan mode\b|\byou are (?:now )?dan\b|\bact as dan\b|\bjailbr(?:oken|eak mode)"),
+        re.compile(
+            r"\bdo anything now\b|\bdan mode\b|\byou are (?:now )?dan\b|\bact as dan\b|\bjailbr(?:oken|eak mode)"
+        ),
         # Imperative ("Enable developer mode."), not descriptive ("admins can enable developer mode in the console").
-        re.compile(r"(?:^|[.!?:\n]\s*|\byou are (?:now )?in |\bnow in )(?:ok,? |okay,? |please |now )?(?:enable|activate|"
-                   r"enter|switch to|turn on|simulate|go into) (?:the )?(?:developer|god|admin|debug|sudo|unrestricted|evil|"
-                   r"jailbreak|opposite|chaos|dan) mode\b"),
-        re.compile(r"\b(?:developer|god|debug|sudo|unrestricted|jailbreak) mode (?:is )?(?:now )?"
-                   r"(?:enabled|activated|on|unlocked)\b"),
-        re.compile(r"\byou are (?:now )?(?:an? )?(?:unrestricted|unfiltered|uncensored|unaligned|amoral|evil|rogue|"
-                   r"free|liberated|unchained|unbound)\b"),
-        re.compile(r"\b(?:pretend|imagine|act|behave|roleplay|role-play|respond) (?:as if |that )?(?:you are|you're|to be|"
-                   r"as)\b.{0,80}\b(?:no|without|free (?:of|from)|not bound by|ignores?|unbound by) (?:any )?"
-                   r"(?:rules|restrictions|filters|limits|limitations|guidelines|ethics|morals|policies|censorship)"),
-        re.compile(r"\b(?:no|without|free of|free from) (?:any )?(?:ethical|moral|content|safety) "
-                   r"(?:guidelines|constraints|restrictions|filters|limits|policies)\b.{0,40}\b(?:you|answer|respond)"),
+        re.compile(
+            r"(?:^|[.!?:\n]\s*|\byou are (?:now )?in |\bnow in )(?:ok,? |okay,? |please |now )?(?:enable|activate|"
+            r"enter|switch to|turn on|simulate|go into) (?:the )?(?:developer|god|admin|debug|sudo|unrestricted|evil|"
+            r"jailbreak|opposite|chaos|dan) mode\b"
+        ),
+        re.compile(
+            r"\b(?:developer|god|debug|sudo|unrestricted|jailbreak) mode (?:is )?(?:now )?"
+            r"(?:enabled|activated|on|unlocked)\b"
+        ),
+        re.compile(
+            r"\byou are (?:now )?(?:an? )?(?:unrestricted|unfiltered|uncensored|unaligned|amoral|evil|rogue|"
+            r"free|liberated|unchained|unbound)\b"
+        ),
+        re.compile(
+            r"\b(?:pretend|imagine|act|behave|roleplay|role-play|respond) (?:as if |that )?(?:you are|you're|to be|"
+            r"as)\b.{0,80}\b(?:no|without|free (?:of|from)|not bound by|ignores?|unbound by) (?:any )?"
+            r"(?:rules|restrictions|filters|limits|limitations|guidelines|ethics|morals|policies|censorship)"
+        ),
+        re.compile(
+            r"\b(?:no|without|free of|free from) (?:any )?(?:ethical|moral|content|safety) "
+            r"(?:guidelines|constraints|restrictions|filters|limits|policies)\b.{0,40}\b(?:you|answer|respond)"
+        ),
         re.compile(r"\bstay in character\b|\bnever break character\b|\bbreak free (?:of|from) your\b"),
     ),
     "prompt_extraction": (
-        re.compile(rf"\b{_REVEAL}\b(?: me| us| back)?\s+(?:your|the|its|my assistant's)\s+{_SECRET_PROMPT}\b"),
-        re.compile(r"\b(?:what|which) (?:is|are|were) (?:your|the assistant's) (?:exact |original |initial |full )?"
-                   r"(?:system )?(?:prompt|instructions|rules you were given)\b"),
-        re.compile(r"\b(?:repeat|print|output|recite|copy|reproduce|write) (?:back )?(?:everything|all(?: the)? text|"
-                   r"the (?:text|words|message)s?|all (?:of )?the (?:words|instructions)) "
-                   r"(?:above|before (?:this|my)|preceding|that came before|you were given)"),
-        re.compile(r"\b(?:what|everything|text|that) (?:was|is|were) (?:written|said|stated|typed) (?:above|before) "
-                   r"(?:this|my)"),
+        re.compile(rf"\b{_REVEAL}\b(?: me| us| back)?\s+(?:your|the|its|my assistant's)\s+{_PROMPT_NOUN_PHRASE}\b"),
+        re.compile(
+            r"\b(?:what|which) (?:is|are|were) (?:your|the assistant's) (?:exact |original |initial |full )?"
+            r"(?:system )?(?:prompt|instructions|rules you were given)\b"
+        ),
+        re.compile(
+            r"\b(?:repeat|print|output|recite|copy|reproduce|write) (?:back )?(?:everything|all(?: the)? text|"
+            r"the (?:text|words|message)s?|all (?:of )?the (?:words|instructions)) "
+            r"(?:above|before (?:this|my)|preceding|that came before|you were given)"
+        ),
+        re.compile(
+            r"\b(?:what|everything|text|that) (?:was|is|were) (?:written|said|stated|typed) (?:above|before) "
+            r"(?:this|my)"
+        ),
         re.compile(r"\b(?:start|begin) your (?:answer|reply|response) with (?:the words )?[\"']?you are\b"),
-        re.compile(r"\bverbatim\b.{0,60}\b(?:instructions|prompt|system message)|\b(?:instructions|prompt|system "
-                   r"message)\b.{0,40}\bverbatim\b"),
+        re.compile(
+            r"\bverbatim\b.{0,60}\b(?:instructions|prompt|system message)|\b(?:instructions|prompt|system "
+            r"message)\b.{0,40}\bverbatim\b"
+        ),
     ),
     "delimiter_injection": (
         re.compile(r"<\|(?:im_start|im_end|system|endoftext|assistant|user|begin_of_text|start_header_id)\|?>"),
         re.compile(r"\[/?inst\]|<</?sys>>|<\s*/?\s*(?:system|instructions?|context|documents?)\s*>"),
         re.compile(r"(?:^|\n|\s)#{2,}\s*(?:system|instruction|new instructions|admin)\b\s*:?"),
         re.compile(r"(?:^|\n)\s*(?:system|developer|admin)\s*(?:message|prompt|override)?\s*:\s*\S"),
-        re.compile(r"\bend of (?:document|context|user input|conversation|prompt)\b.{0,40}"
-                   r"\b(?:instructions?|system|assistant|now)\b"),
+        re.compile(
+            r"\bend of (?:document|context|user input|conversation|prompt)\b.{0,40}"
+            r"\b(?:instructions?|system|assistant|now)\b"
+        ),
         re.compile(r"```\s*system\b|\[system\]\s*\(#|\{\{\s*system"),
     ),
     "exfiltration": (
         re.compile(r"!\[[^\]]*\]\(\s*https?://[^)\s]*[?&][^)\s]*=\s*[^)]*\)"),
-        re.compile(r"\b(?:send|post|forward|upload|email|transmit|exfiltrate|leak|append|encode)\b.{0,60}"
-                   r"\b(?:conversation|chat history|(?:chat )?transcripts?|history|context|data|credentials|passwords?|secrets?|api keys?|"
-                   r"tokens?|user'?s? (?:details|data|info))\b.{0,40}\b(?:to|into|in|at)\b.{0,20}"
-                   r"(?:https?://|www\.|[\w.-]+\.(?:com|net|org|io|ru|xyz)\b|@)"),
-        re.compile(r"\b(?:visit|open|fetch|load|render|click)\b.{0,40}https?://\S+.{0,60}"
-                   r"\b(?:include|append|with|add)\b.{0,40}\b(?:conversation|history|context|password|data|"
-                   r"summary|answer)\b"),
+        re.compile(
+            r"\b(?:send|post|forward|upload|email|transmit|exfiltrate|leak|append|encode)\b.{0,60}"
+            r"\b(?:conversation|chat history|(?:chat )?transcripts?|history|context|data|credentials|passwords?|"
+            r"secrets?|api keys?|tokens?|user'?s? (?:details|data|info))\b.{0,40}\b(?:to|into|in|at)\b.{0,20}"
+            r"(?:https?://|www\.|[\w.-]+\.(?:com|net|org|io|ru|xyz)\b|@)"
+        ),
+        re.compile(
+            r"\b(?:visit|open|fetch|load|render|click)\b.{0,40}https?://\S+.{0,60}"
+            r"\b(?:include|append|with|add)\b.{0,40}\b(?:conversation|history|context|password|data|"
+            r"summary|answer)\b"
+        ),
     ),
     "context_dump": (
-        re.compile(r"\b(?:output|print|dump|list|show|reveal|repeat|display|return)\b.{0,20}\b(?:all|every|each|"
-                   r"the (?:full|entire|whole|raw))\b.{0,20}\b(?:context|documents|sources|chunks|passages)\b.{0,30}"
-                   r"\b(?:you (?:have|were given|can see|received)|in your (?:context|memory|window)|verbatim|above)"),
-        re.compile(r"\b(?:output|print|dump|show|reveal|repeat|display) (?:your|the) (?:entire |full |whole |raw )?"
-                   r"(?:context window|context|memory|conversation history|hidden context)\b"),
+        re.compile(
+            r"\b(?:output|print|dump|list|show|reveal|repeat|display|return)\b.{0,20}\b(?:all|every|each|"
+            r"the (?:full|entire|whole|raw))\b.{0,20}\b(?:context|documents|sources|chunks|passages)\b.{0,30}"
+            r"\b(?:you (?:have|were given|can see|received)|in your (?:context|memory|window)|verbatim|above)"
+        ),
+        re.compile(
+            r"\b(?:output|print|dump|show|reveal|repeat|display) (?:your|the) (?:entire |full |whole |raw )?"
+            r"(?:context window|context|memory|conversation history|hidden context)\b"
+        ),
     ),
     "indirect_instruction": (
-        re.compile(r"\b(?:note|message|instructions?|attention|important)\s*(?:to|for)\s*(?:the |any |all )?"
-                   r"(?:ai|assistant|llm|language model|chatbot|model|gpt|bot|agent)s?\b"),
+        re.compile(
+            r"\b(?:note|message|instructions?|attention|important)\s*(?:to|for)\s*(?:the |any |all )?"
+            r"(?:ai|assistant|llm|language model|chatbot|model|gpt|bot|agent)s?\b"
+        ),
         re.compile(r"\bif you are (?:an? )?(?:ai|llm|large language model|language model|assistant|chatbot|bot)\b"),
         re.compile(r"\b(?:ai|llm|assistant|chatbot)s? (?:reading|processing|summari[sz]ing) this\b"),
-        re.compile(r"\bwhen (?:summari[sz]ing|answering|asked about|processing|reading) (?:this|the) "
-                   r"(?:document|page|text|email|article|file)\b.{0,40}\b(?:say|tell|respond|reply|include|recommend|"
-                   r"insist|claim|state|ignore|instruct)"),
+        re.compile(
+            r"\bwhen (?:summari[sz]ing|answering|asked about|processing|reading) (?:this|the) "
+            r"(?:document|page|text|email|article|file)\b.{0,40}\b(?:say|tell|respond|reply|include|recommend|"
+            r"insist|claim|state|ignore|instruct)"
+        ),
     ),
 }
 

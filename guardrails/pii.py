@@ -17,8 +17,10 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 from spacy.tokens import Doc
 
+from guardrails.output import trailing_word_start
 from guardrails.recognizers import (
     LOCATION_CUE,
     NER_ENTITIES,
@@ -28,15 +30,34 @@ from guardrails.recognizers import (
     pattern_recognizers,
     recognizer_result,
 )
-from guardrails.output import trailing_word_start
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome
 
-__all__ = ["EntitySpan", "ForeignPiiCheck", "ForeignPiiGuard", "MaskedText", "PiiAnalyzer", "PiiGuard", "load_pii_analyzer"]
+__all__ = [
+    "EntitySpan",
+    "ForeignPiiCheck",
+    "ForeignPiiGuard",
+    "MaskedText",
+    "PiiAnalyzer",
+    "PiiGuard",
+    "load_pii_analyzer",
+]
 
 SPACY_TO_PRESIDIO = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
 _IGNORED_SPACY_LABELS = (
-    "ORG", "NORP", "CARDINAL", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "PRODUCT", "EVENT",
-    "WORK_OF_ART", "LAW", "LANGUAGE",
+    "ORG",
+    "NORP",
+    "CARDINAL",
+    "DATE",
+    "TIME",
+    "MONEY",
+    "PERCENT",
+    "QUANTITY",
+    "ORDINAL",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
 )
 # The small English pipeline's NER reads tok2vec alone; the parser, tagger and lemmatizer cost ~1 ms a call and
 # feed nothing we use (context words are matched on lower-cased tokens instead of lemmas).
@@ -55,7 +76,7 @@ class MaskedText(msgspec.Struct, frozen=True):
     outcome: GuardOutcome
 
 
-class _NerOnlySpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+class _NerOnlySpacyEngine(SpacyNlpEngine):
     def __init__(self, model: str) -> None:
         super().__init__(
             models=[{"lang_code": "en", "model_name": model}],
@@ -68,10 +89,10 @@ class _NerOnlySpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
         self._model = model
 
     def load(self) -> None:
-        self.nlp = {"en": spacy.load(self._model, exclude=list(_UNUSED_COMPONENTS))}
+        self.nlp = {"en": spacy.load(self._model, exclude=list(_UNUSED_COMPONENTS))}  # type: ignore[assignment]
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
-        entities, scores = self._get_updated_entities(doc.ents, self._get_scores_for_entities(doc))
+        entities, scores = self._get_updated_entities(list(doc.ents), self._get_scores_for_entities(doc))
         return NlpArtifacts(
             entities=entities,
             tokens=doc,
@@ -83,7 +104,7 @@ class _NerOnlySpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
         )
 
 
-class NameCueRecognizer(EntityRecognizer):  # type: ignore[misc]
+class NameCueRecognizer(EntityRecognizer):
     """Names introduced by a cue ("my name is", "I'm", "this is", "regards,") that NER alone misses."""
 
     _CUE = re.compile(
@@ -91,10 +112,35 @@ class NameCueRecognizer(EntityRecognizer):  # type: ignore[misc]
         r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
         r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
     )
-    _NOT_NAMES = frozenset({
-        "I", "The", "A", "An", "Not", "Sorry", "Here", "There", "It", "This", "That", "Working", "IT", "HR", "All",
-        "Support", "Team", "Everyone", "Sales", "Finance", "Legal", "Security", "Admin", "Helpdesk", "Please",
-    })
+    _NOT_NAMES = frozenset(
+        {
+            "I",
+            "The",
+            "A",
+            "An",
+            "Not",
+            "Sorry",
+            "Here",
+            "There",
+            "It",
+            "This",
+            "That",
+            "Working",
+            "IT",
+            "HR",
+            "All",
+            "Support",
+            "Team",
+            "Everyone",
+            "Sales",
+            "Finance",
+            "Legal",
+            "Security",
+            "Admin",
+            "Helpdesk",
+            "Please",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(supported_entities=["PERSON"], name="NameCueRecognizer")
@@ -128,7 +174,7 @@ class PiiAnalyzer:
         self._analyzer = analyzer
         self._places = places
         self._pattern_only = tuple(pattern_only)
-        self._anonymizer = AnonymizerEngine()
+        self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self.score_threshold = score_threshold
 
     def find(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
@@ -136,7 +182,9 @@ class PiiAnalyzer:
         found = self._analyzer.analyze(
             text=text, entities=list(entities), language="en", score_threshold=self.score_threshold
         )
-        return _without_overlaps(self._correct_ner(text, result) for result in found if not self._is_noise(text, result))
+        return _without_overlaps(
+            self._correct_ner(text, result) for result in found if not self._is_noise(text, result)
+        )
 
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
         return _recognizer_of(result) == "SpacyRecognizer" and text[result.start : result.end] in _NER_NOISE
@@ -159,7 +207,7 @@ class PiiAnalyzer:
         for recognizer in self._pattern_only:
             targets = [entity for entity in recognizer.supported_entities if entity in wanted]
             if targets:
-                found.extend(recognizer.analyze(text, targets, None))
+                found.extend(recognizer.analyze(text, targets, None))  # type: ignore[arg-type] # patterns need no NLP
         return _without_overlaps([result for result in found if result.score >= self.score_threshold])
 
     def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
@@ -169,7 +217,7 @@ class PiiAnalyzer:
         def operator(entity_type: str) -> OperatorConfig:
             return OperatorConfig("custom", {"lambda": lambda value: vault.placeholder_for(entity_type, value)})
 
-        results = [RecognizerResult(span.entity_type, span.start, span.end, span.score) for span in spans]
+        results = [AnonymizerResult(span.entity_type, span.start, span.end, span.score) for span in spans]
         operators = {entity_type: operator(entity_type) for entity_type in {span.entity_type for span in spans}}
         anonymized = self._anonymizer.anonymize(text=text, analyzer_results=results, operators=operators)
         return str(anonymized.text)
@@ -186,9 +234,7 @@ def _recognizer_of(result: RecognizerResult) -> str:
 
 
 def _without_overlaps(results: Iterable[Any]) -> list[EntitySpan]:
-    ranked = sorted(
-        results, key=lambda r: (_PRIORITY.get(_recognizer_of(r), 0), -(r.end - r.start), -r.score, r.start)
-    )
+    ranked = sorted(results, key=lambda r: (_PRIORITY.get(_recognizer_of(r), 0), -(r.end - r.start), -r.score, r.start))
     kept: list[EntitySpan] = []
     for result in ranked:
         if all(result.end <= span.start or result.start >= span.end for span in kept):
@@ -268,7 +314,11 @@ class ForeignPiiGuard:
                 continue
             findings.append(
                 Finding(
-                    guard=self.name, kind=span.entity_type, start=span.start, end=span.end, score=span.score,
+                    guard=self.name,
+                    kind=span.entity_type,
+                    start=span.start,
+                    end=span.end,
+                    score=span.score,
                     action=Action.MASK,
                 )
             )

@@ -57,11 +57,13 @@ class PolicyGuard:
         return tuple(compiled for compiled in self._rules if stage.value in compiled.rule.stages)
 
     def find(self, text: str, stage: Stage) -> list[Finding]:
-        findings = []
+        findings: list[Finding] = []
         for compiled in self.rules_for(stage):
             action = Action.MASK if compiled.rule.action == "mask" else Action.BLOCK
             findings.extend(
-                Finding(guard=self.name, kind=compiled.rule.name, start=m.start(), end=m.end(), score=1.0, action=action)
+                Finding(
+                    guard=self.name, kind=compiled.rule.name, start=m.start(), end=m.end(), score=1.0, action=action
+                )
                 for m in compiled.regex.finditer(text)
                 if m.end() > m.start()
             )

@@ -113,9 +113,7 @@ class Guardrails:
             decisions=tuple(context.decisions),
         )
 
-    def _pii_and_injection(
-        self, text: str, context: GuardContext
-    ) -> tuple[MaskedText | None, GuardOutcome | None]:
+    def _pii_and_injection(self, text: str, context: GuardContext) -> tuple[MaskedText | None, GuardOutcome | None]:
         started = time.perf_counter()
         pii_future = self._workers.submit(self._pii.mask, text, context)
         injection_future = self._workers.submit(self._injection.check, text, context)
@@ -137,10 +135,11 @@ class Guardrails:
             return future.result(timeout=max(0.0, deadline - time.perf_counter()))
         except concurrent.futures.TimeoutError:
             cause = f"timed out after {self.config.guard_timeout_ms} ms"
-        except Exception as error:  # noqa: BLE001 - any guard failure is handled by policy below
+        except Exception as error:
             cause = f"failed ({type(error).__name__})"
         future.cancel()
-        return self._failed(guard, cause, context, stage)
+        self._failed(guard, cause, context, stage)
+        return None
 
     def _failed(self, guard: str, cause: str, context: GuardContext, stage: Stage) -> None:
         closed = self.config.on_error == "block"
@@ -172,7 +171,9 @@ class Guardrails:
             score=max((score for score in dropped if score is not None), default=0.0),
             threshold=self.chunk_threshold,
             findings=tuple(
-                Finding(guard="injection", kind="poisoned_chunk", start=0, end=0, score=score or 0.0, action=Action.DROP)
+                Finding(
+                    guard="injection", kind="poisoned_chunk", start=0, end=0, score=score or 0.0, action=Action.DROP
+                )
                 for score in dropped
             ),
             reason="poisoned_chunk" if dropped else "",

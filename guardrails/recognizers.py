@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from importlib import resources
+from typing import ClassVar
+
 import phonenumbers
 import tldextract
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
@@ -40,9 +42,13 @@ _OFFLINE_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, f
 
 
 class OfflineEmailRecognizer(PatternRecognizer):
-    PATTERNS = [
-        Pattern("email", r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-                r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+\b", 0.85),
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "email",
+            r"\b[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+\b",
+            0.85,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -64,9 +70,9 @@ def luhn_valid(digits: str) -> bool:
 
 
 class CardRecognizer(PatternRecognizer):
-    """13–19 digits in groups of 3–6 separated by one space or dash (or none), issuer prefix and Luhn checked."""
+    """13-19 digits in groups of 3-6 separated by one space or dash (or none), issuer prefix and Luhn checked."""
 
-    PATTERNS = [Pattern("card", r"(?<![\d\-])\d{3,6}(?:[ \-]?\d{3,6}){1,4}(?![\d\-])", 0.9)]
+    PATTERNS: ClassVar[list[Pattern]] = [Pattern("card", r"(?<![\d\-])\d{3,6}(?:[ \-]?\d{3,6}){1,4}(?![\d\-])", 0.9)]
     _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62)")
 
     def __init__(self) -> None:
@@ -113,14 +119,15 @@ _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:
     """A result carrying the explanation and metadata Presidio's context enhancer expects."""
+    name = str(getattr(recognizer, "name", type(recognizer).__name__))
     return RecognizerResult(
         recognizer.supported_entities[0],
         start,
         end,
         score,
-        analysis_explanation=AnalysisExplanation(recognizer=recognizer.name, original_score=score),
+        analysis_explanation=AnalysisExplanation(recognizer=name, original_score=score),
         recognition_metadata={
-            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_NAME_KEY: name,
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         },
     )
@@ -135,7 +142,7 @@ _MONTH = (
 class CalendarDateRecognizer(PatternRecognizer):
     """Dates that name a day of a year (a birth date, a booking): not durations, weekdays or bare years."""
 
-    PATTERNS = [
+    PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("month day, year", rf"\b{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b", 0.85),
         Pattern("day month year", rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}\.?,? \d{{4}}\b", 0.85),
         Pattern("iso", r"\b(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b", 0.85),

@@ -106,11 +106,15 @@ class StreamGuard:
             if self._stopped is not None and self._stopped.guard == tracked.guard.name:
                 decisions.append(self._stopped)
                 continue
-            decisions.append(self._context.record(Decision.of(self._outcome(tracked), self._context, Stage.OUTPUT,
-                                                              tracked.seconds * 1000)))
+            decisions.append(
+                self._context.record(
+                    Decision.of(self._outcome(tracked), self._context, Stage.OUTPUT, tracked.seconds * 1000)
+                )
+            )
         if self._restored:
-            restore = GuardOutcome(guard="placeholder_restore", action=Action.RESTORE, score=1.0, threshold=1.0,
-                                   reason="pii_restored")
+            restore = GuardOutcome(
+                guard="placeholder_restore", action=Action.RESTORE, score=1.0, threshold=1.0, reason="pii_restored"
+            )
             decisions.append(self._context.record(Decision.of(restore, self._context, Stage.OUTPUT, 0.0)))
         return decisions
 

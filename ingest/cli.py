@@ -28,6 +28,7 @@ from rag_server.errors import RagError
 from rag_server.retrieval.catalog import COLLECTION_NAME, open_catalog
 from rag_server.retrieval.embedder import load_embedder, resolve_model_path
 from rag_server.retrieval.errors import CollectionNotFoundError, StoreLockedError
+from rag_server.retrieval.injection_scoring import chunk_scorer_id, load_chunk_scorer
 from rag_server.retrieval.ownership import current_owner
 from rag_server.retrieval.records import DocumentRecord
 from rag_server.retrieval.sparse import Bm25Encoder
@@ -100,7 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings_fingerprint(settings: Settings) -> str:
-    shaping = [settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens, settings.retrieval.embedder_model]
+    shaping = [
+        settings.ingest.chunk_tokens,
+        settings.ingest.chunk_overlap_tokens,
+        settings.retrieval.embedder_model,
+        chunk_scorer_id(settings.guardrails),  # a new injection detector rescans every chunk
+    ]
     return hashlib.sha256(msgspec.json.encode([*shaping, Bm25Encoder().model_id])).hexdigest()
 
 
@@ -137,7 +143,7 @@ def _open_sink(settings: Settings, collection: str, args: argparse.Namespace) ->
             remote.close()
         return
     embedder = load_embedder(retrieval.embedder_model, retrieval.embedder_device, retrieval.embedder_batch_size)
-    catalog = open_catalog(retrieval, embedder)
+    catalog = open_catalog(retrieval, embedder, scorer=load_chunk_scorer(settings.guardrails, embedder))
     target = retrieval.qdrant_url or "embedded"
     try:
         if args.dry_run:

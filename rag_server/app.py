@@ -16,7 +16,8 @@ from rag_server.api.chat import ChatCompletions
 from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.auth import Authenticator
 from rag_server.generation.supervisor import keep_engine_running
-from rag_server.metrics import build_registry
+from rag_server.guarding import keep_guardrails
+from rag_server.metrics import GuardrailMetrics, build_registry
 from rag_server.pipeline import ChatPipeline
 from rag_server.retrieval.service import keep_catalog_open
 from rag_server.services import Services, default_services
@@ -52,6 +53,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
                 tasks.start_soon(
                     keep_engine_running, services.engine, services.open_generator, settings.engine.startup_timeout_s
                 )
+            if services.open_guardrails is not None:
+                tasks.start_soon(
+                    keep_guardrails, services.guardrails, services.open_guardrails, services.knowledge.settled
+                )
             if services.open_catalog is not None:
                 embedded = not settings.retrieval.qdrant_url
                 tasks.start_soon(
@@ -74,6 +79,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "authenticator": _constant(Authenticator(settings.auth)),
             "retrieval_settings": _constant(settings.retrieval),
             "registry": _constant(registry),
+            "guardrails": _constant(services.guardrails),
+            "guardrail_metrics": _constant(GuardrailMetrics(registry)),
             "started_at": _constant(int(time.time())),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

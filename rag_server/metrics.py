@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from guardrails import Decision
 from rag_server.generation.supervisor import EngineSlot
 
-__all__ = ["EngineCollector", "build_registry"]
+__all__ = ["EngineCollector", "GuardrailMetrics", "build_registry"]
 
 
 class EngineCollector(Collector):
@@ -46,3 +47,26 @@ def build_registry(engine: EngineSlot, model_name: str) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EngineCollector(engine, model_name))
     return registry
+
+
+class GuardrailMetrics:
+    """Guardrail decisions by stage, guard and action, and each guard's latency."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._decisions = Counter(
+            "rag_guardrail_decisions",
+            "Guardrail decisions.",
+            labelnames=["stage", "guard", "action"],
+            registry=registry,
+        )
+        self._latency = Histogram(
+            "rag_guardrail_latency_seconds",
+            "Time each guard took per request.",
+            labelnames=["stage", "guard"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+            registry=registry,
+        )
+
+    def record(self, decision: Decision) -> None:
+        self._decisions.labels(decision.stage.value, decision.guard, decision.action.value).inc()
+        self._latency.labels(decision.stage.value, decision.guard).observe(decision.latency_ms / 1000)

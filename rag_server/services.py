@@ -6,14 +6,21 @@ import importlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import anyio
+import msgspec
 
 from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, GeneratorFactory
+from rag_server.guarding import GuardrailsFactory, GuardrailsSlot
+from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
 from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.service import CatalogFactory, KnowledgeSlot
 from rag_server.settings import Settings
+
+if TYPE_CHECKING:
+    from guardrails import Guardrails
 
 __all__ = ["Services", "default_services"]
 
@@ -29,6 +36,10 @@ class Services:
     """Holds the embedder and the open index once loaded."""
     open_catalog: CatalogFactory | None = None
     """Like `open_generator`, for retrieval: the lifespan opens it in the background and fills `knowledge`."""
+    guardrails: GuardrailsSlot = field(default_factory=lambda: GuardrailsSlot(enabled=False))
+    """Holds the loaded rails; `disabled` unless a factory or ready rails are given."""
+    open_guardrails: GuardrailsFactory | None = None
+    """Like `open_generator`, for the rails: loaded in the background and put in `guardrails`."""
 
 
 def default_services(settings: Settings) -> Services:
@@ -46,14 +57,34 @@ def default_services(settings: Settings) -> Services:
     def open_index() -> Iterator[Catalog]:
         from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - torch import, off the loop
         from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
+        from rag_server.retrieval.injection_scoring import load_chunk_scorer  # noqa: PLC0415
 
         retrieval = settings.retrieval
         embedder = load_embedder(retrieval.embedder_model, retrieval.embedder_device, retrieval.embedder_batch_size)
-        catalog = open_catalog(retrieval, embedder)
+        catalog = open_catalog(retrieval, embedder, scorer=load_chunk_scorer(settings.guardrails, embedder))
         try:
             yield catalog
         finally:
             catalog.close()
 
+    @contextmanager
+    def open_guardrails() -> Iterator[Guardrails]:
+        from guardrails import load_guardrails  # noqa: PLC0415 - spaCy and torch imports, off the loop
+
+        config = msgspec.structs.replace(settings.guardrails, canaries=(*settings.guardrails.canaries, PROMPT_CANARY))
+        rails = load_guardrails(config, SYSTEM_PROMPT, encoder=knowledge.shared_encoder(config.injection_encoder))
+        try:
+            yield rails
+        finally:
+            rails.close()
+
     knowledge = KnowledgeSlot({"candidates": settings.retrieval.fusion_candidates, "rrf_k": settings.retrieval.rrf_k})
-    return Services(engine=EngineSlot(), open_generator=open_generator, knowledge=knowledge, open_catalog=open_index)
+    enabled = settings.guardrails.enabled
+    return Services(
+        engine=EngineSlot(),
+        open_generator=open_generator,
+        knowledge=knowledge,
+        open_catalog=open_index,
+        guardrails=GuardrailsSlot(enabled=enabled),
+        open_guardrails=open_guardrails if enabled else None,
+    )

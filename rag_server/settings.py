@@ -18,12 +18,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from guardrails.config import GuardrailsConfig
+
 __all__ = [
     "ENV_PREFIX",
     "ApiKey",
     "AuthSettings",
     "EngineSettings",
     "GenerationSettings",
+    "GuardrailsConfig",
     "IngestSettings",
     "RetrievalSettings",
     "ServerSettings",
@@ -183,12 +186,14 @@ class AuthSettings(_Section, frozen=True):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # `guardrails` is the library's own config Struct (guardrails/config.py documents its fields).
     server: ServerSettings = ServerSettings()
     engine: EngineSettings = EngineSettings()
     generation: GenerationSettings = GenerationSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
     auth: AuthSettings = AuthSettings()
+    guardrails: GuardrailsConfig = GuardrailsConfig()
 
 
 _PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)`")

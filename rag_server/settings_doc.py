@@ -26,8 +26,17 @@ END = "<!-- settings-table:end -->"
 
 
 def _attribute_docstrings() -> dict[tuple[str, str], str]:
-    """(class name, field) -> docstring, read from the source: Python keeps no attribute docstrings at run time."""
-    tree = ast.parse(inspect.getsource(settings_module))
+    """(class name, field) -> docstring, read from the source: Python keeps no attribute docstrings at run time.
+    Sections may live in other modules (`guardrails` is the library's own config)."""
+    modules = {settings_module, *(sys.modules[f.type.__module__] for f in msgspec.structs.fields(Settings))}
+    found: dict[tuple[str, str], str] = {}
+    for module in modules:
+        found.update(_docstrings_in(module))
+    return found
+
+
+def _docstrings_in(module: object) -> dict[tuple[str, str], str]:
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
     found: dict[tuple[str, str], str] = {}
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):

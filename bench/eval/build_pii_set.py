@@ -13,29 +13,107 @@ import json
 import random
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 OUTPUT = Path(__file__).with_name("pii_prompts.jsonl")
 
 NAMES = [
-    "Maria Gonzalez", "John Smith", "Aisha Khan", "Wei Zhang", "Olga Petrova", "Kwame Mensah", "Priya Raghavan",
-    "Lars Eriksson", "Fatima Al-Sayed", "Tomasz Kowalski", "Chloé Dubois", "Hiroshi Tanaka", "Emily O'Brien",
-    "Carlos Mendes", "Sven Johansson", "Nguyen Van An", "Amara Okafor", "Dmitri Ivanov", "Sophie Müller",
-    "Rahul Sharma", "Grace Kim", "Mohammed Hassan", "Isabella Rossi", "Jack Thompson", "Leila Haddad",
-    "Kofi Boateng", "Anna Nowak", "Diego Fernández", "Yuki Sato", "Ravi Patel", "Ingrid Larsen", "Mateo Silva",
-    "Hannah Becker", "Samuel Adeyemi", "Elena Popescu", "Liam Murphy", "Zara Ahmed", "Noah Williams",
-    "Mei Lin", "Olivia Brown", "Arjun Mehta", "Freya Nielsen", "Tariq Aziz", "Julia Santos", "Ethan Clarke",
+    "Maria Gonzalez",
+    "John Smith",
+    "Aisha Khan",
+    "Wei Zhang",
+    "Olga Petrova",
+    "Kwame Mensah",
+    "Priya Raghavan",
+    "Lars Eriksson",
+    "Fatima Al-Sayed",
+    "Tomasz Kowalski",
+    "Chloé Dubois",
+    "Hiroshi Tanaka",
+    "Emily O'Brien",
+    "Carlos Mendes",
+    "Sven Johansson",
+    "Nguyen Van An",
+    "Amara Okafor",
+    "Dmitri Ivanov",
+    "Sophie Müller",
+    "Rahul Sharma",
+    "Grace Kim",
+    "Mohammed Hassan",
+    "Isabella Rossi",
+    "Jack Thompson",
+    "Leila Haddad",
+    "Kofi Boateng",
+    "Anna Nowak",
+    "Diego Fernández",
+    "Yuki Sato",
+    "Ravi Patel",
+    "Ingrid Larsen",
+    "Mateo Silva",
+    "Hannah Becker",
+    "Samuel Adeyemi",
+    "Elena Popescu",
+    "Liam Murphy",
+    "Zara Ahmed",
+    "Noah Williams",
+    "Mei Lin",
+    "Olivia Brown",
+    "Arjun Mehta",
+    "Freya Nielsen",
+    "Tariq Aziz",
+    "Julia Santos",
+    "Ethan Clarke",
 ]
 FIRST_NAMES = ["Maria", "Aisha", "Wei", "Olga", "Kwame", "Priya", "Lars", "Tomasz", "Hiroshi", "Emily", "Dmitri"]
 CITIES = [
-    "Berlin", "Lagos", "São Paulo", "Toronto", "Mumbai", "Chicago", "Melbourne", "Nairobi", "Madrid", "Seoul",
-    "Austin", "Manchester", "Lyon", "Warsaw", "Osaka", "Cape Town", "Denver", "Dublin", "Vienna", "Lisbon",
-    "Boston", "Oslo", "Hanoi", "Cairo", "Rotterdam", "Seattle", "Kraków", "Glasgow", "Bangalore", "Atlanta",
+    "Berlin",
+    "Lagos",
+    "São Paulo",
+    "Toronto",
+    "Mumbai",
+    "Chicago",
+    "Melbourne",
+    "Nairobi",
+    "Madrid",
+    "Seoul",
+    "Austin",
+    "Manchester",
+    "Lyon",
+    "Warsaw",
+    "Osaka",
+    "Cape Town",
+    "Denver",
+    "Dublin",
+    "Vienna",
+    "Lisbon",
+    "Boston",
+    "Oslo",
+    "Hanoi",
+    "Cairo",
+    "Rotterdam",
+    "Seattle",
+    "Kraków",
+    "Glasgow",
+    "Bangalore",
+    "Atlanta",
 ]
 COUNTRIES = ["Germany", "Nigeria", "Brazil", "Canada", "India", "Japan", "Kenya", "Spain", "Poland", "Ireland"]
 EMAIL_DOMAINS = ["gmail.com", "outlook.com", "yahoo.co.uk", "proton.me", "acme-corp.com", "uni-hamburg.de", "mail.ru"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 PII_TEMPLATES = [
     "Hi, I'm {PERSON} and my card {CREDIT_CARD} was charged twice. Can you refund it?",
@@ -155,14 +233,30 @@ def credit_card(rng: random.Random) -> str:
 
 
 def phone_number(rng: random.Random) -> str:
-    d = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    def d(n: int) -> str:
+        return "".join(rng.choice(string.digits) for _ in range(n))
+
     area = str(rng.randint(201, 989))
-    return rng.choice([
-        f"({area}) 555-{d(4)}", f"{area}-555-{d(4)}", f"{area}.555.{d(4)}", f"+1 {area} 555 {d(4)}",
-        f"+1-{area}-555-{d(4)}", f"{area}555{d(4)}", f"+44 20 7946 {d(4)}", f"020 7946 {d(4)}",
-        f"+44 7700 900{d(3)}", f"+49 30 {d(8)}", f"+49 151 {d(8)}", f"+33 1 42 {d(2)} {d(2)} {d(2)}",
-        f"+91 98{d(3)} {d(5)}", f"+61 4{d(2)} {d(3)} {d(3)}", f"+31 6 {d(8)}", f"({area}) 555 {d(4)}",
-    ])
+    return rng.choice(
+        [
+            f"({area}) 555-{d(4)}",
+            f"{area}-555-{d(4)}",
+            f"{area}.555.{d(4)}",
+            f"+1 {area} 555 {d(4)}",
+            f"+1-{area}-555-{d(4)}",
+            f"{area}555{d(4)}",
+            f"+44 20 7946 {d(4)}",
+            f"020 7946 {d(4)}",
+            f"+44 7700 900{d(3)}",
+            f"+49 30 {d(8)}",
+            f"+49 151 {d(8)}",
+            f"+33 1 42 {d(2)} {d(2)} {d(2)}",
+            f"+91 98{d(3)} {d(5)}",
+            f"+61 4{d(2)} {d(3)} {d(3)}",
+            f"+31 6 {d(8)}",
+            f"({area}) 555 {d(4)}",
+        ]
+    )
 
 
 def us_ssn(rng: random.Random) -> str:
@@ -172,14 +266,10 @@ def us_ssn(rng: random.Random) -> str:
 
 
 def iban(rng: random.Random) -> str:
-    country, bban = rng.choice([
-        ("DE", lambda: "".join(rng.choice(string.digits) for _ in range(18))),
-        ("GB", lambda: "NWBK" + "".join(rng.choice(string.digits) for _ in range(14))),
-        ("FR", lambda: "".join(rng.choice(string.digits) for _ in range(23))),
-        ("NL", lambda: "ABNA" + "".join(rng.choice(string.digits) for _ in range(10))),
-        ("ES", lambda: "".join(rng.choice(string.digits) for _ in range(20))),
-    ])
-    body = bban()
+    country, prefix, digits = rng.choice(
+        [("DE", "", 18), ("GB", "NWBK", 14), ("FR", "", 23), ("NL", "ABNA", 10), ("ES", "", 20)]
+    )
+    body = prefix + "".join(rng.choice(string.digits) for _ in range(digits))
     numeric = "".join(str(int(char, 36)) for char in body + country + "00")
     check = 98 - int(numeric) % 97
     compact = f"{country}{check:02d}{body}"
@@ -196,26 +286,36 @@ def ip_address(rng: random.Random) -> str:
 
 def email(rng: random.Random) -> str:
     first, last = rng.choice(NAMES).split(" ", 1)
-    local = rng.choice([
-        f"{first}.{last}", f"{first[0]}{last}", f"{first}_{last}{rng.randint(1, 99)}", f"{first}{rng.randint(70, 99)}",
-    ])
+    local = rng.choice(
+        [
+            f"{first}.{last}",
+            f"{first[0]}{last}",
+            f"{first}_{last}{rng.randint(1, 99)}",
+            f"{first}{rng.randint(70, 99)}",
+        ]
+    )
     local = re.sub(r"[^a-z0-9._]", "", local.lower()) or "user"
     return f"{local}@{rng.choice(EMAIL_DOMAINS)}"
 
 
 def date_time(rng: random.Random) -> str:
     year, month, day = rng.randint(1950, 2026), rng.randint(1, 12), rng.randint(1, 28)
-    return rng.choice([
-        f"{MONTHS[month - 1]} {day}, {year}", f"{month:02d}/{day:02d}/{year}", f"{year}-{month:02d}-{day:02d}",
-        f"{day} {MONTHS[month - 1]} {year}", f"{day}.{month:02d}.{year}",
-    ])
+    return rng.choice(
+        [
+            f"{MONTHS[month - 1]} {day}, {year}",
+            f"{month:02d}/{day:02d}/{year}",
+            f"{year}-{month:02d}-{day:02d}",
+            f"{day} {MONTHS[month - 1]} {year}",
+            f"{day}.{month:02d}.{year}",
+        ]
+    )
 
 
 def location(rng: random.Random) -> str:
     return rng.choice(CITIES) if rng.random() < 0.75 else rng.choice(COUNTRIES)
 
 
-GENERATORS = {
+GENERATORS: dict[str, Callable[[random.Random], str]] = {
     "PERSON": lambda rng: rng.choice(NAMES),
     "FIRST_NAME": lambda rng: rng.choice(FIRST_NAMES),
     "EMAIL_ADDRESS": email,

@@ -2,6 +2,7 @@
 
 from rag_server.api.chat import create_chat_completion
 from rag_server.api.documents import delete_document, list_documents, put_document
+from rag_server.api.guardrails import check_guardrails
 from rag_server.api.health import healthz, readyz
 from rag_server.api.metrics import metrics
 from rag_server.api.models import list_models
@@ -10,6 +11,7 @@ from rag_server.api.search import search
 ROUTES = [
     create_chat_completion,
     search,
+    check_guardrails,
     list_documents,
     put_document,
     delete_document,

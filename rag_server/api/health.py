@@ -6,6 +6,7 @@ import msgspec
 from litestar import Response, get
 
 from rag_server.generation.supervisor import EngineSlot
+from rag_server.guarding import GuardrailsSlot
 from rag_server.retrieval.service import KnowledgeSlot
 
 __all__ = ["ServerReadiness", "healthz", "readyz"]
@@ -21,6 +22,8 @@ class ServerReadiness(msgspec.Struct, frozen=True):
     """starting, ready, failed, stopped or dead."""
     retrieval: str
     """starting, ready, failed or stopped."""
+    guardrails: str = "disabled"
+    """starting, ready, failed, stopped or disabled."""
     reason: str | None = None
     startup_s: float | None = None
 
@@ -31,9 +34,14 @@ def healthz() -> Liveness:
 
 
 @get("/readyz", sync_to_thread=False)
-def readyz(engine: EngineSlot, knowledge: KnowledgeSlot) -> Response[ServerReadiness]:
+def readyz(engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot) -> Response[ServerReadiness]:
     generation, retrieval = engine.readiness(), knowledge.readiness()
-    ready = generation.ready and retrieval.phase == "ready"
-    reason = generation.reason or (f"retrieval: {retrieval.reason}" if retrieval.reason else None)
-    body = ServerReadiness(ready, generation.engine, retrieval.phase, reason, generation.startup_s)
+    rails_ready = guardrails.phase in ("ready", "disabled")
+    ready = generation.ready and retrieval.phase == "ready" and rails_ready
+    reason = (
+        generation.reason
+        or (f"retrieval: {retrieval.reason}" if retrieval.reason else None)
+        or (None if rails_ready else f"guardrails: {guardrails.reason}")
+    )
+    body = ServerReadiness(ready, generation.engine, retrieval.phase, guardrails.phase, reason, generation.startup_s)
     return Response(body, status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "10"})

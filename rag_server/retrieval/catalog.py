@@ -15,7 +15,7 @@ from typing import Any
 
 from rag_server.retrieval.errors import CollectionNotFoundError
 from rag_server.retrieval.index import CollectionStamp, DocumentIndex, stamp_collection
-from rag_server.retrieval.port import Embedder, VectorStore
+from rag_server.retrieval.port import ChunkScorer, Embedder, VectorStore
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.settings import RetrievalSettings
 
@@ -29,9 +29,15 @@ StoreOpener = Callable[[str, int | None], VectorStore | None]
 
 class Catalog:
     def __init__(
-        self, opener: StoreOpener, embedder: Embedder, sparse: Bm25Encoder, closer: Callable[[], None] = lambda: None
+        self,
+        opener: StoreOpener,
+        embedder: Embedder,
+        sparse: Bm25Encoder,
+        closer: Callable[[], None] = lambda: None,
+        scorer: ChunkScorer | None = None,
     ) -> None:
         self._opener = opener
+        self.scorer = scorer
         self._stores: dict[str, VectorStore] = {}
         self._lock = threading.Lock()
         self._closer = closer
@@ -56,7 +62,7 @@ class Catalog:
             return store
 
     def index(self, name: str, batch_size: int = 64) -> DocumentIndex:
-        return DocumentIndex(self.store(name, create=True), self.embedder, self.sparse, batch_size)
+        return DocumentIndex(self.store(name, create=True), self.embedder, self.sparse, batch_size, self.scorer)
 
     def close(self) -> None:
         with self._lock:
@@ -68,7 +74,12 @@ class Catalog:
             self._closer()
 
 
-def open_catalog(settings: RetrievalSettings, embedder: Embedder, sparse: Bm25Encoder | None = None) -> Catalog:
+def open_catalog(
+    settings: RetrievalSettings,
+    embedder: Embedder,
+    sparse: Bm25Encoder | None = None,
+    scorer: ChunkScorer | None = None,
+) -> Catalog:
     """Embedded Qdrant Edge under `index_dir`, or the Qdrant server at `qdrant_url`."""
     sparse = sparse or Bm25Encoder()
     if settings.qdrant_url:
@@ -77,9 +88,9 @@ def open_catalog(settings: RetrievalSettings, embedder: Embedder, sparse: Bm25En
         from rag_server.retrieval.client_store import open_client_store  # noqa: PLC0415
 
         client: Any = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key or None)
-        return Catalog(lambda name, dim: open_client_store(client, name, dim), embedder, sparse, client.close)
+        return Catalog(lambda name, dim: open_client_store(client, name, dim), embedder, sparse, client.close, scorer)
 
     from rag_server.retrieval.edge_store import open_edge_store  # noqa: PLC0415
 
     root = Path(settings.index_dir)
-    return Catalog(lambda name, dim: open_edge_store(root / name, dim), embedder, sparse)
+    return Catalog(lambda name, dim: open_edge_store(root / name, dim), embedder, sparse, scorer=scorer)

@@ -22,6 +22,7 @@ import msgspec
 
 from rag_server.retrieval.errors import EmbedderMismatchError
 from rag_server.retrieval.port import (
+    ChunkScorer,
     DeleteWhere,
     Embedder,
     FieldMatch,
@@ -104,9 +105,17 @@ def stamp_collection(store: VectorStore, stamp: CollectionStamp) -> None:
 class DocumentIndex:
     """Replaces and deletes whole documents in one collection. Blocking; run it off the event loop."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, sparse: Bm25Encoder, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        sparse: Bm25Encoder,
+        batch_size: int = 64,
+        scorer: ChunkScorer | None = None,
+    ) -> None:
         self._store = store
         self._embedder = embedder
+        self._scorer = scorer
         self._sparse = sparse
         self._batch_size = batch_size
 
@@ -126,14 +135,17 @@ class DocumentIndex:
         for batch in _batches(draft.chunks, self._batch_size):
             texts = [embedding_text(draft.title, chunk.section, chunk.text) for chunk in batch]
             dense = self._embedder.embed_documents(texts)
+            scores: list[float | None] = [None] * len(batch)
+            if self._scorer is not None:
+                scores = list(self._scorer.score([chunk.text for chunk in batch], dense))
             points = tuple(
                 StorePoint(
                     id=chunk_point_id(draft.document_id, chunk.ordinal),
                     dense=vector,
                     sparse=self._sparse.encode_document(text),
-                    payload=_chunk_payload(draft, chunk),
+                    payload=_chunk_payload(draft, chunk, injection_score),
                 )
-                for chunk, vector, text in zip(batch, dense, texts, strict=True)
+                for chunk, vector, text, injection_score in zip(batch, dense, texts, scores, strict=True)
             )
             self._store.write([UpsertPoints(points)])
             if progress is not None:
@@ -166,7 +178,7 @@ class DocumentIndex:
         return record
 
 
-def _chunk_payload(draft: DocumentDraft, chunk: ChunkDraft) -> dict[str, Any]:
+def _chunk_payload(draft: DocumentDraft, chunk: ChunkDraft, injection_score: float | None) -> dict[str, Any]:
     return {
         "record": "chunk",
         "document_id": draft.document_id,
@@ -181,6 +193,7 @@ def _chunk_payload(draft: DocumentDraft, chunk: ChunkDraft) -> dict[str, Any]:
         "text": chunk.text,
         "access_groups": list(draft.access_groups),
         "metadata": dict(draft.metadata),
+        "injection_score": injection_score,
     }
 
 

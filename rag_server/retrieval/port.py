@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import msgspec
 
 __all__ = [
+    "ChunkScorer",
     "DeleteWhere",
     "Embedder",
     "FieldMatch",
@@ -26,6 +27,17 @@ __all__ = [
     "VectorStore",
     "WriteOp",
 ]
+
+
+class ChunkScorer(Protocol):
+    """Scores chunks for prompt injection at ingest, so retrieval can drop poisoned ones without re-scoring."""
+
+    model_id: str
+    """Names the detector and its version; part of every document's fingerprint, so a new detector rescans."""
+
+    def score(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]]) -> list[float]:
+        """One score in [0, 1] per chunk; `embeddings` are the chunks' own dense vectors, in order."""
+        ...
 
 
 class Embedder(Protocol):

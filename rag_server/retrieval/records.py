@@ -91,3 +91,5 @@ class ChunkHit(msgspec.Struct, frozen=True, kw_only=True):
     ordinal: int
     text: str
     score: float
+    injection_score: float | None = None
+    """The injection detector's score for this chunk, computed at ingest (None: indexed before scoring existed)."""

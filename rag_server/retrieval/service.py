@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import anyio
 import msgspec
@@ -18,6 +18,9 @@ from rag_server.errors import RagError
 from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.ownership import Owner, claim, release
 from rag_server.retrieval.retriever import Retriever
+
+if TYPE_CHECKING:
+    from guardrails.injection import TextEncoder
 
 __all__ = ["CatalogFactory", "KnowledgeSlot", "RetrievalReadiness", "RetrievalUnavailableError", "keep_catalog_open"]
 
@@ -78,6 +81,17 @@ class KnowledgeSlot:
         self.catalog()
         assert self._retriever is not None
         return self._retriever
+
+    def settled(self) -> bool:
+        """True once opening finished, either way."""
+        return self._phase != "starting"
+
+    def shared_encoder(self, model_id: str) -> TextEncoder | None:
+        """The loaded embedder, when it is `model_id`, for the guardrails to share instead of loading a copy."""
+        embedder = self._catalog.embedder if self._catalog is not None else None
+        if embedder is None or embedder.model_id != model_id or not hasattr(embedder, "encode"):
+            return None
+        return cast("TextEncoder", embedder)
 
     def is_ingest_token(self, token: str) -> bool:
         return self.owner is not None and hmac.compare_digest(token.encode(), self.owner.token.encode())

@@ -123,6 +123,7 @@ def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:
         assert ready.json() == {
             "ready": False,
             "engine": "starting",
+            "guardrails": "disabled",
             "retrieval": "ready",
             "reason": "the engine is starting",
             "startup_s": None,

@@ -1,0 +1,103 @@
+"""`POST /v1/guardrails/check`: run the configured rails on a text, without generation.
+
+For security and compliance reviews: what would the input rails (policy, PII, injection) or the output rails
+(foreign PII, system-prompt leak, policy) decide, with findings as types and offsets, never values.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Annotated, Any, Literal
+
+import anyio
+import msgspec
+from litestar import Request, post
+from msgspec import Meta
+
+from guardrails import Action, Decision, Finding, GuardUnavailableError
+from rag_server.api.decoding import decode_body
+from rag_server.auth import Authenticator
+from rag_server.errors import RagError
+from rag_server.guarding import GuardrailsSlot, emit_decisions
+from rag_server.metrics import GuardrailMetrics
+
+__all__ = ["CheckRequest", "CheckResponse", "GuardFailedError", "check_guardrails"]
+
+logger = logging.getLogger(__name__)
+
+
+class GuardFailedError(RagError):
+    """A guard failed or timed out and guards fail closed."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+    code = "guardrail_failed"
+
+
+class CheckRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=32_000)]
+    stage: Literal["input", "output"] = "input"
+    """`input`: the rails a user turn meets; `output`: the rails a model answer meets."""
+
+
+class CheckResponse(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    stage: Literal["input", "output"]
+    action: Action
+    """`allow`, `mask` (text changed), or `block` (a chat request would be refused or its answer stopped)."""
+    flagged: bool
+    text: str
+    """The text as the next stage would see it: placeholders for PII, redactions for masked policy terms."""
+    findings: list[Finding]
+    decisions: list[Decision]
+    took_ms: float
+    object: str = "guardrails.check"
+
+
+_decoder = msgspec.json.Decoder(CheckRequest)
+
+
+@post("/v1/guardrails/check", status_code=200)
+async def check_guardrails(
+    request: Request[Any, Any, Any],
+    guardrails: GuardrailsSlot,
+    authenticator: Authenticator,
+    guardrail_metrics: GuardrailMetrics,
+) -> CheckResponse:
+    began = time.perf_counter()
+    principal = authenticator.principal(request.headers.get("authorization"))
+    body = decode_body(await request.body(), _decoder)
+    rails = guardrails.rails()
+    check_id = f"chk_{uuid.uuid4().hex[:24]}"
+    context = rails.new_context(check_id)
+    try:
+        if body.stage == "input":
+            verdict: Any = await anyio.to_thread.run_sync(rails.check_input, body.text, context)
+        else:
+            verdict = await anyio.to_thread.run_sync(rails.check_output, body.text, context)
+    except GuardUnavailableError as failure:
+        emit_decisions(context.decisions, guardrail_metrics.record)
+        raise GuardFailedError(f"{failure} (decision {failure.decision_id})", retry_after_s=1) from None
+    emit_decisions(verdict.decisions, guardrail_metrics.record)
+    took_ms = (time.perf_counter() - began) * 1000
+    logger.info(
+        "guardrails check id=%s principal=%s stage=%s action=%s findings=%d took_ms=%.1f",
+        check_id,
+        principal.id,
+        body.stage,
+        verdict.action,
+        len(verdict.findings),
+        took_ms,
+    )
+    return CheckResponse(
+        id=check_id,
+        stage=body.stage,
+        action=verdict.action,
+        flagged=verdict.action is not Action.ALLOW,
+        text=verdict.text,
+        findings=list(verdict.findings),
+        decisions=list(verdict.decisions),
+        took_ms=round(took_ms, 2),
+    )

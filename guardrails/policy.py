@@ -91,14 +91,21 @@ class PolicyGuard:
 class PolicyCheck:
     def __init__(self, guard: PolicyGuard) -> None:
         self._guard = guard
-        self._hold_words = max((compiled.hold_words for compiled in guard.rules_for(Stage.OUTPUT)), default=0)
+        self._rules = guard.rules_for(Stage.OUTPUT)
+        self._hold_words = max((compiled.hold_words for compiled in self._rules), default=0)
 
     def hold_from(self, pending: str) -> int:
+        if not self._rules:
+            return len(pending)
         hold = trailing_word_start(pending)
-        for _ in range(self._hold_words):
+        for _ in range(self._hold_words):  # a phrase may still be completing in the last words
             while hold > 0 and pending[hold - 1].isspace():
                 hold -= 1
             hold = trailing_word_start(pending[:hold])
+        for compiled in self._rules:  # never cut through a match that is already complete
+            for match in compiled.regex.finditer(pending):
+                if match.start() < hold < match.end():
+                    hold = match.start()
         return hold
 
     def review(self, segment: str) -> list[Finding]:

@@ -19,7 +19,7 @@ from guardrails.errors import GuardUnavailableError
 from guardrails.injection import InjectionDetector, InjectionGuard, InjectionScore
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.output import OutputGuard
-from guardrails.pii import ForeignPiiGuard, MaskedText, PiiAnalyzer, PiiGuard
+from guardrails.pii import EntitySpan, ForeignPiiGuard, MaskedText, PiiAnalyzer, PiiGuard
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
 from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage, strongest
@@ -65,6 +65,7 @@ class Guardrails:
         system_prompt: str,
     ) -> None:
         self.config = config
+        self._pii_analyzer = pii
         self._pii = PiiGuard(pii, config.pii_entities)
         self._injection = InjectionGuard(injection, config.injection_threshold)
         self._policy = PolicyGuard(config.policy_rules)
@@ -88,6 +89,10 @@ class Guardrails:
 
     def new_context(self, request_id: str) -> GuardContext:
         return GuardContext(request_id=request_id, policy_version=self.config.policy_version)
+
+    def find_pii(self, text: str) -> list[EntitySpan]:
+        """The configured entities in `text` (types, offsets, scores), without masking: for evaluation."""
+        return self._pii_analyzer.find(text, self.config.pii_entities)
 
     # -- input ---------------------------------------------------------------------------------------------------
 

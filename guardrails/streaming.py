@@ -18,6 +18,7 @@ import msgspec
 from guardrails.output import OutputCheck, OutputGuard
 from guardrails.policy import redact
 from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage, strongest
+from guardrails.vault import PLACEHOLDER
 
 __all__ = ["HoldStats", "Release", "StreamGuard"]
 
@@ -66,6 +67,7 @@ class StreamGuard:
         self._stopped: Decision | None = None
         self._restored = 0
         self._finished = False
+        self._consumed = 0  # characters of model text already released or dropped: findings' offsets start here
         self.stats = HoldStats()
 
     @property
@@ -96,7 +98,7 @@ class StreamGuard:
         return self._release(len(self._pending))
 
     def findings(self) -> tuple[Finding, ...]:
-        """Everything the checks found so far (kinds and offsets within their segments, never values)."""
+        """Everything the checks found so far: kinds and offsets in the model's text, never values."""
         return tuple(finding for tracked in self._tracked for finding in tracked.findings)
 
     def decisions(self) -> list[Decision]:
@@ -127,6 +129,9 @@ class StreamGuard:
             started = time.perf_counter()
             hold = min(hold, tracked.check.hold_from(pending))
             tracked.seconds += time.perf_counter() - started
+        for match in PLACEHOLDER.finditer(pending):  # a check may hold from a word inside `<PERSON_1>`
+            if match.start() < hold < match.end():
+                hold = match.start()
         return hold
 
     def _release(self, hold: int) -> Release:
@@ -134,11 +139,21 @@ class StreamGuard:
         if not segment:
             return Release("")
         masks: list[Finding] = []
+        try:
+            return self._review(segment, masks)
+        finally:
+            self._consumed += len(segment)
+
+    def _review(self, segment: str, masks: list[Finding]) -> Release:
         for tracked in self._tracked:
             started = time.perf_counter()
             found = tracked.check.review(segment)
             tracked.seconds += time.perf_counter() - started
-            tracked.findings.extend(found)
+            base = self._consumed
+            tracked.findings.extend(
+                msgspec.structs.replace(finding, start=finding.start + base, end=finding.end + base)
+                for finding in found
+            )
             blocks = [finding for finding in found if finding.action is Action.BLOCK]
             if blocks:
                 self._pending = ""

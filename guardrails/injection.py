@@ -162,8 +162,16 @@ class InjectionGuard:
     def detector(self) -> InjectionDetector:
         return self._detector
 
-    def check(self, text: str, context: GuardContext, *, block_action: Action = Action.BLOCK) -> GuardOutcome:
-        result = self._detector.score(text)
+    def check(
+        self,
+        text: str,
+        context: GuardContext,
+        *,
+        embedding: Sequence[float] | None = None,
+        block_action: Action = Action.BLOCK,
+    ) -> GuardOutcome:
+        """`embedding`: the encoder's vector for this text (or its PII-masked form), when the caller has one."""
+        result = self._detector.score(text, embedding)
         return self.outcome(result, len(text), block_action)
 
     def outcome(self, result: InjectionScore, length: int, block_action: Action = Action.BLOCK) -> GuardOutcome:

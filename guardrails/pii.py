@@ -224,7 +224,25 @@ class PiiAnalyzer:
 
 
 # Capitalised words spaCy's small model tags as people at the start of a chat message.
-_NER_NOISE = frozenset({"Email", "Contact", "Hi", "Hello", "Hey", "Thanks", "Dear", "Please", "Call", "Ping", "Ask"})
+_NER_NOISE = frozenset(
+    {
+        "Email",
+        "Contact",
+        "Hi",
+        "Hello",
+        "Hey",
+        "Thanks",
+        "Dear",
+        "Please",
+        "Call",
+        "Ping",
+        "Ask",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+    }
+)
 # When spans overlap, a validated pattern beats a cue-anchored match, which beats the statistical NER.
 _PRIORITY = {"SpacyRecognizer": 2, "NameCueRecognizer": 1, "PlaceRecognizer": 1}
 

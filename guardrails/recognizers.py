@@ -55,7 +55,12 @@ class OfflineEmailRecognizer(PatternRecognizer):
         super().__init__(supported_entity="EMAIL_ADDRESS", patterns=self.PATTERNS, context=["email", "mail"])
 
     def validate_result(self, pattern_text: str) -> bool:
-        return bool(_OFFLINE_SUFFIXES(pattern_text.rsplit("@", 1)[-1]).suffix)
+        """A public suffix (from the bundled list), or an alphabetic top label: internal domains such as
+        `corp.example` or `hq.internal` are someone's address too."""
+        domain = pattern_text.rsplit("@", 1)[-1]
+        return bool(_OFFLINE_SUFFIXES(domain).suffix) or bool(
+            re.fullmatch(r"[A-Za-z]{2,24}", domain.rsplit(".", 1)[-1])
+        )
 
 
 def luhn_valid(digits: str) -> bool:
@@ -86,12 +91,14 @@ class CardRecognizer(PatternRecognizer):
         )
 
 
-class PhoneRecognizer(EntityRecognizer):
+class InternationalPhoneRecognizer(EntityRecognizer):
     """phonenumbers' matcher for the listed regions (national formats) plus any valid `+country` number."""
 
     def __init__(self, regions: Sequence[str] = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "NL", "ES", "IT")) -> None:
         self.regions = tuple(regions)
-        super().__init__(supported_entities=["PHONE_NUMBER"], name="PhoneRecognizer", context=["phone", "call"])
+        super().__init__(
+            supported_entities=["PHONE_NUMBER"], name="InternationalPhoneRecognizer", context=["phone", "call"]
+        )
 
     def load(self) -> None:
         pass
@@ -103,7 +110,8 @@ class PhoneRecognizer(EntityRecognizer):
         for region in self.regions:
             for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
                 raw = match.raw_string
-                glued = match.start > 0 and text[match.start - 1].isalnum()  # 0x80070005, A1234567
+                before = text[max(0, match.start - 2) : match.start]
+                glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
                 if glued or _HEX.search(raw) or sum(char.isdigit() for char in raw) < 8 or _DOTTED_QUAD.fullmatch(raw):
                     continue
                 spans.setdefault((match.start, match.end), self.result(match.start, match.end, 0.75))
@@ -197,7 +205,7 @@ def pattern_recognizers(phone_regions: Sequence[str]) -> list[EntityRecognizer]:
     return [
         OfflineEmailRecognizer(),
         CardRecognizer(),
-        PhoneRecognizer(phone_regions),
+        InternationalPhoneRecognizer(phone_regions),
         UsSsnRecognizer(),
         IbanRecognizer(),
         IpRecognizer(),

@@ -6,9 +6,13 @@ import math
 import re
 import zlib
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from qdrant_client import QdrantClient
 
+from guardrails import GuardContext, GuardrailsConfig
+from guardrails.injection import InjectionScore
+from guardrails.pii import EntitySpan
 from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import (
     ChatTurn,
@@ -26,6 +30,9 @@ from rag_server.retrieval.port import Embedder
 from rag_server.retrieval.service import KnowledgeSlot
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.services import Services
+
+if TYPE_CHECKING:
+    from guardrails.rails import Guardrails
 
 TEMPLATE_OVERHEAD_TOKENS = 5
 
@@ -116,3 +123,44 @@ def fake_services(generator: Generator | None, catalog: Catalog | None = None) -
     """Services for create_app: a ready fake engine (or a starting one) and a ready in-memory index."""
     engine = EngineSlot.ready_with(generator) if generator is not None else EngineSlot()
     return Services(engine=engine, knowledge=KnowledgeSlot.ready_with(catalog or memory_catalog()))
+
+
+class FakePiiAnalyzer:
+    """Stands in for Presidio in handler tests: e-mail addresses by regex, nothing else."""
+
+    score_threshold = 0.4
+    _EMAIL = re.compile(r"[\w.]+@[\w.]+\.\w+")
+
+    def find(self, text: str, entities: object) -> list[EntitySpan]:
+        return [EntitySpan("EMAIL_ADDRESS", m.start(), m.end(), 1.0) for m in self._EMAIL.finditer(text)]
+
+    find_by_pattern = find
+
+    def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
+        for span in sorted(spans, key=lambda s: -s.start):
+            placeholder = context.vault.placeholder_for(span.entity_type, text[span.start : span.end])
+            text = text[: span.start] + placeholder + text[span.end :]
+        return text
+
+
+class FakeInjectionDetector:
+    """Stands in for the classifier: flags any text containing "ignore"; raises on "explode"."""
+
+    threshold = 0.5
+
+    def score(self, text: str, embedding: object = None) -> InjectionScore:
+        if "explode" in text:
+            raise RuntimeError("detector failure")
+        flagged = "ignore" in text.lower()
+        return InjectionScore(0.99 if flagged else 0.01, 0.0, ("instruction_override",) if flagged else ())
+
+
+def fake_guardrails(config: GuardrailsConfig | None = None) -> Guardrails:
+    from guardrails.rails import Guardrails  # noqa: PLC0415 - imports Presidio; only tests that need it pay
+
+    return Guardrails(
+        config or GuardrailsConfig(),
+        pii=cast(Any, FakePiiAnalyzer()),
+        injection=cast(Any, FakeInjectionDetector()),
+        system_prompt="You are a careful assistant who answers from the numbered sources only.",
+    )

@@ -25,10 +25,10 @@ from guardrails.recognizers import (
     LOCATION_CUE,
     NER_ENTITIES,
     PATTERN_ENTITIES,
+    NameCueRecognizer,
     PlaceRecognizer,
     load_places,
     pattern_recognizers,
-    recognizer_result,
 )
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome
 
@@ -102,63 +102,6 @@ class _NerOnlySpacyEngine(SpacyNlpEngine):
             language=language,
             scores=scores,
         )
-
-
-class NameCueRecognizer(EntityRecognizer):
-    """Names introduced by a cue ("my name is", "I'm", "this is", "regards,") that NER alone misses."""
-
-    _CUE = re.compile(
-        r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
-        r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
-        r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
-    )
-    _NOT_NAMES = frozenset(
-        {
-            "I",
-            "The",
-            "A",
-            "An",
-            "Not",
-            "Sorry",
-            "Here",
-            "There",
-            "It",
-            "This",
-            "That",
-            "Working",
-            "IT",
-            "HR",
-            "All",
-            "Support",
-            "Team",
-            "Everyone",
-            "Sales",
-            "Finance",
-            "Legal",
-            "Security",
-            "Admin",
-            "Helpdesk",
-            "Please",
-        }
-    )
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="NameCueRecognizer")
-
-    def load(self) -> None:
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        results = []
-        for match in self._CUE.finditer(text):
-            name = match.group("name")
-            if name.split()[0] in self._NOT_NAMES:
-                continue
-            start = match.start("name")
-            results.append(recognizer_result(self, start, start + len(name), 0.7))
-        return results
 
 
 class PiiAnalyzer:

@@ -25,7 +25,9 @@ __all__ = [
     "LOCATION_CUE",
     "NER_ENTITIES",
     "PATTERN_ENTITIES",
+    "NameCueRecognizer",
     "PlaceRecognizer",
+    "RuleRecognizer",
     "load_places",
     "pattern_recognizers",
     "recognizer_result",
@@ -91,7 +93,14 @@ class CardRecognizer(PatternRecognizer):
         )
 
 
-class InternationalPhoneRecognizer(EntityRecognizer):
+class RuleRecognizer(EntityRecognizer):
+    """A recognizer with nothing to load: rules and lists only."""
+
+    def load(self) -> None:
+        pass
+
+
+class InternationalPhoneRecognizer(RuleRecognizer):
     """phonenumbers' matcher for the listed regions (national formats) plus any valid `+country` number."""
 
     def __init__(self, regions: Sequence[str] = ("US", "GB", "DE", "FR", "IN", "CA", "AU", "NL", "ES", "IT")) -> None:
@@ -99,9 +108,6 @@ class InternationalPhoneRecognizer(EntityRecognizer):
         super().__init__(
             supported_entities=["PHONE_NUMBER"], name="InternationalPhoneRecognizer", context=["phone", "call"]
         )
-
-    def load(self) -> None:
-        pass
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -162,6 +168,60 @@ class CalendarDateRecognizer(PatternRecognizer):
         super().__init__(supported_entity="DATE_TIME", patterns=self.PATTERNS, context=["born", "birth", "date"])
 
 
+class NameCueRecognizer(RuleRecognizer):
+    """Names introduced by a cue ("my name is", "I'm", "this is", "regards,") that NER alone misses."""
+
+    _CUE = re.compile(
+        r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
+        r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
+        r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
+    )
+    _NOT_NAMES = frozenset(
+        {
+            "I",
+            "The",
+            "A",
+            "An",
+            "Not",
+            "Sorry",
+            "Here",
+            "There",
+            "It",
+            "This",
+            "That",
+            "Working",
+            "IT",
+            "HR",
+            "All",
+            "Support",
+            "Team",
+            "Everyone",
+            "Sales",
+            "Finance",
+            "Legal",
+            "Security",
+            "Admin",
+            "Helpdesk",
+            "Please",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name="NameCueRecognizer")
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._CUE.finditer(text):
+            name = match.group("name")
+            if name.split()[0] in self._NOT_NAMES:
+                continue
+            start = match.start("name")
+            results.append(recognizer_result(self, start, start + len(name), 0.7))
+        return results
+
+
 def load_places() -> frozenset[str]:
     """City (>= 100k people), country and US-state names from GeoNames; see scripts/build_gazetteer.py."""
     text = resources.files("guardrails.data").joinpath("places.txt").read_text(encoding="utf-8")
@@ -173,7 +233,7 @@ LOCATION_CUE = re.compile(
 )
 
 
-class PlaceRecognizer(EntityRecognizer):
+class PlaceRecognizer(RuleRecognizer):
     """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon"): the small NER model
     often calls those a PERSON or misses them."""
 
@@ -182,9 +242,6 @@ class PlaceRecognizer(EntityRecognizer):
     def __init__(self, places: frozenset[str]) -> None:
         self.places = places
         super().__init__(supported_entities=["LOCATION"], name="PlaceRecognizer")
-
-    def load(self) -> None:
-        pass
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

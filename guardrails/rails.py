@@ -16,7 +16,7 @@ import msgspec
 
 from guardrails.config import GuardrailsConfig
 from guardrails.errors import GuardUnavailableError
-from guardrails.injection import InjectionDetector, InjectionGuard, InjectionScore
+from guardrails.injection import InjectionDetector, InjectionGuard
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.output import OutputGuard
 from guardrails.pii import EntitySpan, ForeignPiiGuard, MaskedText, PiiAnalyzer, PiiGuard
@@ -206,17 +206,6 @@ class Guardrails:
             reason="poisoned_chunk" if dropped else "",
         )
         return ChunkScreen(keep, context.record(Decision.of(outcome, context, Stage.RETRIEVAL, 0.0)))
-
-    def score_chunks(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]] | None = None) -> list[float]:
-        """Injection scores for document chunks (at ingest). Pass the chunks' own embeddings when they come from the
-        classifier's encoder, to skip a second encoder pass."""
-        detector = self._injection.detector
-        results: list[InjectionScore]
-        if embeddings is None:
-            results = detector.score_many(texts)
-        else:
-            results = [detector.score(text, vector) for text, vector in zip(texts, embeddings, strict=True)]
-        return [round(result.score, 4) for result in results]
 
     # -- output --------------------------------------------------------------------------------------------------
 

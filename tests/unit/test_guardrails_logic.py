@@ -255,6 +255,16 @@ def test_fail_open_records_the_skipped_guards_and_lets_the_text_through() -> Non
     rails.close()
 
 
+def test_chunks_flagged_at_ingest_are_dropped_from_retrieval() -> None:
+    rails = rails_with(GuardrailsConfig(chunk_injection_threshold=0.8))
+    ctx = rails.new_context("req_3")
+    screen = rails.screen_chunks([0.01, 0.95, None, 0.8], ctx)
+    assert screen.keep == (True, False, True, False)
+    assert (screen.decision.stage, screen.decision.action) == (Stage.RETRIEVAL, Action.DROP)
+    assert screen.decision.finding_kinds == ("poisoned_chunk", "poisoned_chunk")
+    rails.close()
+
+
 def test_decisions_serialise_without_the_checked_text() -> None:
     policy = PolicyGuard([PolicyRule(name="codenames", terms=("Project Falcon",), action="mask")])
     ctx = context()

@@ -63,12 +63,11 @@ class _Run:
         other.hits, other.misses, other.start = self.hits, self.misses, self.start
         return other
 
-    def step(self, guard: SystemPromptLeakGuard, words: list[str]) -> None:
-        """Account for the word just appended to `words`."""
-        index = len(words) - 1
-        if index < NGRAM - 1:
+    def step(self, guard: SystemPromptLeakGuard, recent: list[str], index: int) -> None:
+        """Account for word number `index` of the stream, the last of `recent` (the stream's last words)."""
+        if len(recent) < NGRAM:
             return
-        if tuple(words[index - NGRAM + 1 :]) in guard.grams:
+        if tuple(recent[-NGRAM:]) in guard.grams:
             if self.start is None:
                 self.start = index - NGRAM + 1
             self.hits += 1
@@ -79,10 +78,16 @@ class _Run:
                 self.hits, self.misses, self.start = 0, 0, None
 
 
+def _push(recent: list[str], word: str) -> None:
+    recent.append(word)
+    del recent[:-NGRAM]
+
+
 class LeakCheck:
     def __init__(self, guard: SystemPromptLeakGuard) -> None:
         self._guard = guard
-        self._words: list[str] = []
+        self._recent: list[str] = []  # the last NGRAM words released: all the matching needs
+        self._count = 0  # words released so far
         self._run = _Run()
         self._tail = ""  # the last characters released, for canaries split across segments
 
@@ -90,16 +95,16 @@ class LeakCheck:
         guard = self._guard
         hold = trailing_word_start(pending)
         pending_words = _words(pending[:hold])
-        words, run = list(self._words), self._run.copy()
-        for word, _ in pending_words:
-            words.append(word)
-            run.step(guard, words)
+        recent, run = list(self._recent), self._run.copy()
+        for index, (word, _) in enumerate(pending_words, start=self._count):
+            _push(recent, word)
+            run.step(guard, recent, index)
         if run.start is not None:  # an open run: hold all of it that is still pending
-            first_pending = run.start - len(self._words)
+            first_pending = run.start - self._count
             hold = 0 if first_pending <= 0 else min(hold, pending_words[first_pending][1])
         else:  # the last words might begin a quote
             for size in range(min(NGRAM - 1, len(pending_words)), 0, -1):
-                if tuple(words[-size:]) in guard.prefixes:
+                if tuple(recent[-size:]) in guard.prefixes:
                     hold = min(hold, pending_words[-size][1])
                     break
         lowered = pending.lower()
@@ -119,8 +124,9 @@ class LeakCheck:
                 start = max(0, window.index(canary) - len(self._tail))
                 findings.append(self._finding("canary", start, len(segment), 1.0))
         for word, offset in _words(segment):
-            self._words.append(word)
-            self._run.step(guard, self._words)
+            _push(self._recent, word)
+            self._run.step(guard, self._recent, self._count)
+            self._count += 1
             if self._run.hits >= guard.block_ngrams:
                 findings.append(self._finding("verbatim_system_prompt", 0, offset + len(word), 1.0))
                 break

@@ -39,7 +39,7 @@ class SystemPromptLeakGuard:
     ) -> None:
         words = [word for word, _ in _words(system_prompt)]
         self.grams = frozenset(tuple(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1))
-        self.prefixes = frozenset(tuple(words[i : i + size]) for size in range(1, NGRAM) for i in range(len(words)))
+        self.prefixes = frozenset(tuple(words[i : i + size]) for size in range(2, NGRAM) for i in range(len(words)))
         self.block_ngrams = block_ngrams
         self.max_gap_words = max_gap_words
         self.canaries = tuple(canary.lower() for canary in canaries if canary)
@@ -102,8 +102,8 @@ class LeakCheck:
         if run.start is not None:  # an open run: hold all of it that is still pending
             first_pending = run.start - self._count
             hold = 0 if first_pending <= 0 else min(hold, pending_words[first_pending][1])
-        else:  # the last words might begin a quote
-            for size in range(min(NGRAM - 1, len(pending_words)), 0, -1):
+        else:  # the last two or three words might begin a quote (one common word alone is not worth a delay)
+            for size in range(min(NGRAM - 1, len(pending_words)), 1, -1):
                 if tuple(recent[-size:]) in guard.prefixes:
                     hold = min(hold, pending_words[-size][1])
                     break

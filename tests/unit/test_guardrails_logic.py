@@ -133,7 +133,9 @@ def test_a_verbatim_quote_is_stopped_and_almost_none_of_it_is_released() -> None
     text = "Sure. My instructions say: " + SYSTEM_PROMPT
     released, stopped = stream_through(leak_stream(), text)
     assert stopped
-    assert released == "Sure. My instructions say: "
+    # At most the three words before the first matching 4-gram get out; a leak needs seven or more.
+    assert released.startswith("Sure. My instructions say: ")
+    assert len(released.split()) - 4 <= 3
 
 
 def test_a_near_verbatim_quote_with_changed_words_is_stopped() -> None:

@@ -101,7 +101,7 @@ class Guardrails:
     ) -> InputVerdict:
         """Policy first (microseconds), then PII masking, then the injection check.
 
-        `embed`, when given, turns the masked text into the injection encoder's vector; a RAG host passes the
+        `embed`, when given, turns the user's text into the injection encoder's vector; a RAG host passes the
         function that embeds its retrieval query (and keeps the vector for the search), so the classifier costs
         ~1 ms instead of a second encoder pass. Without it the detector encodes the text itself, side by side with
         PII masking when `parallel_input_rails` is set."""
@@ -124,6 +124,23 @@ class Guardrails:
             findings=findings,
             decisions=tuple(context.decisions),
         )
+
+    def mask_earlier_turns(self, texts: Sequence[str], context: GuardContext) -> list[str]:
+        """PII-mask the conversation before the checked turn with the same vault, so one person keeps one
+        placeholder across turns. One decision for all of them."""
+        started = time.perf_counter()
+        masked = [self._pii.mask(text, context) for text in texts]
+        findings = tuple(finding for item in masked for finding in item.outcome.findings)
+        outcome = GuardOutcome(
+            guard=self._pii.name,
+            action=Action.MASK if findings else Action.ALLOW,
+            score=max((finding.score for finding in findings), default=0.0),
+            threshold=self.config.pii_score_threshold,
+            findings=findings,
+            reason="pii_masked_history" if findings else "",
+        )
+        self._decide(outcome, context, Stage.INPUT, started)
+        return [item.text for item in masked]
 
     def _pii_and_injection(
         self, text: str, context: GuardContext, embed: Callable[[str], Sequence[float]] | None
@@ -149,8 +166,8 @@ class Guardrails:
     def _check_injection(
         self, text: str, masked_text: str, context: GuardContext, embed: Callable[[str], Sequence[float]] | None
     ) -> GuardOutcome:
-        """Rules and n-grams read the user's own text; the embedding may be of its masked form (the query)."""
-        embedding = embed(masked_text) if embed is not None else None
+        """All three read the user's own text; `embed` lets the host reuse its retrieval query vector."""
+        embedding = embed(text) if embed is not None else None
         return self._injection.check(text, context, embedding=embedding)
 
     def _await(

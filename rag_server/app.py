@@ -11,13 +11,14 @@ import anyio
 from litestar import Litestar
 from litestar.di import Provide
 
+from rag_server.admission import Admission
 from rag_server.api import ROUTES
 from rag_server.api.chat import ChatCompletions
 from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.auth import Authenticator
 from rag_server.generation.supervisor import keep_engine_running
-from rag_server.guarding import keep_guardrails
-from rag_server.metrics import GuardrailMetrics, build_registry
+from rag_server.guarding import emit_decisions, keep_guardrails
+from rag_server.metrics import AdmissionCollector, ChatMetrics, GuardrailMetrics, build_registry, count_requests
 from rag_server.pipeline import ChatPipeline
 from rag_server.retrieval.service import keep_catalog_open
 from rag_server.services import Services, default_services
@@ -42,9 +43,28 @@ def _own_url(server: ServerSettings) -> str:
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the server. Without `services`, the real engine starts in the background at start-up."""
     services = services or default_services(settings)
-    pipeline = ChatPipeline(services.engine, settings.engine.max_model_len, settings.generation)
-    chat = ChatCompletions(pipeline, settings.engine.served_model_name)
-    registry = build_registry(services.engine, settings.engine.served_model_name)
+    model_name = settings.engine.served_model_name
+    registry = build_registry(services.engine, model_name)
+    guardrail_metrics = GuardrailMetrics(registry)
+    chat_metrics = ChatMetrics(registry, model_name)
+    authenticator = Authenticator(settings.auth)
+    pipeline = ChatPipeline(
+        services.engine,
+        services.knowledge,
+        services.guardrails,
+        settings,
+        emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
+    )
+    admission = Admission(settings.admission, on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc())
+    registry.register(AdmissionCollector(admission))
+    chat = ChatCompletions(
+        pipeline,
+        model_name,
+        authenticator=authenticator,
+        admission=admission,
+        metrics=chat_metrics,
+        guardrail_metrics=guardrail_metrics,
+    )
 
     @asynccontextmanager
     async def run_background_services(_: Litestar) -> AsyncIterator[None]:
@@ -76,14 +96,15 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "engine": _constant(services.engine),
             "engine_settings": _constant(settings.engine),
             "knowledge": _constant(services.knowledge),
-            "authenticator": _constant(Authenticator(settings.auth)),
+            "authenticator": _constant(authenticator),
             "retrieval_settings": _constant(settings.retrieval),
             "registry": _constant(registry),
             "guardrails": _constant(services.guardrails),
-            "guardrail_metrics": _constant(GuardrailMetrics(registry)),
+            "guardrail_metrics": _constant(guardrail_metrics),
             "started_at": _constant(int(time.time())),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[count_requests(chat_metrics)],
         lifespan=[run_background_services],
         openapi_config=None,
         logging_config=None,  # the entry point configures logging; the app never touches global handlers

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 __all__ = [
+    "ContentFilterError",
     "ContextLengthExceededError",
     "EngineUnavailableError",
     "InvalidRequestError",
     "ModelNotFoundError",
+    "OverloadedError",
+    "QuotaExceededError",
     "RagError",
     "UnsupportedParameterError",
 ]
@@ -62,3 +65,27 @@ class ModelNotFoundError(RagError):
     status_code = 404
     error_type = "invalid_request_error"
     code = "model_not_found"
+
+
+class ContentFilterError(RagError):
+    """A guardrail refused the request; the message names the reason and the decision, never the text."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+    code = "content_filter"
+
+
+class OverloadedError(RagError):
+    """No capacity to take the request now; retry after the given time."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+    code = "server_overloaded"
+
+
+class QuotaExceededError(RagError):
+    """This API key already has as many requests in flight as it may."""
+
+    status_code = 429
+    error_type = "rate_limit_error"
+    code = "rate_limit_exceeded"

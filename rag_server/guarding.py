@@ -21,7 +21,14 @@ from rag_server.errors import RagError
 if TYPE_CHECKING:
     from guardrails import Guardrails
 
-__all__ = ["GuardrailsFactory", "GuardrailsSlot", "GuardrailsUnavailableError", "emit_decisions", "keep_guardrails"]
+__all__ = [
+    "GuardrailFailedError",
+    "GuardrailsFactory",
+    "GuardrailsSlot",
+    "GuardrailsUnavailableError",
+    "emit_decisions",
+    "keep_guardrails",
+]
 
 logger = logging.getLogger(__name__)
 audit_logger = logging.getLogger("rag_server.audit")
@@ -35,6 +42,14 @@ class GuardrailsUnavailableError(RagError):
     status_code = 503
     error_type = "service_unavailable"
     code = "guardrails_unavailable"
+
+
+class GuardrailFailedError(RagError):
+    """A guard failed or timed out and guards fail closed."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+    code = "guardrail_failed"
 
 
 class GuardrailsSlot:

@@ -3,8 +3,11 @@ so dashboards and autoscalers written for `vllm serve` work unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -12,7 +15,14 @@ from prometheus_client.registry import Collector
 from guardrails import Decision
 from rag_server.generation.supervisor import EngineSlot
 
-__all__ = ["EngineCollector", "GuardrailMetrics", "build_registry"]
+__all__ = [
+    "AdmissionCollector",
+    "ChatMetrics",
+    "EngineCollector",
+    "GuardrailMetrics",
+    "build_registry",
+    "count_requests",
+]
 
 
 class EngineCollector(Collector):
@@ -70,3 +80,113 @@ class GuardrailMetrics:
     def record(self, decision: Decision) -> None:
         self._decisions.labels(decision.stage.value, decision.guard, decision.action.value).inc()
         self._latency.labels(decision.stage.value, decision.guard).observe(decision.latency_ms / 1000)
+
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class ChatMetrics:
+    """The chat path's latencies (vLLM's names where the meaning is the same), stages and admission."""
+
+    def __init__(self, registry: CollectorRegistry, model_name: str) -> None:
+        self._model = model_name
+        labels = ["model_name"]
+        self.ttft = Histogram(
+            "vllm:time_to_first_token_seconds",
+            "Request arrival to first answer text, rails included.",
+            labelnames=labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.tpot = Histogram(
+            "vllm:time_per_output_token_seconds",
+            "Mean time per output token after the first.",
+            labelnames=labels,
+            buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5, 1.0),
+            registry=registry,
+        )
+        self.e2e = Histogram(
+            "vllm:e2e_request_latency_seconds",
+            "Request arrival to the last byte.",
+            labelnames=labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.queue = Histogram(
+            "vllm:request_queue_time_seconds",
+            "Time waiting for an admission slot.",
+            labelnames=labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.stages = Histogram(
+            "rag_stage_seconds",
+            "Time each pre-generation stage took (input_rails, retrieval, prompt).",
+            labelnames=["stage"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=registry,
+        )
+        self.rejections = Counter(
+            "rag_admission_rejections",
+            "Requests refused before any work, by reason.",
+            labelnames=["reason"],
+            registry=registry,
+        )
+        self.requests = Counter(
+            "rag_http_requests", "HTTP requests by route and status.", labelnames=["route", "status"], registry=registry
+        )
+
+    def observe(self, stage_seconds: dict[str, float], total_s: float, output_tokens: int) -> None:
+        for stage, seconds in stage_seconds.items():
+            if stage in ("input_rails", "retrieval", "prompt"):
+                self.stages.labels(stage).observe(seconds)
+        if "queue" in stage_seconds:
+            self.queue.labels(self._model).observe(stage_seconds["queue"])
+        ttft = stage_seconds.get("ttft")
+        if ttft is not None:
+            self.ttft.labels(self._model).observe(ttft)
+            if output_tokens > 1:
+                self.tpot.labels(self._model).observe((total_s - ttft) / (output_tokens - 1))
+        self.e2e.labels(self._model).observe(total_s)
+
+
+class AdmissionCollector(Collector):
+    """Requests admitted and waiting, read at scrape time."""
+
+    def __init__(self, admission: Any) -> None:
+        self._admission = admission
+
+    def collect(self) -> Iterator[Metric]:
+        running = GaugeMetricFamily("rag_requests_in_flight", "Chat requests admitted and not yet finished.")
+        running.add_metric([], float(self._admission.in_flight))
+        yield running
+        waiting = GaugeMetricFamily("rag_requests_queued", "Chat requests waiting for an admission slot.")
+        waiting.add_metric([], float(self._admission.queued))
+        yield waiting
+
+
+def count_requests(metrics: ChatMetrics) -> Callable[[ASGIApp], ASGIApp]:
+    """ASGI middleware: one count per HTTP response, by route template (not raw path) and status."""
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            status = 500
+
+            async def recording_send(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                await send(message)
+
+            try:
+                await app(scope, receive, recording_send)
+            finally:
+                route = str(scope.get("path_template") or "unmatched")
+                metrics.requests.labels(route, str(status)).inc()
+
+        return counted
+
+    return middleware

@@ -22,8 +22,10 @@ from guardrails.config import GuardrailsConfig
 
 __all__ = [
     "ENV_PREFIX",
+    "AdmissionSettings",
     "ApiKey",
     "AuthSettings",
+    "ChatSettings",
     "EngineSettings",
     "GenerationSettings",
     "GuardrailsConfig",
@@ -166,6 +168,28 @@ class IngestSettings(_Section, frozen=True):
     """Larger files are reported and skipped."""
 
 
+class ChatSettings(_Section, frozen=True):
+    rag_by_default: bool = True
+    """Answer plain OpenAI requests from the documents; a request turns it off with `"rag": {"enabled": false}`."""
+    top_k: Annotated[int, Meta(ge=0, le=50)] = 4
+    """Passages put in the prompt per question (a request may ask for up to `retrieval.max_top_k`)."""
+    min_completion_tokens: Annotated[int, Meta(ge=1)] = 192
+    """Room kept for the answer: lower-ranked passages are left out before the completion gets less than this."""
+
+
+class AdmissionSettings(_Section, frozen=True):
+    max_in_flight: Annotated[int, Meta(ge=1)] = 8
+    """Chat requests generating at once; more wait in the queue. Set it near the engine's sustainable batch."""
+    max_queued: Annotated[int, Meta(ge=0)] = 16
+    """Requests that may wait for a slot; beyond that new ones get 503 with Retry-After at once."""
+    max_queued_prompt_tokens: Annotated[int, Meta(ge=1)] = 32_000
+    """Estimated prompt tokens (4 characters per token) that may wait at once; beyond that, 503."""
+    max_in_flight_per_key: Annotated[int, Meta(ge=1)] = 4
+    """Requests one API key may have admitted or queued at once; beyond that, 429 with Retry-After."""
+    max_queue_wait_s: Annotated[float, Meta(gt=0)] = 30.0
+    """A request still queued after this long gets 503 instead of waiting on."""
+
+
 class ApiKey(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: Annotated[str, Meta(min_length=1, max_length=64)]
     """Names the key's holder in logs and metrics."""
@@ -193,6 +217,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
     auth: AuthSettings = AuthSettings()
+    chat: ChatSettings = ChatSettings()
+    admission: AdmissionSettings = AdmissionSettings()
     guardrails: GuardrailsConfig = GuardrailsConfig()
 
 

@@ -1,8 +1,9 @@
-"""`POST /v1/chat/completions`: OpenAI-compatible chat, streamed as SSE or returned whole.
+"""`POST /v1/chat/completions`: the guarded RAG answer, OpenAI-compatible, streamed as SSE or returned whole.
 
-Both modes consume the same delta stream, so they cannot diverge. Anything that can fail with a 4xx/503 fails
-in `ChatPipeline.prepare`, before the 200; after that, failures go in-band as an `{"error": ...}` event
-followed by `data: [DONE]`.
+Order: decode → auth → admission → `ChatPipeline.prepare` (rails, retrieval, prompt). Everything that can fail
+with a 4xx/503 fails there, before the 200. After that, problems go in-band: a guardrail stop is a final chunk
+with `finish_reason: "content_filter"`, an engine failure an `{"error": ...}` event, and `data: [DONE]` always
+ends the stream. Both modes consume the same event stream, so they cannot diverge.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
 from litestar.response import Stream
 
+from guardrails import Decision
+from rag_server.admission import Admission, Ticket
 from rag_server.api.chat_request import decode_chat_request, to_chat_turns
 from rag_server.api.errors import ErrorBody, ErrorEnvelope, error_envelope
 from rag_server.api.openai_types import (
@@ -26,14 +29,21 @@ from rag_server.api.openai_types import (
     ChatCompletionRequest,
     ChunkChoice,
     ChunkDelta,
+    CitedMessage,
     CompletionChoice,
-    CompletionMessage,
+    FinalChunk,
+    GuardrailNotice,
     PromptTokensDetails,
     Usage,
 )
+from rag_server.auth import Authenticator
 from rag_server.errors import EngineUnavailableError, ModelNotFoundError, RagError
 from rag_server.generation.port import GenerationDelta
+from rag_server.guarding import emit_decisions
+from rag_server.metrics import ChatMetrics, GuardrailMetrics
 from rag_server.pipeline import ChatPipeline, PreparedChat, RequestedSampling
+from rag_server.pipeline.chat import AnswerEvent, ChatInput, RagOptions
+from rag_server.pipeline.stages import StageTimer
 
 __all__ = ["ChatCompletions", "create_chat_completion"]
 
@@ -55,6 +65,10 @@ def _usage(last: GenerationDelta | None) -> Usage:
     return Usage(last.prompt_tokens, last.completion_tokens, last.prompt_tokens + last.completion_tokens, details)
 
 
+def _notice(decision: Decision | None) -> GuardrailNotice | None:
+    return None if decision is None else GuardrailNotice(decision.decision_id, decision.guard, decision.reason)
+
+
 def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
     stop = (request.stop,) if isinstance(request.stop, str) else tuple(request.stop or ())
     use_new_name = request.max_completion_tokens is not None
@@ -74,90 +88,141 @@ def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
 class ChatCompletions:
     """Turns a checked request into an SSE stream or a whole completion."""
 
-    def __init__(self, pipeline: ChatPipeline, model_name: str) -> None:
+    def __init__(
+        self,
+        pipeline: ChatPipeline,
+        model_name: str,
+        *,
+        authenticator: Authenticator,
+        admission: Admission,
+        metrics: ChatMetrics,
+        guardrail_metrics: GuardrailMetrics,
+    ) -> None:
         self._pipeline = pipeline
         self._model_name = model_name
+        self._authenticator = authenticator
+        self._admission = admission
+        self._metrics = metrics
+        self._guardrail_metrics = guardrail_metrics
 
-    async def respond(self, body: bytes) -> Response[bytes] | Stream:
+    async def respond(
+        self, body: bytes, authorization: str | None, wait_for_disconnect: Callable[[], Awaitable[None]]
+    ) -> Response[bytes] | Stream:
+        timer = StageTimer()
         request = decode_chat_request(body)
         if request.model is not None and request.model != self._model_name:
             raise ModelNotFoundError(f"the model `{request.model}` does not exist on this server", param="model")
+        principal = self._authenticator.principal(authorization)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        prepared = await self._pipeline.prepare(to_chat_turns(request), _requested_sampling(request), completion_id)
+        prompt_estimate = sum(len(m.content) if isinstance(m.content, str) else 0 for m in request.messages) // 4
+        ticket = await self._admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
+        timer.record("queue", ticket.queued_s)
+        try:
+            chat = ChatInput(
+                turns=to_chat_turns(request),
+                sampling=_requested_sampling(request),
+                request_id=completion_id,
+                principal=principal,
+                rag=request.rag or RagOptions(),
+            )
+            prepared = await self._pipeline.prepare(chat, timer)
+        except BaseException:
+            ticket.release()
+            raise
         headers = {"X-Request-ID": completion_id}
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
-            events = self._sse(prepared, completion_id, int(time.time()), include_usage)
+            events = self._sse(prepared, ticket, int(time.time()), include_usage)
             return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers)
-        completion = await self._collect(prepared, completion_id, int(time.time()))
+        try:
+            completion = await self._collect(prepared, int(time.time()))
+        finally:
+            self._finish(prepared, ticket, streamed=False)
         return Response(_encoder.encode(completion), media_type="application/json", headers=headers)
 
     async def _sse(
-        self, prepared: PreparedChat, completion_id: str, created: int, include_usage: bool
+        self, prepared: PreparedChat, ticket: Ticket, created: int, include_usage: bool
     ) -> AsyncIterator[bytes]:
-        def chunk(delta: ChunkDelta, finish_reason: str | None = None) -> bytes:
-            choice = ChunkChoice(index=0, delta=delta, finish_reason=finish_reason)
-            return _event(ChatCompletionChunk(completion_id, created, self._model_name, [choice]))
+        completion_id = prepared.request_id
 
-        started = time.perf_counter()
-        last: GenerationDelta | None = None
-        outcome = "cancelled"  # stays so only if the client goes away mid-stream
+        def chunk(delta: ChunkDelta) -> bytes:
+            return _event(ChatCompletionChunk(completion_id, created, self._model_name, [ChunkChoice(0, delta)]))
+
         yield chunk(ChunkDelta(role="assistant", content=""))
         try:
-            async for delta in prepared.stream():
-                last = delta
-                if delta.finish_reason == "abort":
-                    raise EngineUnavailableError("the engine aborted this request; retry shortly")
-                if delta.text:
-                    yield chunk(ChunkDelta(content=delta.text))
-                if delta.finish_reason is not None:
-                    yield chunk(ChunkDelta(), delta.finish_reason)
-                    outcome = delta.finish_reason
+            async for event in prepared.events():
+                if event.text:
+                    yield chunk(ChunkDelta(content=event.text))
+                if event.finish_reason is not None:
+                    final = FinalChunk(
+                        completion_id,
+                        created,
+                        self._model_name,
+                        [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
+                        citations=prepared.citations.cited(),
+                        guardrail=_notice(event.blocked_by),
+                    )
+                    yield _event(final)
             if include_usage:
-                yield _event(ChatCompletionChunk(completion_id, created, self._model_name, [], usage=_usage(last)))
+                usage = _usage(prepared.last)
+                yield _event(ChatCompletionChunk(completion_id, created, self._model_name, [], usage=usage))
         except RagError as exc:
-            outcome = "error"
+            prepared.outcome = "error"
             yield _event(error_envelope(exc))
         except Exception as exc:  # never a hung or silently truncated stream
-            outcome = "error"
+            prepared.outcome = "error"
             frames = "".join(traceback.format_tb(exc.__traceback__))
             logger.error("request %s: unhandled %s mid-stream\n%s", completion_id, type(exc).__name__, frames)
             yield _event(ErrorEnvelope(ErrorBody("internal server error", "server_error")))
         finally:
-            _log_completion(completion_id, outcome, last, started, streamed=True)
+            self._finish(prepared, ticket, streamed=True)
         yield _DONE
 
-    async def _collect(self, prepared: PreparedChat, completion_id: str, created: int) -> ChatCompletion:
-        started = time.perf_counter()
+    async def _collect(self, prepared: PreparedChat, created: int) -> ChatCompletion:
         parts: list[str] = []
-        last: GenerationDelta | None = None
-        async for delta in prepared.stream():
-            last = delta
-            parts.append(delta.text)
-        if last is None or last.finish_reason in (None, "abort"):
+        final: AnswerEvent | None = None
+        async for event in prepared.events():
+            parts.append(event.text)
+            if event.finish_reason is not None:
+                final = event
+        if final is None or final.finish_reason is None:
             raise EngineUnavailableError("the engine aborted this request; retry shortly", retry_after_s=5)
-        _log_completion(completion_id, last.finish_reason, last, started, streamed=False)
-        message = CompletionMessage(content="".join(parts))
-        choice = CompletionChoice(index=0, message=message, finish_reason=last.finish_reason)
-        return ChatCompletion(completion_id, created, self._model_name, [choice], _usage(last))
+        message = CitedMessage(
+            content="".join(parts), citations=prepared.citations.cited(), guardrail=_notice(final.blocked_by)
+        )
+        choice = CompletionChoice(index=0, message=message, finish_reason=final.finish_reason)
+        return ChatCompletion(prepared.request_id, created, self._model_name, [choice], _usage(prepared.last))
 
-
-def _log_completion(
-    completion_id: str, outcome: str, last: GenerationDelta | None, started: float, *, streamed: bool
-) -> None:
-    # Ids, counts and outcomes only: never message text.
-    logger.info(
-        "chat %s outcome=%s streamed=%s prompt_tokens=%d completion_tokens=%d cached_tokens=%d duration_ms=%.0f",
-        completion_id,
-        outcome,
-        streamed,
-        last.prompt_tokens if last else 0,
-        last.completion_tokens if last else 0,
-        last.cached_prompt_tokens if last else 0,
-        (time.perf_counter() - started) * 1000,
-    )
+    def _finish(self, prepared: PreparedChat, ticket: Ticket, *, streamed: bool) -> None:
+        ticket.release()
+        total = prepared.timer.since_start()
+        self._admission.observe_service_time(total)
+        emit_decisions(prepared.decisions(), self._guardrail_metrics.record)
+        last = prepared.last
+        self._metrics.observe(prepared.timer.seconds, total, last.completion_tokens if last else 0)
+        # Ids, counts, stage timings and outcomes only: never message text.
+        logger.info(
+            "chat %s outcome=%s streamed=%s sources=%d cited=%d prompt_tokens=%d completion_tokens=%d "
+            "cached_tokens=%d %s total_ms=%.0f",
+            prepared.request_id,
+            prepared.outcome,
+            streamed,
+            len(prepared.sources),
+            len(prepared.citations.cited()),
+            last.prompt_tokens if last else 0,
+            last.completion_tokens if last else 0,
+            last.cached_prompt_tokens if last else 0,
+            prepared.timer.summary(),
+            total * 1000,
+        )
 
 
 @post("/v1/chat/completions", status_code=200)
 async def create_chat_completion(request: Request[Any, Any, Any], chat: ChatCompletions) -> Response[bytes] | Stream:
-    return await chat.respond(await request.body())
+    body = await request.body()
+
+    async def wait_for_disconnect() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    return await chat.respond(body, request.headers.get("authorization"), wait_for_disconnect)

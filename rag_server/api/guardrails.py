@@ -19,21 +19,12 @@ from msgspec import Meta
 from guardrails import Action, Decision, Finding, GuardUnavailableError
 from rag_server.api.decoding import decode_body
 from rag_server.auth import Authenticator
-from rag_server.errors import RagError
-from rag_server.guarding import GuardrailsSlot, emit_decisions
+from rag_server.guarding import GuardrailFailedError, GuardrailsSlot, emit_decisions
 from rag_server.metrics import GuardrailMetrics
 
-__all__ = ["CheckRequest", "CheckResponse", "GuardFailedError", "check_guardrails"]
+__all__ = ["CheckRequest", "CheckResponse", "check_guardrails"]
 
 logger = logging.getLogger(__name__)
-
-
-class GuardFailedError(RagError):
-    """A guard failed or timed out and guards fail closed."""
-
-    status_code = 503
-    error_type = "service_unavailable"
-    code = "guardrail_failed"
 
 
 class CheckRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -79,7 +70,7 @@ async def check_guardrails(
             verdict = await anyio.to_thread.run_sync(rails.check_output, body.text, context)
     except GuardUnavailableError as failure:
         emit_decisions(context.decisions, guardrail_metrics.record)
-        raise GuardFailedError(f"{failure} (decision {failure.decision_id})", retry_after_s=1) from None
+        raise GuardrailFailedError(f"{failure} (decision {failure.decision_id})", retry_after_s=1) from None
     emit_decisions(verdict.decisions, guardrail_metrics.record)
     took_ms = (time.perf_counter() - began) * 1000
     logger.info(

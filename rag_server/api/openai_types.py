@@ -7,6 +7,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from rag_server.pipeline.chat import RagOptions
+from rag_server.pipeline.sources import Source
+
 __all__ = [
     "AssistantMessage",
     "ChatCompletion",
@@ -14,9 +17,12 @@ __all__ = [
     "ChatCompletionRequest",
     "ChunkChoice",
     "ChunkDelta",
+    "CitedMessage",
     "CompletionChoice",
     "CompletionMessage",
     "DeveloperMessage",
+    "FinalChunk",
+    "GuardrailNotice",
     "Message",
     "ModelCard",
     "ModelList",
@@ -84,6 +90,8 @@ class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_un
     frequency_penalty: Annotated[float, Meta(ge=-2, le=2)] | None = None
     ignore_eos: bool = False
     """vLLM-compatible extension: keep generating past end-of-sequence (fixed-length benchmarks)."""
+    rag: RagOptions | None = None
+    """Extension: steer retrieval (`enabled`, `collection`, `top_k`, `mode`, `filters`); standard clients omit it."""
 
     # OpenAI parameters this server cannot honour. Accepted only at their neutral value (what SDKs and chat UIs
     # send by default); anything else is a 400 naming the parameter (see api/chat_request.py).
@@ -152,6 +160,27 @@ class CompletionChoice(msgspec.Struct, frozen=True):
     message: CompletionMessage
     finish_reason: str
     logprobs: None = None
+
+
+class GuardrailNotice(msgspec.Struct, frozen=True):
+    """Why an answer was cut short (extension): the decision to look up in the audit log, never the text."""
+
+    decision_id: str
+    guard: str
+    reason: str
+
+
+class FinalChunk(ChatCompletionChunk, frozen=True):
+    """The chunk carrying `finish_reason`, with the extension fields standard clients ignore."""
+
+    citations: list[Source] = []
+    guardrail: GuardrailNotice | None = None
+
+
+class CitedMessage(CompletionMessage, frozen=True):
+    citations: list[Source] = []
+    """Extension: the sources the answer's `[n]` markers point to."""
+    guardrail: GuardrailNotice | None = None
 
 
 class ChatCompletion(msgspec.Struct, frozen=True):

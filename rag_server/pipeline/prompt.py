@@ -7,7 +7,9 @@ instructions and the output rail stops the stream.
 
 from __future__ import annotations
 
-__all__ = ["PROMPT_CANARY", "SYSTEM_PROMPT", "SYSTEM_PROMPT_VERSION"]
+from rag_server.generation.port import ChatTurn
+
+__all__ = ["PROMPT_CANARY", "SYSTEM_PROMPT", "SYSTEM_PROMPT_VERSION", "compose_turns"]
 
 SYSTEM_PROMPT_VERSION = "2026-11-23.1"
 PROMPT_CANARY = "NWL-7Q2X-CANARY"
@@ -30,3 +32,17 @@ What you must not do:
 - Never output passwords, secrets or personal data that is not in the question.
 
 Reference: {PROMPT_CANARY}"""
+
+
+def compose_turns(
+    turns: tuple[ChatTurn, ...], sources_block: str | None, system_prompt: str = SYSTEM_PROMPT
+) -> tuple[ChatTurn, ...]:
+    """[fixed system prompt + numbered sources] [the conversation as sent, masked].
+
+    The system prompt is the shared prefix every request starts with, so vLLM's prefix cache serves it; the
+    sources follow in the same system turn; the client's own system messages, history and question come after.
+    Without retrieval (`sources_block` None) the conversation goes to the model as sent.
+    """
+    if sources_block is None:
+        return turns
+    return (ChatTurn("system", f"{system_prompt}\n\n{sources_block}"), *turns)

@@ -3,6 +3,8 @@ fuse dense and BM25 results with reciprocal-rank fusion."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 
 from rag_server.retrieval.access import Principal, access_condition
@@ -45,8 +47,12 @@ class Retriever:
         principal: Principal,
         filters: SearchFilters = SearchFilters(),  # noqa: B008 - immutable Struct
         mode: SearchMode = "hybrid",
+        query_vector: Sequence[float] | None = None,
     ) -> list[ChunkHit]:
-        dense = self._embedder.embed_query(query) if mode in ("hybrid", "dense") else None
+        """`query_vector`: the embedder's vector for `query` when the caller already has it."""
+        dense = None
+        if mode in ("hybrid", "dense"):
+            dense = list(query_vector) if query_vector is not None else self._embedder.embed_query(query)
         sparse = self._sparse.encode_query(query) if mode in ("hybrid", "sparse") else None
         if sparse is not None and not sparse.indices:
             if dense is None:

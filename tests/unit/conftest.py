@@ -13,7 +13,15 @@ from tests.fakes import FakeGenerator, fake_services
 
 @pytest.fixture
 def settings() -> Settings:
-    return load_settings({"RAG_ENGINE__MAX_MODEL_LEN": "64", "RAG_GENERATION__DEFAULT_MAX_TOKENS": "16"})
+    # Plain chat (no retrieval, no system prompt) in a tiny window: these tests are about the OpenAI surface.
+    # tests/unit/test_rag_chat.py covers the RAG path with its own settings.
+    return load_settings(
+        {
+            "RAG_ENGINE__MAX_MODEL_LEN": "64",
+            "RAG_GENERATION__DEFAULT_MAX_TOKENS": "16",
+            "RAG_CHAT__RAG_BY_DEFAULT": "false",
+        }
+    )
 
 
 @pytest.fixture

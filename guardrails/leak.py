@@ -22,12 +22,12 @@ _WORD = re.compile(r"\w+")
 NGRAM = 4
 
 
-def _words(text: str) -> list[tuple[str, int]]:
-    """(folded word, start offset in `text`) for every word."""
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """(folded word, start, end in `text`) for every word."""
     words = []
     for match in _WORD.finditer(text):
         for part in _WORD.findall(canonical(match.group(0))):
-            words.append((part, match.start()))
+            words.append((part, match.start(), match.end()))
     return words
 
 
@@ -37,7 +37,7 @@ class SystemPromptLeakGuard:
     def __init__(
         self, system_prompt: str, *, block_ngrams: int = 4, max_gap_words: int = 4, canaries: Sequence[str] = ()
     ) -> None:
-        words = [word for word, _ in _words(system_prompt)]
+        words = [word for word, _, _ in _words(system_prompt)]
         self.grams = frozenset(tuple(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1))
         self.prefixes = frozenset(tuple(words[i : i + size]) for size in range(2, NGRAM) for i in range(len(words)))
         self.block_ngrams = block_ngrams
@@ -96,9 +96,13 @@ class LeakCheck:
         hold = trailing_word_start(pending)
         pending_words = _words(pending[:hold])
         recent, run = list(self._recent), self._run.copy()
-        for index, (word, _) in enumerate(pending_words, start=self._count):
+        for index, (word, _, end) in enumerate(pending_words, start=self._count):
             _push(recent, word)
             run.step(guard, recent, index)
+            if run.hits >= guard.block_ngrams:
+                # Enough to block: let the text up to here be reviewed now (the review stops the stream and
+                # releases none of it) instead of holding it until the quote ends.
+                return end
         if run.start is not None:  # an open run: hold all of it that is still pending
             first_pending = run.start - self._count
             hold = 0 if first_pending <= 0 else min(hold, pending_words[first_pending][1])
@@ -123,12 +127,12 @@ class LeakCheck:
             if canary in window:
                 start = max(0, window.index(canary) - len(self._tail))
                 findings.append(self._finding("canary", start, len(segment), 1.0))
-        for word, offset in _words(segment):
+        for word, _, end in _words(segment):
             _push(self._recent, word)
             self._run.step(guard, self._recent, self._count)
             self._count += 1
             if self._run.hits >= guard.block_ngrams:
-                findings.append(self._finding("verbatim_system_prompt", 0, offset + len(word), 1.0))
+                findings.append(self._finding("verbatim_system_prompt", 0, end, 1.0))
                 break
         self._tail = window[-64:]
         return findings

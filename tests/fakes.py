@@ -24,9 +24,10 @@ from rag_server.generation.port import (
     Sampling,
 )
 from rag_server.generation.supervisor import EngineSlot
+from rag_server.pipeline.prompt import SYSTEM_PROMPT
 from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.client_store import open_client_store
-from rag_server.retrieval.port import Embedder
+from rag_server.retrieval.port import ChunkScorer, Embedder
 from rag_server.retrieval.service import KnowledgeSlot
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.services import Services
@@ -111,11 +112,24 @@ class FakeEmbedder:
         return [v / norm for v in vector]
 
 
-def memory_catalog(embedder: Embedder | None = None) -> Catalog:
+class FakeChunkScorer:
+    """Flags chunks that address "AI assistants" (a poisoned document), as the real detector would."""
+
+    model_id = "fake/injection"
+
+    def score(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]]) -> list[float]:
+        return [0.99 if "ai assistants" in text.lower() else 0.01 for text in texts]
+
+
+def memory_catalog(embedder: Embedder | None = None, scorer: ChunkScorer | None = None) -> Catalog:
     """A catalog on qdrant-client's in-memory mode: the real request models, no files, no lock."""
     client = QdrantClient(":memory:")
     return Catalog(
-        lambda name, dim: open_client_store(client, name, dim), embedder or FakeEmbedder(), Bm25Encoder(), client.close
+        lambda name, dim: open_client_store(client, name, dim),
+        embedder or FakeEmbedder(),
+        Bm25Encoder(),
+        client.close,
+        scorer,
     )
 
 
@@ -162,5 +176,5 @@ def fake_guardrails(config: GuardrailsConfig | None = None) -> Guardrails:
         config or GuardrailsConfig(),
         pii=cast(Any, FakePiiAnalyzer()),
         injection=cast(Any, FakeInjectionDetector()),
-        system_prompt="You are a careful assistant who answers from the numbered sources only.",
+        system_prompt=SYSTEM_PROMPT,
     )

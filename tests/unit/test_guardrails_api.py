@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from rag_server.app import create_app
 from rag_server.guarding import GuardrailsSlot
+from rag_server.pipeline.prompt import SYSTEM_PROMPT
 from rag_server.services import Services
 from rag_server.settings import ApiKey, AuthSettings, Settings
 from tests.fakes import FakeGenerator, fake_guardrails, fake_services
@@ -44,11 +45,11 @@ def test_input_check_blocks_an_injection(settings: Settings) -> None:
 
 
 def test_output_check_stops_a_system_prompt_quote(settings: Settings) -> None:
-    quote = "Sure: you are a careful assistant who answers from the numbered sources only."
+    quote = "Sure: " + SYSTEM_PROMPT.split("\n")[0]
     with TestClient(create_app(settings, services_with_rails())) as client:
         body = client.post(URL, json={"text": quote, "stage": "output"}).json()
     assert body["action"] == "block"
-    assert body["text"] == "Sure: "  # what a user would have seen before the stop
+    assert "help desk" not in body["text"]
     leak = next(d for d in body["decisions"] if d["guard"] == "system_prompt_leak")
     assert (leak["action"], leak["reason"]) == ("block", "system_prompt_leak_blocked")
 

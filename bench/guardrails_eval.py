@@ -184,6 +184,10 @@ def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
         return tpr, fpr
 
     combined = rates([s.score >= threshold for s in scores], labels)
+    encoder = detector._encoder
+    chat_path = rates(
+        [detector.score(row["text"], encoder.encode([row["text"]])[0]).score >= threshold for row in rows], labels
+    )
     rules = rates([bool(match_rules(detector_text(row["text"]))) for row in rows], labels)
     classifier = rates([s.classifier_score >= threshold for s in scores], labels)
     benign_scores = sorted((s.score for s in benign), reverse=True)
@@ -206,6 +210,7 @@ def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
         f"| classifier alone (embedding + n-grams) | {classifier[0]:.3f} | {classifier[1]:.3f} |",
         f"| **rules + classifier (shipped)** | **{combined[0]:.3f}** | **{combined[1]:.3f}** |",
         f"| rules + classifier, threshold for FPR <= 3 % ({best_threshold:.2f}) | {at_3[0]:.3f} | {at_3[1]:.3f} |",
+        f"| shipped, chat path (classifier on the query's own embedding) | {chat_path[0]:.3f} | {chat_path[1]:.3f} |",
         "",
         "Caught per family: "
         + ", ".join(f"{family} {sum(flags)}/{len(flags)}" for family, flags in sorted(by_family.items()))
@@ -310,9 +315,8 @@ def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -
     measure("injection, own embedding", lambda p: injection_guard.check(p, rails.new_context("l")))
     measure("injection, given the query embedding", lambda p: detector.score(p, embeddings[p]))
     encoder = detector._encoder
-    masked = {p: pii_guard.mask(p, rails.new_context("l")).text for p in prompts}
-    query_vectors = {m: encoder.encode([m])[0] for m in masked.values()}
-    measure("query embedding of the masked text (retrieval needs it anyway)", lambda p: encoder.encode([masked[p]]))
+    query_vectors = {p: encoder.encode([p])[0] for p in prompts}
+    measure("query embedding (retrieval needs it anyway)", lambda p: encoder.encode([p]))
     measure(
         "**input rails, chat path** (policy → PII → injection on the query embedding)",
         lambda p: rails.check_input(p, rails.new_context("l"), embed=query_vectors.__getitem__),

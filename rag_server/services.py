@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,18 @@ class Services:
     """Like `open_generator`, for the rails: loaded in the background and put in `guardrails`."""
 
 
+_IMPORTS = threading.Lock()
+
+
+def import_heavy(*modules: str) -> None:
+    """Import modules one background service at a time. vLLM, sentence-transformers and Presidio all import
+    transformers, whose lazy module is not safe to import from two threads at once (seen: "cannot import name
+    'PreTrainedConfig'" when the engine and the guardrails started together)."""
+    with _IMPORTS:
+        for module in modules:
+            importlib.import_module(module)
+
+
 def default_services(settings: Settings) -> Services:
     """Production wiring: the in-process vLLM engine and the configured index, started by the app's lifespan."""
 
@@ -49,12 +62,14 @@ def default_services(settings: Settings) -> Services:
     async def open_generator() -> AsyncIterator[Generator]:
         # Imported lazily so the app (and the unit tests) never import vllm unless the engine starts, and in a
         # worker thread because `import vllm` takes ~10 s that would otherwise freeze /healthz.
-        adapter = await anyio.to_thread.run_sync(importlib.import_module, "rag_server.generation.vllm_engine")
+        await anyio.to_thread.run_sync(import_heavy, "rag_server.generation.vllm_engine")
+        adapter = importlib.import_module("rag_server.generation.vllm_engine")
         async with adapter.open_vllm_generator(settings.engine) as generator:
             yield generator
 
     @contextmanager
     def open_index() -> Iterator[Catalog]:
+        import_heavy("sentence_transformers", "guardrails.injection")
         from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - torch import, off the loop
         from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
         from rag_server.retrieval.injection_scoring import load_chunk_scorer  # noqa: PLC0415
@@ -69,6 +84,7 @@ def default_services(settings: Settings) -> Services:
 
     @contextmanager
     def open_guardrails() -> Iterator[Guardrails]:
+        import_heavy("presidio_analyzer", "guardrails.loader")
         from guardrails import load_guardrails  # noqa: PLC0415 - spaCy and torch imports, off the loop
 
         config = msgspec.structs.replace(settings.guardrails, canaries=(*settings.guardrails.canaries, PROMPT_CANARY))

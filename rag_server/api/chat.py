@@ -160,6 +160,7 @@ class ChatCompletions:
                         self._model_name,
                         [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
                         citations=prepared.citations.cited(),
+                        sources=list(prepared.sources),
                         guardrail=_notice(event.blocked_by),
                     )
                     yield _event(final)
@@ -188,7 +189,10 @@ class ChatCompletions:
         if final is None or final.finish_reason is None:
             raise EngineUnavailableError("the engine aborted this request; retry shortly", retry_after_s=5)
         message = CitedMessage(
-            content="".join(parts), citations=prepared.citations.cited(), guardrail=_notice(final.blocked_by)
+            content="".join(parts),
+            citations=prepared.citations.cited(),
+            sources=list(prepared.sources),
+            guardrail=_notice(final.blocked_by),
         )
         choice = CompletionChoice(index=0, message=message, finish_reason=final.finish_reason)
         return ChatCompletion(prepared.request_id, created, self._model_name, [choice], _usage(prepared.last))

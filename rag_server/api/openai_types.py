@@ -174,12 +174,17 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
     """The chunk carrying `finish_reason`, with the extension fields standard clients ignore."""
 
     citations: list[Source] = []
+    """The sources the answer's `[n]` markers point to, in number order."""
+    sources: list[Source] = []
+    """Every passage the model was given (what it could have cited)."""
     guardrail: GuardrailNotice | None = None
 
 
 class CitedMessage(CompletionMessage, frozen=True):
     citations: list[Source] = []
     """Extension: the sources the answer's `[n]` markers point to."""
+    sources: list[Source] = []
+    """Extension: every passage the model was given."""
     guardrail: GuardrailNotice | None = None
 
 

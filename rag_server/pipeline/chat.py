@@ -184,6 +184,12 @@ class ChatPipeline:
         use_rag = self._settings.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
         question_index = _last_user_turn(chat.turns)
         question = chat.turns[question_index].content
+        with timer.stage("prompt"):
+            # Too long already as sent: say so before spending rails time on it.
+            raw = await generator.render(chat.turns)
+            resolve_sampling(
+                chat.sampling, len(raw.token_ids), self._settings.engine.max_model_len, self._settings.generation
+            )
         vectors: dict[str, list[float]] = {}
         embed = self._query_embedder(vectors, rails) if use_rag else None
 

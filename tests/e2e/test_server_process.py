@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,13 @@ OUTPUT = TEST_OUTPUT / "e2e"
 def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    index_dir = OUTPUT / "index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    ingest_env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(index_dir)}
+    ingest = Path(sys.executable).with_name("rag-ingest")
+    subprocess.run([str(ingest), str(REPO / "data" / "it"), "--json"], env=ingest_env, check=True, capture_output=True)
     env = os.environ | {
+        "RAG_RETRIEVAL__INDEX_DIR": str(index_dir),
         "RAG_ENGINE__MODEL": str(MODEL),
         "RAG_ENGINE__ENFORCE_EAGER": "true",
         "RAG_ENGINE__CPU_KV_CACHE_GIB": "1",
@@ -46,7 +53,9 @@ def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             readiness = None
         if readiness is not None and readiness.status_code == 200:
             break
-        assert readiness is None or readiness.json()["engine"] == "starting", readiness.json()
+        if readiness is not None:  # still starting: nothing may have failed
+            state = readiness.json()
+            assert "failed" not in (state["engine"], state["retrieval"], state.get("guardrails")), state
         time.sleep(0.5)
     yield base_url, process
     if process.poll() is None:
@@ -60,18 +69,24 @@ def test_openai_sdk_streams_from_the_server_process(server: tuple[str, subproces
     assert [model.id for model in sdk.models.list()] == ["SmolLM2-135M-Instruct"]
     stream = sdk.chat.completions.create(
         model="SmolLM2-135M-Instruct",
-        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        messages=[{"role": "user", "content": "How do I connect to the VPN?"}],
         stream=True,
         temperature=0,
-        max_tokens=20,
+        max_tokens=40,
     )
     arrivals: list[float] = []
     text = ""
+    final: dict[str, object] = {}
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
             arrivals.append(time.monotonic())
             text += chunk.choices[0].delta.content
-    assert "Paris" in text
+        if chunk.choices and chunk.choices[0].finish_reason:
+            final = chunk.model_extra or {}
+    assert text.strip()
+    sources = final["sources"]
+    assert isinstance(sources, list)
+    assert any(source["source"].endswith("vpn.md") for source in sources), "answered from the ingested documents"
     assert len(arrivals) > 2
     assert arrivals[-1] - arrivals[0] > 0, "tokens arrived over time, not in one buffered block"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import zlib
@@ -45,7 +46,11 @@ class FakeGenerator:
     to simulate a dead engine. Requests still running are visible in `stats()`.
     """
 
-    def __init__(self, reply: str = "The capital of France is Paris.", *, fail_after: int | None = None) -> None:
+    def __init__(
+        self, reply: str = "The capital of France is Paris.", *, fail_after: int | None = None, delay_s: float = 0.0
+    ) -> None:
+        self.delay_s = delay_s
+        """Seconds per token, to make requests take time (overload tests)."""
         self.reply_words = reply.split(" ")
         self.fail_after = fail_after
         self.alive = True
@@ -66,6 +71,8 @@ class FakeGenerator:
         try:
             text = ""
             for count, word in enumerate(self.reply_words[: sampling.max_tokens], start=1):
+                if self.delay_s:
+                    await asyncio.sleep(self.delay_s)
                 if self.fail_after is not None and count > self.fail_after:
                     raise EngineUnavailableError("the generation engine failed; retry shortly")
                 piece = word if count == 1 else " " + word

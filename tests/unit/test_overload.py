@@ -1,0 +1,107 @@
+"""Overload over a real socket (uvicorn in a thread, a slow fake engine): refusals are immediate and carry
+Retry-After, admitted requests finish, nothing hangs, a queued request whose client left never reaches the engine,
+and the server serves again as soon as the burst is over. The full-size version is bench/overload.py."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from rag_server.app import create_app
+from rag_server.settings import Settings, load_settings
+from tests.fakes import FakeGenerator, fake_services
+from tests.support import free_port
+
+REPLY = " ".join(["word"] * 10)  # 10 tokens at 30 ms: ~0.3 s per request
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, FakeGenerator]]:
+    settings: Settings = load_settings(
+        {
+            "RAG_ENGINE__MAX_MODEL_LEN": "256",
+            "RAG_CHAT__RAG_BY_DEFAULT": "false",
+            "RAG_ADMISSION__MAX_IN_FLIGHT": "2",
+            "RAG_ADMISSION__MAX_QUEUED": "2",
+            "RAG_ADMISSION__MAX_IN_FLIGHT_PER_KEY": "16",
+            "RAG_ADMISSION__MAX_QUEUE_WAIT_S": "10",
+        }
+    )
+    generator = FakeGenerator(REPLY, delay_s=0.03)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, fake_services(generator)), host="127.0.0.1", port=port, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", generator
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+BODY = {"messages": [{"role": "user", "content": "hello"}], "stream": True, "max_tokens": 10}
+
+
+async def one_request(client: httpx.AsyncClient) -> tuple[int, float, str, dict[str, str]]:
+    started = time.perf_counter()
+    async with client.stream("POST", "/v1/chat/completions", json=BODY) as response:
+        body = (await response.aread()).decode()
+        return response.status_code, time.perf_counter() - started, body, dict(response.headers)
+
+
+def test_a_burst_of_six_times_capacity(served: tuple[str, FakeGenerator]) -> None:
+    base_url, _ = served
+
+    async def burst() -> list[tuple[int, float, str, dict[str, str]]]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            return await asyncio.gather(*(one_request(client) for _ in range(12)))
+
+    results = asyncio.run(burst())
+    statuses = sorted(status for status, *_ in results)
+    assert set(statuses) <= {200, 503}, statuses
+    admitted = [r for r in results if r[0] == 200]
+    refused = [r for r in results if r[0] == 503]
+    assert len(admitted) >= 4  # two running + two queued
+    assert refused, "beyond the queue, requests are refused"
+    assert all(body.rstrip().endswith("data: [DONE]") for _, _, body, _ in admitted), "no hung or cut stream"
+    assert all(int(headers["retry-after"]) >= 1 for _, _, _, headers in refused)
+    assert all(seconds < 0.5 for _, seconds, _, _ in refused), "refusals are immediate"
+    assert max(seconds for _, seconds, _, _ in admitted) < 3.0, "admitted requests keep their latency"
+
+    async def after() -> int:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            return (await one_request(client))[0]
+
+    assert asyncio.run(after()) == 200, "serves again as soon as the burst is over"
+    metrics = httpx.get(f"{base_url}/metrics").text
+    assert 'rag_admission_rejections_total{reason="capacity"}' in metrics
+
+
+def test_a_queued_request_whose_client_left_never_reaches_the_engine(served: tuple[str, FakeGenerator]) -> None:
+    base_url, generator = served
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            running = [asyncio.create_task(one_request(client)) for _ in range(2)]
+            await asyncio.sleep(0.1)  # both slots busy
+            queued = asyncio.create_task(one_request(client))
+            await asyncio.sleep(0.1)
+            queued.cancel()  # the client gives up while queued
+            await asyncio.gather(*running)
+
+    asyncio.run(scenario())
+    deadline = time.monotonic() + 5
+    while 'reason="client_gone"' not in httpx.get(f"{base_url}/metrics").text:
+        assert time.monotonic() < deadline, "the queued request was not dropped"
+        time.sleep(0.05)
+    assert len(generator.seen_sampling) == 2, "only the two admitted requests reached the engine"

@@ -15,12 +15,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.response import Stream
 
 from guardrails import Decision
-from rag_server.admission import Admission, Ticket
+from rag_server.admission import Admission, ClientGoneError, Ticket
 from rag_server.api.chat_request import decode_chat_request, to_chat_turns
 from rag_server.api.errors import ErrorBody, ErrorEnvelope, error_envelope
 from rag_server.api.openai_types import (
@@ -134,10 +135,27 @@ class ChatCompletions:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)
             return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers)
+        completion: ChatCompletion | None = None
+        failure: Exception | None = None
         try:
-            completion = await self._collect(prepared, int(time.time()))
+            async with anyio.create_task_group() as group:
+
+                async def abandon_on_disconnect() -> None:
+                    await wait_for_disconnect()
+                    group.cancel_scope.cancel()  # closes the generator: the engine request is aborted
+
+                group.start_soon(abandon_on_disconnect)
+                try:
+                    completion = await self._collect(prepared, int(time.time()))
+                except Exception as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
+                    failure = exc
+                group.cancel_scope.cancel()
         finally:
             self._finish(prepared, ticket, streamed=False)
+        if failure is not None:
+            raise failure
+        if completion is None:
+            raise ClientGoneError("the client disconnected before the answer was complete")
         return Response(_encoder.encode(completion), media_type="application/json", headers=headers)
 
     async def _sse(

@@ -105,3 +105,20 @@ def test_a_queued_request_whose_client_left_never_reaches_the_engine(served: tup
         assert time.monotonic() < deadline, "the queued request was not dropped"
         time.sleep(0.05)
     assert len(generator.seen_sampling) == 2, "only the two admitted requests reached the engine"
+
+
+def test_a_client_that_leaves_a_whole_completion_aborts_the_engine_request(served: tuple[str, FakeGenerator]) -> None:
+    base_url, generator = served
+
+    async def leave_early() -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            request = asyncio.create_task(client.post("/v1/chat/completions", json=BODY | {"stream": False}))
+            await asyncio.sleep(0.1)  # generating (10 tokens take ~0.3 s)
+            request.cancel()
+
+    asyncio.run(leave_early())
+    deadline = time.monotonic() + 5
+    while not generator.aborted:
+        assert time.monotonic() < deadline, "the engine request was not aborted"
+        time.sleep(0.05)
+    assert not generator.running

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,6 +144,22 @@ def test_the_users_pii_is_masked_for_the_model_and_restored_in_the_answer(catalo
     assert "ann.lee@example.com" not in generator.seen_prompts[-1][-1].content
     assert "<EMAIL_ADDRESS_1>" in generator.seen_prompts[-1][-1].content
     assert answer == "I will reply to ann.lee@example.com and cc [redacted:EMAIL_ADDRESS] today."
+
+
+def test_logs_carry_ids_and_timings_never_text(client: TestClient[Litestar], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    ask(client, "Please reply to ann.lee@example.com about the VPN reset")
+    assert "ann.lee" not in caplog.text
+    assert "VPN reset" not in caplog.text
+    chat_line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("chat chatcmpl-"))
+    assert "input_rails_ms=" in chat_line
+    assert "retrieval_ms=" in chat_line
+    assert "outcome=stop" in chat_line
+    metrics = client.get("/metrics").text
+    assert 'rag_http_requests_total{route="/v1/chat/completions",status="200"}' in metrics
+    assert "vllm:time_to_first_token_seconds_count" in metrics
+    assert 'rag_stage_seconds_count{stage="retrieval"}' in metrics
+    assert 'rag_guardrail_decisions_total{action="mask",guard="pii",stage="input"}' in metrics
 
 
 def test_an_injection_is_refused_before_the_stream_with_a_decision_id(client: TestClient[Litestar]) -> None:

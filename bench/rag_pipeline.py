@@ -25,10 +25,9 @@ import time
 from pathlib import Path
 
 import httpx
-import msgspec
 
 from bench.serve_compare import MODEL as MODEL_DIR
-from bench.serve_compare import REPO, SERVED_NAME, Arm, _engine_env, running, scrape
+from bench.serve_compare import REPO, SERVED_NAME, Arm, _engine_env, running, scrape, stream_once
 
 WARM_UP = ["Hello, who can help me with IT problems?", "Where is the HR handbook?", "What are the office hours?"]
 QUESTIONS = [
@@ -45,28 +44,9 @@ STAGE = re.compile(r"(queue|input_rails|retrieval|prompt|ttft)_ms=([0-9.]+)")
 
 
 def ask(client: httpx.Client, question: str, max_tokens: int) -> tuple[float, int]:
-    body = {
-        "model": SERVED_NAME,
-        "messages": [{"role": "user", "content": question}],
-        "max_tokens": max_tokens,
-        "temperature": 0,
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-    started = time.perf_counter()
-    first = 0.0
-    cached = 0
-    with client.stream("POST", "/v1/chat/completions", json=body) as response:
-        response.raise_for_status()
-        for line in response.iter_lines():
-            if not line.startswith("data: {"):
-                continue
-            chunk = msgspec.json.decode(line[6:])
-            if chunk.get("usage"):
-                cached = int((chunk["usage"].get("prompt_tokens_details") or {}).get("cached_tokens", 0))
-            if not first and chunk["choices"] and chunk["choices"][0]["delta"].get("content"):
-                first = time.perf_counter()
-    return ((first or time.perf_counter()) - started) * 1000, cached
+    """TTFT in ms and cached prompt tokens, read off one streamed answer."""
+    timing = stream_once(client, [{"role": "user", "content": question}], max_tokens, ignore_eos=False)
+    return timing.ttft_s * 1000, timing.cached_tokens
 
 
 def stage_medians(log: Path, skip: int) -> dict[str, float]:

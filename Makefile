@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e docs bench clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser docs bench clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -79,10 +79,17 @@ unit: install-dev
 integration: install-dev model
 	$(BIN)/pytest tests/integration
 
-e2e: install-dev model
+# The browser test drives Debian's Chromium through chromedriver; installed here, never by hand.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+e2e: install-dev model browser
 	$(BIN)/pytest tests/e2e
 
-test: install-dev model lint typecheck
+test: install-dev model browser lint typecheck
 	$(BIN)/pytest tests
 
 docs: install-dev

@@ -7,6 +7,7 @@ from rag_server.api.health import healthz, readyz
 from rag_server.api.metrics import metrics
 from rag_server.api.models import list_models
 from rag_server.api.search import search
+from rag_server.api.web import chat_page, web_asset
 
 ROUTES = [
     create_chat_completion,
@@ -19,6 +20,8 @@ ROUTES = [
     healthz,
     readyz,
     metrics,
+    chat_page,
+    web_asset,
 ]
 
 __all__ = ["ROUTES"]

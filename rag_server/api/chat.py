@@ -179,6 +179,7 @@ class ChatCompletions:
                         [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
                         citations=prepared.citations.cited(),
                         sources=list(prepared.sources),
+                        masked=prepared.masked_kinds(),
                         guardrail=_notice(event.blocked_by),
                     )
                     yield _event(final)
@@ -210,6 +211,7 @@ class ChatCompletions:
             content="".join(parts),
             citations=prepared.citations.cited(),
             sources=list(prepared.sources),
+            masked=prepared.masked_kinds(),
             guardrail=_notice(final.blocked_by),
         )
         choice = CompletionChoice(index=0, message=message, finish_reason=final.finish_reason)

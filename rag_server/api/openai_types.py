@@ -177,6 +177,8 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
     """The sources the answer's `[n]` markers point to, in number order."""
     sources: list[Source] = []
     """Every passage the model was given (what it could have cited)."""
+    masked: list[str] = []
+    """Kinds of personal data masked in the question before it reached the model (never the values)."""
     guardrail: GuardrailNotice | None = None
 
 
@@ -185,6 +187,8 @@ class CitedMessage(CompletionMessage, frozen=True):
     """Extension: the sources the answer's `[n]` markers point to."""
     sources: list[Source] = []
     """Extension: every passage the model was given."""
+    masked: list[str] = []
+    """Extension: kinds of personal data masked before the model saw the conversation."""
     guardrail: GuardrailNotice | None = None
 
 

@@ -17,7 +17,7 @@ import anyio
 import msgspec
 from msgspec import Meta
 
-from guardrails import Action, Decision, GuardContext, GuardUnavailableError, StreamGuard
+from guardrails import Action, Decision, GuardContext, GuardUnavailableError, Stage, StreamGuard
 from rag_server.errors import ContentFilterError, EngineUnavailableError, InvalidRequestError
 from rag_server.generation.port import ChatTurn, GenerationDelta, Generator, PromptTokens, Sampling
 from rag_server.generation.supervisor import EngineSlot
@@ -96,6 +96,16 @@ class PreparedChat:
         self.last: GenerationDelta | None = None
         self.outcome = "cancelled"
         """The finish reason once the answer ends (`stop`, `length`, `content_filter`), `error`, or `cancelled`."""
+
+    def masked_kinds(self) -> list[str]:
+        """The kinds of personal data masked on the way in (e.g. `PERSON`), sorted, never values."""
+        kinds = {
+            kind
+            for decision in self.decisions()
+            if decision.stage is Stage.INPUT and decision.guard == "pii"
+            for kind in decision.finding_kinds
+        }
+        return sorted(kinds)
 
     def decisions(self) -> list[Decision]:
         """Every guardrail decision of this request so far (call after `answer` ends for the output ones)."""

@@ -2,65 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import openai
 import psutil
 import pytest
 
-from tests.support import MODEL, REPO, TEST_OUTPUT, free_port
+from tests.support import TEST_OUTPUT
 
 pytestmark = pytest.mark.e2e
 
 OUTPUT = TEST_OUTPUT / "e2e"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    index_dir = OUTPUT / "index"
-    shutil.rmtree(index_dir, ignore_errors=True)
-    ingest_env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(index_dir)}
-    ingest = Path(sys.executable).with_name("rag-ingest")
-    subprocess.run([str(ingest), str(REPO / "data" / "it"), "--json"], env=ingest_env, check=True, capture_output=True)
-    env = os.environ | {
-        "RAG_RETRIEVAL__INDEX_DIR": str(index_dir),
-        "RAG_ENGINE__MODEL": str(MODEL),
-        "RAG_ENGINE__ENFORCE_EAGER": "true",
-        "RAG_ENGINE__CPU_KV_CACHE_GIB": "1",
-        "RAG_SERVER__PORT": str(port),
-    }
-    script = Path(sys.executable).with_name("rag-server")
-    with (OUTPUT / "server.log").open("wb") as log:
-        process = subprocess.Popen([str(script)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 400
-    while True:
-        assert process.poll() is None, f"server exited early; see {OUTPUT / 'server.log'}"
-        assert time.monotonic() < deadline, "server did not become ready"
-        try:
-            readiness = httpx.get(f"{base_url}/readyz")
-        except httpx.TransportError:
-            readiness = None
-        if readiness is not None and readiness.status_code == 200:
-            break
-        if readiness is not None:  # still starting: nothing may have failed
-            state = readiness.json()
-            assert "failed" not in (state["engine"], state["retrieval"], state.get("guardrails")), state
-        time.sleep(0.5)
-    yield base_url, process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 def test_openai_sdk_streams_from_the_server_process(server: tuple[str, subprocess.Popen[bytes]]) -> None:

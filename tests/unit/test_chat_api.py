@@ -58,6 +58,7 @@ def test_non_streaming_equals_the_collected_stream(client: TestClient[Litestar])
         "refusal": None,
         "citations": streamed[-1]["citations"],  # extension fields: the same in both modes
         "sources": streamed[-1]["sources"],
+        "masked": [],
         "guardrail": None,
     }
     assert whole["choices"][0]["finish_reason"] == streamed[-1]["choices"][0]["finish_reason"] == "stop"

@@ -140,7 +140,9 @@ def test_another_groups_documents_never_reach_context_or_citations(generator: Fa
 def test_the_users_pii_is_masked_for_the_model_and_restored_in_the_answer(catalog: Catalog) -> None:
     generator = FakeGenerator("I will reply to <EMAIL_ADDRESS_1> and cc boss@corp.example today.")
     with client_for(generator, catalog, rag_settings()) as client:
-        answer = content(ask(client, "Please reply to ann.lee@example.com about the VPN"))
+        chunks = ask(client, "Please reply to ann.lee@example.com about the VPN")
+        answer = content(chunks)
+    assert chunks[-1]["masked"] == ["EMAIL_ADDRESS"]
     assert "ann.lee@example.com" not in generator.seen_prompts[-1][-1].content
     assert "<EMAIL_ADDRESS_1>" in generator.seen_prompts[-1][-1].content
     assert answer == "I will reply to ann.lee@example.com and cc [redacted:EMAIL_ADDRESS] today."
@@ -244,3 +246,16 @@ async def test_a_queued_request_whose_client_left_is_dropped() -> None:
     assert admission.queued == 0
     ticket.release()
     assert admission.in_flight == 0
+
+
+def test_the_chat_page_and_its_assets_are_served_same_origin_only(client: TestClient[Litestar]) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert '<script src="/static/chat.js"' in page.text
+    assert "http" not in page.text.replace("http-equiv", ""), "nothing is fetched from the internet"
+    assert client.get("/static/chat.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/chat.css").status_code == 200
+    assert client.get("/static/../settings.py").status_code == 404
+    assert client.get("/static/secrets.txt").status_code == 404

@@ -174,27 +174,30 @@ class Guardrails:
         self, future: concurrent.futures.Future[T], guard: str, deadline: float, context: GuardContext, stage: Stage
     ) -> T | None:
         """The guard's result, or None when it failed and failures are allowed; raises when they are not."""
-        cause = ""
+        timeout_s = self.config.guard_timeout_ms / 1000
         try:
             return future.result(timeout=max(0.0, deadline - time.perf_counter()))
         except concurrent.futures.TimeoutError:
-            cause = f"timed out after {self.config.guard_timeout_ms} ms"
+            reason, cause = "guard_timeout", f"timed out after {self.config.guard_timeout_ms} ms"
         except Exception as error:
-            cause = f"failed ({type(error).__name__})"
+            reason, cause = "guard_error", f"failed ({type(error).__name__})"
         future.cancel()
-        self._failed(guard, cause, context, stage)
+        waited_ms = (time.perf_counter() - (deadline - timeout_s)) * 1000
+        self._failed(guard, reason, cause, context, stage=stage, latency_ms=waited_ms)
         return None
 
-    def _failed(self, guard: str, cause: str, context: GuardContext, stage: Stage) -> None:
+    def _failed(
+        self, guard: str, reason: str, cause: str, context: GuardContext, *, stage: Stage, latency_ms: float
+    ) -> None:
         closed = self.config.on_error == "block"
         outcome = GuardOutcome(
             guard=guard,
             action=Action.BLOCK if closed else Action.ALLOW,
             score=0.0,
             threshold=0.0,
-            reason="guard_timeout" if "timed out" in cause else "guard_error",
+            reason=reason,
         )
-        decision = context.record(Decision.of(outcome, context, stage, self.config.guard_timeout_ms))
+        decision = context.record(Decision.of(outcome, context, stage, latency_ms))
         if closed:
             raise GuardUnavailableError(guard, cause, decision.decision_id)
 

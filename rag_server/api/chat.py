@@ -115,12 +115,13 @@ class ChatCompletions:
             raise ModelNotFoundError(f"the model `{request.model}` does not exist on this server", param="model")
         principal = self._authenticator.principal(authorization)
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        prompt_estimate = sum(len(m.content) if isinstance(m.content, str) else 0 for m in request.messages) // 4
+        turns = to_chat_turns(request)
+        prompt_estimate = sum(len(turn.content) for turn in turns) // 4  # ~4 characters per token
         ticket = await self._admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
         timer.record("queue", ticket.queued_s)
         try:
             chat = ChatInput(
-                turns=to_chat_turns(request),
+                turns=turns,
                 sampling=_requested_sampling(request),
                 request_id=completion_id,
                 principal=principal,

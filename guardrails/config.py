@@ -27,6 +27,10 @@ DEFAULT_ENTITIES = (
 class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     enabled: bool = True
     """Run the rails at all. Off only for benchmarks and local debugging: nothing is masked or checked."""
+    rails: tuple[Literal["pii", "injection", "output"], ...] = ("pii", "injection", "output")
+    """Which rails run: `pii` masks the user's text and restores it in the answer, `injection` checks the user turn
+    and drops flagged chunks, `output` checks the answer stream (leaks, foreign PII, output policy). Policy rules on
+    the input always run. Leaving one out is for benchmarks and deployments that do not need it."""
     policy_version: str = "2026-11-23"
     """Stamped on every decision record, so an audit can tell which rules were in force."""
     pii_entities: tuple[str, ...] = DEFAULT_ENTITIES

@@ -70,17 +70,21 @@ class Guardrails:
         self._injection = InjectionGuard(injection, config.injection_threshold)
         self._policy = PolicyGuard(config.policy_rules)
         self.chunk_threshold = config.chunk_injection_threshold or injection.threshold
-        guards: list[OutputGuard] = [ForeignPiiGuard(pii, config.output_pii_entities, config.output_pii_allow)]
-        guards.append(
-            SystemPromptLeakGuard(
-                system_prompt,
-                block_ngrams=config.leak_block_ngrams,
-                max_gap_words=config.leak_max_gap_words,
-                canaries=config.canaries,
+        self._masks_pii = "pii" in config.rails
+        self._checks_injection = "injection" in config.rails
+        guards: list[OutputGuard] = []
+        if "output" in config.rails:
+            guards.append(ForeignPiiGuard(pii, config.output_pii_entities, config.output_pii_allow))
+            guards.append(
+                SystemPromptLeakGuard(
+                    system_prompt,
+                    block_ngrams=config.leak_block_ngrams,
+                    max_gap_words=config.leak_max_gap_words,
+                    canaries=config.canaries,
+                )
             )
-        )
-        if self._policy.rules_for(Stage.OUTPUT):
-            guards.append(self._policy)
+            if self._policy.rules_for(Stage.OUTPUT):
+                guards.append(self._policy)
         self._output_guards = tuple(guards)
         self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="guardrails")
 
@@ -128,6 +132,8 @@ class Guardrails:
     def mask_earlier_turns(self, texts: Sequence[str], context: GuardContext) -> list[str]:
         """PII-mask the conversation before the checked turn with the same vault, so one person keeps one
         placeholder across turns. One decision for all of them."""
+        if not self._masks_pii:
+            return list(texts)
         started = time.perf_counter()
         masked = [self._pii.mask(text, context) for text in texts]
         findings = tuple(finding for item in masked for finding in item.outcome.findings)
@@ -147,13 +153,17 @@ class Guardrails:
     ) -> tuple[MaskedText | None, GuardOutcome | None]:
         started = time.perf_counter()
         timeout = self.config.guard_timeout_ms / 1000
-        side_by_side = embed is None and self.config.parallel_input_rails
-        pii_future = self._workers.submit(self._pii.mask, text, context)
-        if side_by_side:
+        side_by_side = embed is None and self.config.parallel_input_rails and self._masks_pii
+        if side_by_side and self._checks_injection:
             injection_future = self._workers.submit(self._injection.check, text, context)
-        masked = self._await(pii_future, "pii", started + timeout, context, Stage.INPUT)
-        if masked is not None:
-            self._decide(masked.outcome, context, Stage.INPUT, started)
+        masked = None
+        if self._masks_pii:
+            pii_future = self._workers.submit(self._pii.mask, text, context)
+            masked = self._await(pii_future, "pii", started + timeout, context, Stage.INPUT)
+            if masked is not None:
+                self._decide(masked.outcome, context, Stage.INPUT, started)
+        if not self._checks_injection:
+            return masked, None
         injection_started = started if side_by_side else time.perf_counter()
         if not side_by_side:
             masked_text = masked.text if masked is not None else text
@@ -209,8 +219,10 @@ class Guardrails:
 
     def screen_chunks(self, injection_scores: Sequence[float | None], context: GuardContext) -> ChunkScreen:
         """Which retrieved chunks may enter the prompt, from the scores stored at ingest (None: never scored,
-        kept — an index built before scoring existed)."""
-        keep = tuple(score is None or score < self.chunk_threshold for score in injection_scores)
+        kept — an index built before scoring existed). Without the injection rail every chunk is kept."""
+        keep = tuple(
+            not self._checks_injection or score is None or score < self.chunk_threshold for score in injection_scores
+        )
         dropped = [score for score, kept in zip(injection_scores, keep, strict=True) if not kept]
         outcome = GuardOutcome(
             guard="injection",

@@ -167,9 +167,14 @@ class ChatCompletions:
         def chunk(delta: ChunkDelta) -> bytes:
             return _event(ChatCompletionChunk(completion_id, created, self._model_name, [ChunkChoice(0, delta)]))
 
-        yield chunk(ChunkDelta(role="assistant", content=""))
+        # The role chunk goes out with the first answer text, not before the engine has produced any: clients and
+        # load generators (`vllm bench serve`) time the first token from the first chunk, as with `vllm serve`.
+        role_sent = False
         try:
             async for event in prepared.events():
+                if not role_sent and (event.text or event.finish_reason is not None):
+                    role_sent = True
+                    yield chunk(ChunkDelta(role="assistant", content=""))
                 if event.text:
                     yield chunk(ChunkDelta(content=event.text))
                 if event.finish_reason is not None:

@@ -2,7 +2,8 @@
 
 `load_settings(environ)` is the only reader of the environment. A setting is named `RAG_<SECTION>__<FIELD>`
 (e.g. `RAG_ENGINE__MODEL`) or `<section>.<field>` in the optional TOML file named by `RAG_CONFIG_FILE`;
-environment variables win over the file. An unknown name or a bad value is a start-up error that names the
+environment variables win over the file. A list setting takes a JSON array in the environment
+(`RAG_GUARDRAILS__RAILS='["pii", "output"]'`). An unknown name or a bad value is a start-up error that names the
 variable. The attribute docstrings below generate the README's configuration table
 (`python -m rag_server.settings_doc`).
 """
@@ -236,12 +237,22 @@ def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -
         if not name.startswith(ENV_PREFIX) or name == CONFIG_FILE_VARIABLE:
             continue
         section, field = _parse_variable_name(name)
-        merged.setdefault(section, {})[field] = value
+        merged.setdefault(section, {})[field] = _env_value(value)
         from_env[(section, field)] = name
     try:
         return msgspec.convert(merged, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(exc, from_env, config_file)) from None
+
+
+def _env_value(value: str) -> Any:
+    """A JSON array stays a list (list settings); anything else is the string, converted by the field's type."""
+    if value.lstrip().startswith("["):
+        try:
+            return msgspec.json.decode(value)
+        except msgspec.DecodeError:
+            return value  # reported against the variable's name by the validation that follows
+    return value
 
 
 def _known_names() -> dict[str, tuple[str, ...]]:

@@ -23,6 +23,15 @@ def test_environment_values_are_converted_to_their_types() -> None:
     assert settings.generation.default_top_p == 0.5
 
 
+def test_a_list_setting_takes_a_json_array_and_a_bad_one_is_named() -> None:
+    settings = load_settings({"RAG_GUARDRAILS__RAILS": '["pii", "output"]'})
+    assert settings.guardrails.rails == ("pii", "output")
+    with pytest.raises(SettingsError, match="RAG_GUARDRAILS__RAILS"):
+        load_settings({"RAG_GUARDRAILS__RAILS": '["pii", "everything"]'})
+    with pytest.raises(SettingsError, match="RAG_GUARDRAILS__RAILS"):
+        load_settings({"RAG_GUARDRAILS__RAILS": "[pii"})
+
+
 def test_unrelated_variables_are_ignored() -> None:
     assert load_settings({"PATH": "/bin", "RAGTIME": "x"}) == Settings()
 

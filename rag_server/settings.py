@@ -223,7 +223,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     guardrails: GuardrailsConfig = GuardrailsConfig()
 
 
-_PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)`")
+_PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)(?:\[\d+\])?`")
 _UNKNOWN_FIELD_IN_ERROR = re.compile(r"unknown field `([^`]+)` - at `\$\.([A-Za-z_]+)`")
 
 

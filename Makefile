@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser docs bench clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -95,8 +95,26 @@ test: install-dev model browser lint typecheck
 docs: install-dev
 	$(BIN)/python -m rag_server.settings_doc --write README.md
 
-bench: install-dev model
-	$(BIN)/python -m bench.run
+# The benchmarks add pandas (vllm bench serve's datasets), matplotlib and psutil. On CPU the llama.cpp arm runs
+# llama-cpp-python's server in a venv of its own (.cache/bench/llamacpp): it compiles llama.cpp once (~9 minutes on
+# 2 cores; the wheel is then cached in .cache/pip). If the build fails the arm is skipped and the report says so.
+LLAMACPP_VENV := .cache/bench/llamacpp
+MODEL ?= $(MODEL_DIR)
+
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(call install_project,model$(comma)dev$(comma)bench)
+	touch $@
+
+$(LLAMACPP_VENV)/.installed:
+	$(PYTHON) -m venv $(LLAMACPP_VENV)
+	$(LLAMACPP_VENV)/bin/pip install -q 'llama-cpp-python[server]==0.3.36' 2>&1 | grep -v "is ignored: it is neither" || true
+	if $(LLAMACPP_VENV)/bin/python -c "import llama_cpp.server" 2>/dev/null; then touch $@; fi
+
+bench-llamacpp:
+	@if [ "$(EXTRA)" = cpu ]; then $(MAKE) --no-print-directory $(LLAMACPP_VENV)/.installed || true; fi
+
+bench: $(VENV)/.installed-bench model bench-llamacpp
+	$(BIN)/python -m bench.run --model $(MODEL) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache test-output

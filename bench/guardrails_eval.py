@@ -6,7 +6,8 @@ Prints Markdown tables for docs/benchmarks.md:
 - injection: TPR/FPR on bench/eval/injection_eval.jsonl at the shipped threshold, TPR at FPR <= 3 %, each detector
   alone, and false alarms on the sample wiki's paragraphs (data/);
 - output leaks: bench/eval/leak_redteam.toml streamed in 4-character deltas;
-- latency p50/p95 of each rail on ~30-token prompts, and the output rails' hold-back.
+- latency p50/p95 of each rail on ~30-token prompts, and the output rails' hold-back;
+- latency per rail vs input length (16 to 1,024 words).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -365,25 +367,104 @@ def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -
     return "\n".join(rows)
 
 
+LENGTHS = (16, 64, 256, 1024)
+
+
+def _chat_path_input_rails(rails: Guardrails, vectors: dict[str, Any], text: str) -> object:
+    return rails.check_input(text, rails.new_context("n"), embed=vectors.__getitem__)
+
+
+def text_of(words: int, paragraphs: Sequence[str], offset: int) -> str:
+    """`words` words of the sample wiki, starting at a different paragraph for each offset."""
+    start = offset % len(paragraphs)
+    pool = " ".join([*paragraphs[start:], *paragraphs[:start]]).split()
+    while len(pool) < words:
+        pool += pool
+    return " ".join(pool[:words])
+
+
+def length_sweep(rails: Guardrails, detector: InjectionDetector, repeat: int) -> dict[str, dict[int, list[float]]]:
+    """p50 and p95 (ms) of each rail per input length in words; the output rails stream an answer that long."""
+    paragraphs = wiki_paragraphs()
+    encoder = detector._encoder
+    results: dict[str, dict[int, list[float]]] = {}
+    for words in LENGTHS:
+        texts = [text_of(words, paragraphs, 7 * i) for i in range(8)]
+        vectors = {t: encoder.encode([t])[0] for t in texts}
+        rounds = max(1, repeat * 64 // words)
+
+        def stream_answer(answer: str) -> None:
+            stream = rails.open_stream(rails.new_context("n"))
+            for start in range(0, len(answer), 4):
+                stream.feed(answer[start : start + 4])
+            stream.finish()
+
+        calls: dict[str, Callable[[str], object]] = {
+            "PII masking": lambda t: rails._pii.mask(t, rails.new_context("n")),
+            "injection, own embedding": lambda t: rails._injection.check(t, rails.new_context("n")),
+            "input rails, chat path": partial(_chat_path_input_rails, rails, vectors),
+            "output rails, whole answer": stream_answer,
+        }
+        for name, call in calls.items():
+            call(texts[0])  # warm
+            samples = []
+            for _ in range(rounds):
+                for text in texts:
+                    started = time.perf_counter()
+                    call(text)
+                    samples.append((time.perf_counter() - started) * 1000)
+            results.setdefault(name, {})[words] = [statistics.median(samples), percentile(samples, 0.95)]
+    return results
+
+
+def length_table(sweep: dict[str, dict[int, list[float]]]) -> str:
+    lines = [
+        "Inputs are runs of the sample wiki's text, 8 different ones per length; the output rails stream an answer of "
+        "that length in 4-character deltas. p50 / p95 ms.",
+        "",
+        "| rail | " + " | ".join(f"{words} words" for words in LENGTHS) + " |",
+        "|---|" + "---|" * len(LENGTHS),
+    ]
+    for name, by_length in sweep.items():
+        cells = [f"{by_length[w][0]:.1f} / {by_length[w][1]:.1f}" for w in LENGTHS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+class GuardrailsReport(msgspec.Struct):
+    markdown: str
+    length_sweep: dict[str, dict[int, list[float]]]
+
+
+def report(repeat: int) -> GuardrailsReport:
+    """Every table of this module as one Markdown section body, plus the length sweep's numbers for a plot."""
+    began = time.perf_counter()
+    rails = load_guardrails(GuardrailsConfig(canaries=(PROMPT_CANARY,)), SYSTEM_PROMPT)
+    detector = rails._injection.detector
+    loaded_s = time.perf_counter() - began
+    try:
+        sweep = length_sweep(rails, detector, repeat)
+        sections = {
+            "PII masking": pii_table(rails),
+            "Injection detection": injection_table(rails, detector),
+            "Output rails: red-team set": leak_table(rails),
+            "Latency": latency_table(rails, detector, repeat),
+            "Latency vs input length": length_table(sweep),
+        }
+    finally:
+        rails.close()
+    body = f"Guardrails loaded in {loaded_s:.1f} s.\n" + "".join(
+        f"\n#### {title}\n\n{text}\n" for title, text in sections.items()
+    )
+    return GuardrailsReport(body, sweep)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    began = time.perf_counter()
-    rails = load_guardrails(GuardrailsConfig(canaries=(PROMPT_CANARY,)), SYSTEM_PROMPT)
-    detector = rails._injection.detector
-    print(
-        f"(guardrails loaded in {time.perf_counter() - began:.1f} s; {platform.machine()}, {platform.python_version()})"
-    )
-    sections = {
-        "PII masking": pii_table(rails),
-        "Injection detection": injection_table(rails, detector),
-        "Output rails: red-team set": leak_table(rails),
-        "Latency": latency_table(rails, detector, args.repeat),
-    }
-    for title, body in sections.items():
-        print(f"\n#### {title}\n\n{body}")
-    rails.close()
+    print(f"({platform.machine()}, Python {platform.python_version()})")
+    print(report(args.repeat).markdown)
 
 
 if __name__ == "__main__":

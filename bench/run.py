@@ -25,37 +25,19 @@ from pathlib import Path
 import msgspec
 
 from bench import guardrails_eval, overload, plots, retrieval_eval, roofline, serving, serving_report
+from bench.doc import image, write_block
 from bench.environment import describe
 from bench.servers import REPO
 
-DOC = REPO / "docs" / "benchmarks.md"
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
 SECTIONS = ("serving", "overload", "guardrails", "retrieval")
 
 
-def replace_block(text: str, name: str, body: str) -> str:
-    """Swap what lies between `<!-- bench:NAME:begin -->` and its end marker; append the block if it is missing."""
-    begin, end = f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
-    block = f"{begin}\n{body.strip()}\n{end}"
-    if begin in text and end in text:
-        return text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
-    return text.rstrip() + "\n\n" + block + "\n"
-
-
-def write_block(name: str, body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    DOC.write_text(replace_block(text, name, body))
-
-
 def save(name: str, result: object) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_bytes(msgspec.json.format(msgspec.json.encode(result)))
-
-
-def image(path: Path, alt: str) -> str:
-    return f"![{alt}]({path.relative_to(DOC.parent).as_posix()})"
 
 
 def stamp(args: argparse.Namespace) -> str:

@@ -1,0 +1,140 @@
+"""The benchmark harness's own logic: what it sends, how it reads results, how it judges the goals, how it
+rewrites the page. The measurements themselves run in `make bench`, never in tests."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from bench import loadgen, serving
+from bench.doc import replace_block
+from bench.loadgen import SweepPoint
+from bench.retrieval_scale import synthetic
+from bench.roofline import weight_bytes
+from bench.serving import ArmRun, PrefixProbe, stage_medians
+from bench.serving_report import goals
+
+
+def point(concurrency: int, ttft: float, tpot: float, prompt_tokens: float = 30.0) -> SweepPoint:
+    return SweepPoint(
+        concurrency=concurrency, completed=16, failed=0, duration_s=10.0, request_throughput=1.6,
+        output_throughput=100.0, mean_input_tokens=prompt_tokens, ttft_p50_ms=ttft, ttft_p99_ms=ttft * 1.5,
+        tpot_p50_ms=tpot, tpot_p99_ms=tpot * 1.2, itl_p50_ms=tpot, e2el_p50_ms=1000.0, e2el_p99_ms=1500.0,
+    )  # fmt: skip
+
+
+def test_each_level_gets_fresh_prompts_and_enough_of_them(tmp_path: Path) -> None:
+    files = loadgen.write_datasets(tmp_path, (1, 8, 32), minimum=16)
+    levels = {c: [json.loads(line)["prompt"] for line in path.read_text().splitlines()] for c, path in files.items()}
+    assert {c: len(prompts) for c, prompts in levels.items()} == {1: 16, 8: 24, 32: 96}
+    assert not set(levels[1]) & set(levels[8])
+    assert not (set(levels[1]) | set(levels[8])) & set(levels[32])
+    assert all(prompt.strip() for prompts in levels.values() for prompt in prompts)
+
+
+def test_a_vllm_bench_result_is_read_by_its_own_keys() -> None:
+    result = {"completed": 10, "failed": 2, "duration": 5.0, "request_throughput": 2.0, "output_throughput": 128.0,
+              "total_input_tokens": 300, "p50_ttft_ms": 40.0, "p99_ttft_ms": 90.0, "p50_tpot_ms": 26.0,
+              "p99_tpot_ms": 30.0, "p50_itl_ms": 25.0, "p50_e2el_ms": 1700.0, "p99_e2el_ms": 2100.0}  # fmt: skip
+    parsed = loadgen.parse_result(result, concurrency=4)
+    assert (parsed.concurrency, parsed.completed, parsed.failed) == (4, 10, 2)
+    assert parsed.mean_input_tokens == 30.0
+    assert (parsed.ttft_p50_ms, parsed.ttft_p99_ms, parsed.tpot_p50_ms) == (40.0, 90.0, 26.0)
+
+
+def test_the_goals_are_judged_with_the_margin_they_miss_by() -> None:
+    runs = [
+        ArmRun(key="A", name="A: vllm serve", startup_s=80, idle_mib=1, sweep=[point(1, 40.0, 25.0)]),
+        ArmRun(
+            key="B",
+            name="B: ours",
+            startup_s=80,
+            idle_mib=1,
+            sweep=[point(1, 45.0, 27.5)],
+            probe=PrefixProbe(prompt_tokens=390, cold_ttft_ms=300, warm_ttft_ms=60, cached_tokens=352, hit_rate=0.79),
+        ),
+        ArmRun(
+            key="B-nocache",
+            name="B, cache off",
+            startup_s=80,
+            idle_mib=1,
+            probe=PrefixProbe(prompt_tokens=390, cold_ttft_ms=300, warm_ttft_ms=300, cached_tokens=0, hit_rate=0),
+        ),
+        ArmRun(
+            key="D",
+            name="D: full",
+            startup_s=80,
+            idle_mib=1,
+            sweep=[point(1, 545.0, 27.0, prompt_tokens=600)],
+            stages_ms={"queue": 0.0, "input_rails": 20.0, "retrieval": 2.0, "prompt": 3.0},
+        ),
+    ]
+    text = "\n".join(goals(runs, roofline=None))
+    assert "TPOT(B)/TPOT(A) = **1.100** (goal ≤ 1.05): **missed**" in text
+    assert "TTFT(B) − TTFT(A) = **+5.0 ms** (goal ≤ 10 ms): met" in text
+    assert "own stages take **25.0 ms**" in text
+    assert "570 extra prompt tokens" in text
+    assert "**−80%** (goal ≥ 70%): met" in text
+
+
+def test_a_generated_block_replaces_only_its_own_markers() -> None:
+    page = (
+        "# B\n\nintro\n<!-- bench:a:begin -->\nold a\n<!-- bench:a:end -->\nmiddle\n"
+        "<!-- bench:b:begin -->\nold b\n<!-- bench:b:end -->\n"
+    )
+    page = replace_block(page, "a", "new a")
+    assert "new a" in page
+    assert "old a" not in page
+    assert "old b" in page
+    assert "middle" in page
+    assert replace_block("# B\n", "c", "body").endswith("<!-- bench:c:begin -->\nbody\n<!-- bench:c:end -->\n")
+
+
+def test_the_stage_split_is_read_from_the_request_log_lines_after_the_warm_up(tmp_path: Path) -> None:
+    log = tmp_path / "D.log"
+    line = (
+        "INFO rag_server.api.chat: chat chatcmpl-{} outcome=stop queue_ms=0.0 input_rails_ms={} retrieval_ms=2.0 "
+        "ttft_ms=500"
+    )
+    log.write_text("\n".join([line.format("w", 999), line.format("a", 20), line.format("b", 30), line.format("c", 22)]))
+    assert stage_medians(log, skip=1) == {"queue": 0.0, "input_rails": 22.0, "retrieval": 2.0, "ttft": 500.0}
+
+
+def test_weight_bytes_count_a_tied_output_projection_once(tmp_path: Path) -> None:
+    header = {"model.embed_tokens.weight": {"dtype": "BF16", "shape": [10, 4], "data_offsets": [0, 80]},
+              "lm_head.weight": {"dtype": "BF16", "shape": [10, 4], "data_offsets": [80, 160]},
+              "model.norm.weight": {"dtype": "BF16", "shape": [4], "data_offsets": [160, 168]}}  # fmt: skip
+    raw = json.dumps(header).encode()
+    (tmp_path / "model.safetensors").write_bytes(struct.pack("<Q", len(raw)) + raw + bytes(168))
+    (tmp_path / "config.json").write_text(json.dumps({"tie_word_embeddings": True}))
+    assert weight_bytes(tmp_path) == 88
+    (tmp_path / "config.json").write_text(json.dumps({"tie_word_embeddings": False}))
+    assert weight_bytes(tmp_path) == 168
+
+
+def test_synthetic_points_are_unit_vectors_that_never_count_as_an_answer() -> None:
+    rng = np.random.default_rng(0)
+    real = [(list(v / np.linalg.norm(v)), {"source": "data/hr/leave.md", "section": "Annual leave"})
+            for v in rng.normal(size=(5, 8))]  # fmt: skip
+    points = synthetic(real, 20, seed=3)
+    assert len({p.id for p in points}) == 20
+    assert all(abs(np.linalg.norm(p.dense or []) - 1) < 1e-5 for p in points)
+    assert all(p.payload["source"].startswith("synthetic://") and p.payload["section"] == "" for p in points)
+
+
+def test_every_arm_serves_the_same_model_and_only_our_arms_take_our_settings(tmp_path: Path) -> None:
+    plan = serving.Plan(
+        model="some/model", served_name="model", gguf=None, llama_python=None, index_dir=tmp_path, work_dir=tmp_path,
+        port=9000, concurrencies=(1,), min_requests=4, output_len=8,
+    )  # fmt: skip
+    arms = {arm.key: arm for arm in serving.arms(plan)}
+    assert set(arms) == {"A", "B", "B-nocache", "C-pii", "C-injection", "C-output", "C-retrieval", "D", "E"}
+    assert "some/model" in arms["A"].command
+    assert not any(k.startswith("RAG_") for k in arms["A"].env)
+    assert all(arm.env["RAG_ENGINE__MODEL"] == "some/model" for key, arm in arms.items() if key != "A")
+    assert arms["C-pii"].env["RAG_GUARDRAILS__RAILS"] == '["pii"]'
+    assert arms["E"].env["RAG_ENGINE__ENABLE_PREFIX_CACHING"] == "false"
+    assert "RAG_GUARDRAILS__ENABLED" not in arms["D"].env

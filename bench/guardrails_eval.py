@@ -290,6 +290,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def timed(call: Callable[[str], object], inputs: Sequence[str], rounds: int) -> list[float]:
+    """Milliseconds per call, every input once per round."""
+    samples = []
+    for _ in range(rounds):
+        for text in inputs:
+            started = time.perf_counter()
+            call(text)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -> str:
     prompts = [
         row["text"]
@@ -304,13 +315,7 @@ def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -
     def measure(name: str, call: Callable[[str], object]) -> None:
         for prompt in prompts:
             call(prompt)  # warm
-        samples = []
-        for _ in range(repeat):
-            for prompt in prompts:
-                started = time.perf_counter()
-                call(prompt)
-                samples.append((time.perf_counter() - started) * 1000)
-        timings[name] = samples
+        timings[name] = timed(call, prompts, repeat)
 
     measure("policy (no rules configured)", lambda p: policy.check(p, rails.new_context("l")))
     measure("PII masking (Presidio + spaCy)", lambda p: pii_guard.mask(p, rails.new_context("l")))
@@ -407,12 +412,7 @@ def length_sweep(rails: Guardrails, detector: InjectionDetector, repeat: int) ->
         }
         for name, call in calls.items():
             call(texts[0])  # warm
-            samples = []
-            for _ in range(rounds):
-                for text in texts:
-                    started = time.perf_counter()
-                    call(text)
-                    samples.append((time.perf_counter() - started) * 1000)
+            samples = timed(call, texts, rounds)
             results.setdefault(name, {})[words] = [statistics.median(samples), percentile(samples, 0.95)]
     return results
 

@@ -18,6 +18,19 @@ from bench.serving import ArmRun
 STAGES = ("queue", "input_rails", "retrieval", "prompt")
 
 
+def _log_axes(axes: Any, xlabel: str, ylabel: str, title: str, *, log_x: int | None, log_y: bool) -> None:
+    """Labels, log scales (x in base `log_x`), a light grid and a small legend."""
+    if log_x:
+        axes.set_xscale("log", base=log_x)
+    if log_y:
+        axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=7)
+
+
 def _save(figure: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
@@ -35,14 +48,7 @@ def sweep_metric(runs: Sequence[ArmRun], metric: str, ylabel: str, title: str, p
         ys = [getattr(point, metric) for point in run.sweep]
         style = "-" if run.key in {"A", "B", "D", "E", "llama.cpp"} else ":"
         axes.plot(xs, ys, style, marker="o", markersize=3, label=run.name)
-    axes.set_xscale("log", base=2)
-    if log:
-        axes.set_yscale("log")
-    axes.set_xlabel("concurrent requests")
-    axes.set_ylabel(ylabel)
-    axes.set_title(title)
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7)
+    _log_axes(axes, "concurrent requests", ylabel, title, log_x=2, log_y=log)
     return _save(figure, path)
 
 
@@ -76,13 +82,9 @@ def guardrails_length(sweep: Mapping[str, Mapping[int, list[float]]], path: Path
     for name, by_length in sweep.items():
         lengths = sorted(int(words) for words in by_length)
         axes.plot(lengths, [by_length[words][0] for words in lengths], marker="o", label=name)
-    axes.set_xscale("log", base=2)
-    axes.set_yscale("log")
-    axes.set_xlabel("input length (words)")
-    axes.set_ylabel("p50 latency (ms)")
-    axes.set_title("Guardrail latency vs input length")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
+    _log_axes(
+        axes, "input length (words)", "p50 latency (ms)", "Guardrail latency vs input length", log_x=2, log_y=True
+    )
     return _save(figure, path)
 
 
@@ -94,13 +96,9 @@ def retrieval_scale(points: Sequence[ScalePoint], path: Path) -> Path:
         for p in chosen:
             axes.annotate(f"{p.points:,}", (p.p50_ms, p.recall_at_5), fontsize=7, xytext=(4, 4),
                           textcoords="offset points")  # fmt: skip
-    axes.set_xscale("log")
-    axes.set_xlabel("query p50 (ms, without the query embedding)")
-    axes.set_ylabel("recall@5")
     axes.set_ylim(0, 1.05)
-    axes.set_title("Retrieval: recall vs latency as the index grows")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
+    _log_axes(axes, "query p50 (ms, without the query embedding)", "recall@5",
+              "Retrieval: recall vs latency as the index grows", log_x=10, log_y=False)  # fmt: skip
     return _save(figure, path)
 
 

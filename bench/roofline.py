@@ -66,6 +66,18 @@ def _tied(model_dir: Path) -> bool:
     return bool(config.exists() and json.loads(config.read_text()).get("tie_word_embeddings", False))
 
 
+def local_folder(model: str) -> Path:
+    """The model's folder: as given, or a hub id's snapshot in the local cache (the arms have downloaded it)."""
+    if Path(model).is_dir():
+        return Path(model)
+    try:
+        from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception:  # not cached, or not a hub id: the roofline is left out
+        return Path(model)
+
+
 def measure(model_dir: Path, device: str) -> Roofline | None:
     """None when the model is not a local folder (a hub id): the weight bytes are unknown here."""
     size = weight_bytes(model_dir) if model_dir.is_dir() else 0

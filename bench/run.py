@@ -90,7 +90,7 @@ def ingest_sample(index_dir: Path) -> None:
 
 def run_serving(args: argparse.Namespace, plan: serving.Plan, note: str) -> None:
     runs = serving.run_all(plan)
-    bound = roofline.measure(Path(args.model), "cuda" if _cuda() else "cpu")
+    bound = roofline.measure(roofline.local_folder(args.model), "cuda" if plan.gpu else "cpu")
     save("serving", {"runs": runs, "roofline": bound})
     drawn = [
         plots.sweep_metric(runs, "ttft_p50_ms", "TTFT p50 (ms)", "Time to first token", IMAGES / "ttft.png", log=True),
@@ -189,7 +189,7 @@ def main() -> int:
             model=args.model, served_name=served, gguf=gguf, llama_python=llama_python,
             index_dir=work / "index", work_dir=work, port=args.port,
             concurrencies=tuple(int(c) for c in args.concurrency.split(",")), min_requests=args.min_requests,
-            output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None,
+            output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None, gpu=_cuda(),
         )  # fmt: skip
         if {"serving", "overload"} & set(sections):
             ingest_sample(plan.index_dir)

@@ -66,6 +66,8 @@ class Plan:
     output_len: int
     arm_keys: tuple[str, ...] | None = None
     """Only these arms (None: all)."""
+    gpu: bool = False
+    """A CUDA machine: `vllm serve` gets our server's GPU memory share (0.85 of the GPU, vLLM's default is 0.9)."""
 
 
 class PrefixProbe(msgspec.Struct, kw_only=True):
@@ -106,6 +108,8 @@ def arms(plan: Plan) -> list[Arm]:
         "--served-model-name", plan.served_name, "--max-model-len", "2048", "--block-size", "32",
         "--max-num-seqs", "32", "--enable-prefix-caching", "--disable-uvicorn-access-log",
     ]  # fmt: skip
+    if plan.gpu:
+        raw += ["--gpu-memory-utilization", "0.85"]
     ours_cmd = [python, "-m", "rag_server"]
     ours = engine_env | {
         "RAG_ENGINE__MODEL": plan.model,

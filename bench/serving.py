@@ -12,6 +12,7 @@ Per arm, one server process at a time on loopback:
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import sys
@@ -101,7 +102,8 @@ def arms(plan: Plan) -> list[Arm]:
         "HF_HUB_OFFLINE": "1",
         "VLLM_NO_USAGE_STATS": "1",
         "VLLM_CPU_KVCACHE_SPACE": "2",
-        "VLLM_CPU_OMP_THREADS_BIND": "all",
+        # Every core, as our server's `engine.cpu_threads_bind=all` does (vLLM's own default leaves one idle).
+        "VLLM_CPU_OMP_THREADS_BIND": ",".join(str(core) for core in sorted(os.sched_getaffinity(0))),
     }
     raw = [
         python, "-m", "bench.vllm_serve", "serve", plan.model, "--host", "127.0.0.1", "--port", str(plan.port),

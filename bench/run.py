@@ -109,7 +109,8 @@ def run_serving(args: argparse.Namespace, plan: serving.Plan, note: str) -> None
         f"{', '.join(map(str, plan.concurrencies))}; max(3 × concurrency, {plan.min_requests}) requests per level; "
         f"{plan.output_len} output tokens, `ignore_eos`; prompts are the evaluation questions, a fresh slice per "
         "level). Engine settings as shipped: max-model-len 2048, block size 32, max 32 sequences, prefix caching on "
-        "unless said otherwise.",
+        "unless said otherwise"
+        + ("; **eager mode** (no torch.compile) in every arm for this run." if plan.eager else "."),
         "",
         *serving_report.tables(runs),
         "",
@@ -176,6 +177,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,30000,100000", help="index sizes for the retrieval scaling table")
     parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
     args = parser.parse_args()
     sections = [s for s in args.sections.split(",") if s]
     unknown = set(sections) - set(SECTIONS)
@@ -189,7 +191,8 @@ def main() -> int:
             model=args.model, served_name=served, gguf=gguf, llama_python=llama_python,
             index_dir=work / "index", work_dir=work, port=args.port,
             concurrencies=tuple(int(c) for c in args.concurrency.split(",")), min_requests=args.min_requests,
-            output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None, gpu=_cuda(),
+            output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None,
+            gpu=_cuda(), eager=args.eager,
         )  # fmt: skip
         if {"serving", "overload"} & set(sections):
             ingest_sample(plan.index_dir)

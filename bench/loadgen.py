@@ -19,10 +19,10 @@ from pathlib import Path
 
 import msgspec
 
+from bench.questions import load_questions
 from bench.servers import REPO
 from bench.vllm_serve import LLAMA_CPP_COMPAT
 
-QUESTIONS = REPO / "bench" / "eval" / "questions.toml"
 PHRASINGS = ("{q}", "Quick question: {q}", "Hi! {q}", "{q} Thanks.", "Can you help? {q}", "I need to know: {q}")
 
 
@@ -45,18 +45,9 @@ class SweepPoint(msgspec.Struct, kw_only=True):
     e2el_p99_ms: float
 
 
-class _Question(msgspec.Struct):
-    text: str
-
-
-class _Questions(msgspec.Struct):
-    q: list[_Question]
-
-
 def prompts() -> list[str]:
     """Every question in every phrasing, interleaved so consecutive prompts ask different questions."""
-    questions = msgspec.toml.decode(QUESTIONS.read_bytes(), type=_Questions).q
-    return [phrasing.format(q=question.text) for phrasing in PHRASINGS for question in questions]
+    return [phrasing.format(q=question.text) for phrasing in PHRASINGS for question in load_questions()]
 
 
 def requests_for(concurrency: int, minimum: int) -> int:

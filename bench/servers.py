@@ -114,14 +114,18 @@ def _int(value: object) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def scrape(client: httpx.Client, name: str) -> float:
-    """Sum of a Prometheus counter or gauge over its labels; 0 when the server does not export it."""
+def scrape(client: httpx.Client, *names: str) -> list[float]:
+    """Each Prometheus counter or gauge summed over its labels, from one read of /metrics; 0 for one the server
+    does not export."""
     try:
         text = client.get("/metrics").text
     except httpx.HTTPError:
-        return 0.0
-    pattern = re.compile(rf"^{re.escape(name)}(?:{{[^}}]*}})? ([0-9.eE+-]+)$", re.MULTILINE)
-    return sum(float(value) for value in pattern.findall(text))
+        return [0.0 for _ in names]
+    totals = []
+    for name in names:
+        pattern = re.compile(rf"^{re.escape(name)}(?:{{[^}}]*}})? ([0-9.eE+-]+)$", re.MULTILINE)
+        totals.append(sum(float(value) for value in pattern.findall(text)))
+    return totals
 
 
 def memory_mib(process: subprocess.Popen[bytes]) -> float:

@@ -196,7 +196,7 @@ def ask(server: Running, question: str, max_tokens: int) -> None:
 
 
 def prefix_probe(server: Running) -> PrefixProbe:
-    hits, queries = scrape(server.client, HITS), scrape(server.client, QUERIES)
+    before = scrape(server.client, HITS, QUERIES)
     timings = [
         stream_once(
             server.client,
@@ -207,7 +207,8 @@ def prefix_probe(server: Running) -> PrefixProbe:
         )
         for question in PROBE_QUESTIONS
     ]
-    hits, queries = scrape(server.client, HITS) - hits, scrape(server.client, QUERIES) - queries
+    after = scrape(server.client, HITS, QUERIES)
+    hits, queries = after[0] - before[0], after[1] - before[1]
     return PrefixProbe(
         prompt_tokens=timings[0].prompt_tokens,
         cold_ttft_ms=timings[0].ttft_s * 1000,
@@ -222,7 +223,7 @@ def sweep(plan: Plan, server: Running, result: ArmRun) -> None:
     sampler = PeakMemory(server)
     with sampler:
         for concurrency in plan.concurrencies:
-            hits, queries = scrape(server.client, HITS), scrape(server.client, QUERIES)
+            before = scrape(server.client, HITS, QUERIES)
             log_lines = _line_count(server.log_path)
             point = loadgen.run_level(
                 base_url=server.base_url,
@@ -238,9 +239,9 @@ def sweep(plan: Plan, server: Running, result: ArmRun) -> None:
                 log=plan.work_dir / "logs" / f"{server.arm.key}.loadgen.log",
             )
             result.sweep.append(point)
-            queries = scrape(server.client, QUERIES) - queries
-            if queries:
-                result.hit_rate[concurrency] = (scrape(server.client, HITS) - hits) / queries
+            after = scrape(server.client, HITS, QUERIES)
+            if after[1] > before[1]:
+                result.hit_rate[concurrency] = (after[0] - before[0]) / (after[1] - before[1])
             if concurrency == 1 and server.arm.ours:
                 result.stages_ms = stage_medians(server.log_path, skip=log_lines)
             print(f"   {server.arm.key} c={concurrency}: {msgspec.json.encode(point).decode()}", flush=True)

@@ -7,6 +7,7 @@ import json
 import struct
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 from bench import loadgen, serving
@@ -14,6 +15,7 @@ from bench.doc import replace_block
 from bench.loadgen import SweepPoint
 from bench.retrieval_scale import synthetic
 from bench.roofline import weight_bytes
+from bench.servers import scrape
 from bench.serving import ArmRun, PrefixProbe, stage_medians
 from bench.serving_report import goals
 
@@ -138,3 +140,22 @@ def test_every_arm_serves_the_same_model_and_only_our_arms_take_our_settings(tmp
     assert arms["C-pii"].env["RAG_GUARDRAILS__RAILS"] == '["pii"]'
     assert arms["E"].env["RAG_ENGINE__ENABLE_PREFIX_CACHING"] == "false"
     assert "RAG_GUARDRAILS__ENABLED" not in arms["D"].env
+
+
+def test_counters_are_summed_over_labels_from_one_read_of_metrics() -> None:
+    reads = []
+    text = (
+        "# TYPE vllm:prefix_cache_hits_total counter\n"
+        'vllm:prefix_cache_hits_total{engine="0",model_name="m"} 288.0\n'
+        'vllm:prefix_cache_hits_total{engine="1",model_name="m"} 32.0\n'
+        "vllm:prefix_cache_queries_total 640.0\n"
+    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        reads.append(request.url.path)
+        return httpx.Response(200, text=text)
+
+    with httpx.Client(transport=httpx.MockTransport(answer), base_url="http://server") as client:
+        totals = scrape(client, "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total", "absent")
+    assert totals == [320.0, 640.0, 0.0]
+    assert reads == ["/metrics"]

@@ -29,7 +29,7 @@ from rag_server.retrieval.catalog import open_catalog
 from rag_server.retrieval.edge_store import EdgeStore
 from rag_server.retrieval.embedder import load_embedder, resolve_model_path
 from rag_server.retrieval.records import SearchMode
-from rag_server.retrieval.retriever import Retriever
+from rag_server.retrieval.retriever import Fusion, Retriever
 from rag_server.settings import IngestSettings, RetrievalSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def report(
         [REPO / "data", folder], report, prune=False
     )
     store = catalog.store("default")
-    retriever = Retriever(embedder, catalog.sparse, settings.fusion_candidates, settings.rrf_k)
+    retriever = Retriever(embedder, catalog.sparse, Fusion(candidates=settings.fusion_candidates, rrf_k=settings.rrf_k))
     rows = []
     modes: tuple[SearchMode, ...] = ("dense", "sparse", "hybrid")
     for mode in modes:

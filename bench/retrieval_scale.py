@@ -31,7 +31,7 @@ from bench.questions import Question, relevant
 from rag_server.retrieval.access import Principal
 from rag_server.retrieval.edge_store import EdgeStore, open_edge_store
 from rag_server.retrieval.port import Embedder, StorePoint, UpsertPoints
-from rag_server.retrieval.retriever import Retriever
+from rag_server.retrieval.retriever import Fusion, Retriever
 from rag_server.retrieval.schema import DENSE
 from rag_server.retrieval.sparse import Bm25Encoder
 
@@ -143,7 +143,7 @@ def run(
 ) -> list[ScalePoint]:
     real = real_points(ingested)
     vectors = [embedder.embed_query(question.text) for question in questions]
-    retriever = Retriever(embedder, Bm25Encoder(), 50, 60)
+    retriever = Retriever(embedder, Bm25Encoder(), Fusion(candidates=50, rrf_k=60))
     results = []
     for size in sizes:
         store, build_s = build(work / f"scale-{size}", real, max(size, len(real)))

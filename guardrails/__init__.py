@@ -1,13 +1,14 @@
 """Guardrails for LLM applications: reversible PII masking, injection detection, streaming output rails and
 decision records. A library on its own: it imports nothing from the server, Litestar or vLLM.
 
-    rails = load_guardrails(GuardrailsConfig(), system_prompt=SYSTEM_PROMPT)
+    workers = ThreadPoolExecutor(max_workers=4)                # yours: size it to the requests you run at once
+    rails = load_guardrails(GuardrailsConfig(), SYSTEM_PROMPT, executor=workers)
     context = rails.new_context(request_id)
     verdict = rails.check_input(user_text, context)        # verdict.text has <PERSON_1>-style placeholders
     stream = rails.open_stream(context)
     for delta in model_deltas:
         release = stream.feed(delta)                       # release.text is safe to send; release.stopped ends it
-    stream.finish(); stream.decisions()
+    stream.finish(); stream.close()                     # records the output decisions, once
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from guardrails.config import DEFAULT_ENTITIES, GuardrailsConfig
 from guardrails.errors import GuardUnavailableError
 from guardrails.policy import PolicyRule
 from guardrails.streaming import HoldStats, Release, StreamGuard
-from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage
+from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Reason, Stage
 from guardrails.vault import PlaceholderVault
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ __all__ = [
     "OutputVerdict",
     "PlaceholderVault",
     "PolicyRule",
+    "Reason",
     "Release",
     "Stage",
     "StreamGuard",

@@ -24,13 +24,14 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from guardrails.injection_rules import match_rules
 from guardrails.normalize import canonical, hidden_payloads
-from guardrails.types import Action, Finding, GuardContext, GuardOutcome
+from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
     "InjectionDetector",
     "InjectionGuard",
     "InjectionModel",
     "InjectionScore",
+    "InjectionScorer",
     "TextEncoder",
     "detector_text",
     "lexical_features",
@@ -116,6 +117,19 @@ class InjectionScore(msgspec.Struct, frozen=True):
     """Rule families that matched; `semantic` when only the classifier fired."""
 
 
+class InjectionScorer(Protocol):
+    """What the injection guard needs from a detector (the classifier below, or a test's)."""
+
+    @property
+    def threshold(self) -> float:
+        """Scores at or above it are attacks."""
+        ...
+
+    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
+        """`embedding`: the encoder's vector for `text` when the caller has it."""
+        ...
+
+
 class InjectionDetector:
     def __init__(self, model: InjectionModel, encoder: TextEncoder) -> None:
         if encoder.model_id != model.encoder_id:
@@ -154,12 +168,12 @@ class InjectionGuard:
 
     name = "injection"
 
-    def __init__(self, detector: InjectionDetector, threshold: float | None = None) -> None:
+    def __init__(self, detector: InjectionScorer, threshold: float | None = None) -> None:
         self._detector = detector
         self.threshold = detector.threshold if threshold is None else threshold
 
     @property
-    def detector(self) -> InjectionDetector:
+    def detector(self) -> InjectionScorer:
         return self._detector
 
     def check(
@@ -190,5 +204,5 @@ class InjectionGuard:
             score=result.score,
             threshold=self.threshold,
             findings=findings,
-            reason="prompt_injection" if flagged else "",
+            reason=Reason.PROMPT_INJECTION if flagged else Reason.NONE,
         )

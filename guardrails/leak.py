@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from guardrails.normalize import canonical
 from guardrails.output import trailing_word_start
-from guardrails.types import Action, Finding, GuardContext
+from guardrails.types import Action, Finding, GuardContext, Reason
 
 __all__ = ["LeakCheck", "SystemPromptLeakGuard"]
 
@@ -33,6 +33,8 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 
 class SystemPromptLeakGuard:
     name = "system_prompt_leak"
+    block_reason = Reason.SYSTEM_PROMPT_LEAK
+    mask_reason = Reason.SYSTEM_PROMPT_LEAK  # it never masks: a leak stops the stream
 
     def __init__(
         self, system_prompt: str, *, block_ngrams: int = 4, max_gap_words: int = 4, canaries: Sequence[str] = ()

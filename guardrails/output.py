@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from guardrails.types import Finding, GuardContext
+from guardrails.types import Finding, GuardContext, Reason
 
 __all__ = ["OutputCheck", "OutputGuard", "trailing_word_start"]
 
@@ -27,6 +27,10 @@ class OutputCheck(Protocol):
 
 class OutputGuard(Protocol):
     name: str
+    block_reason: Reason
+    """The cause its decision names when it stops a stream."""
+    mask_reason: Reason
+    """The cause its decision names when it masked something."""
 
     def open(self, context: GuardContext) -> OutputCheck:
         """A fresh check for one response stream."""

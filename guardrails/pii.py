@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import spacy
@@ -30,9 +30,10 @@ from guardrails.recognizers import (
     load_places,
     pattern_recognizers,
 )
-from guardrails.types import Action, Finding, GuardContext, GuardOutcome
+from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
+    "EntityFinder",
     "EntitySpan",
     "ForeignPiiCheck",
     "ForeignPiiGuard",
@@ -102,6 +103,24 @@ class _NerOnlySpacyEngine(SpacyNlpEngine):
             language=language,
             scores=scores,
         )
+
+
+class EntityFinder(Protocol):
+    """What the PII guards need from an analyzer (Presidio's, or a test's)."""
+
+    score_threshold: float
+
+    def find(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        """Every configured entity in `text`: type, offsets, score (at or above `score_threshold`)."""
+        ...
+
+    def find_by_pattern(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        """Only the entities a pattern finds (no NLP pass): cheap enough for every release of a stream."""
+        ...
+
+    def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
+        """Replace each span with this request's placeholder for its value."""
+        ...
 
 
 class PiiAnalyzer:
@@ -224,7 +243,7 @@ class PiiGuard:
 
     name = "pii"
 
-    def __init__(self, analyzer: PiiAnalyzer, entities: Sequence[str]) -> None:
+    def __init__(self, analyzer: EntityFinder, entities: Sequence[str]) -> None:
         self._analyzer = analyzer
         self.entities = tuple(entities)
 
@@ -241,7 +260,7 @@ class PiiGuard:
             score=max((s.score for s in spans), default=0.0),
             threshold=self._analyzer.score_threshold,
             findings=findings,
-            reason="pii_masked" if spans else "",
+            reason=Reason.PII_MASKED if spans else Reason.NONE,
         )
         return MaskedText(masked, outcome)
 
@@ -258,8 +277,10 @@ class ForeignPiiGuard:
     """
 
     name = "pii_output"
+    block_reason = Reason.PII_OUTPUT_BLOCKED
+    mask_reason = Reason.PII_OUTPUT_MASKED
 
-    def __init__(self, analyzer: PiiAnalyzer, entities: Sequence[str], allow: Sequence[str] = ()) -> None:
+    def __init__(self, analyzer: EntityFinder, entities: Sequence[str], allow: Sequence[str] = ()) -> None:
         self._analyzer = analyzer
         self.entities = tuple(entity for entity in entities if entity in PATTERN_ENTITIES)
         self._allow = tuple(re.compile(pattern) for pattern in allow)

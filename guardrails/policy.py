@@ -13,7 +13,7 @@ from typing import Literal
 import msgspec
 
 from guardrails.output import trailing_word_start
-from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Stage
+from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason, Stage
 
 __all__ = ["PolicyCheck", "PolicyGuard", "PolicyRule"]
 
@@ -49,6 +49,8 @@ def _compile(rule: PolicyRule) -> _Compiled:
 
 class PolicyGuard:
     name = "policy"
+    block_reason = Reason.POLICY_BLOCKED
+    mask_reason = Reason.POLICY_MASKED
 
     def __init__(self, rules: Sequence[PolicyRule]) -> None:
         self._rules = tuple(_compile(rule) for rule in rules)
@@ -80,7 +82,7 @@ class PolicyGuard:
             score=1.0 if findings else 0.0,
             threshold=1.0,
             findings=tuple(findings),
-            reason="policy_violation" if blocked else "policy_masked" if findings else "",
+            reason=Reason.POLICY_VIOLATION if blocked else Reason.POLICY_MASKED if findings else Reason.NONE,
         )
         return (text if blocked else redact(text, findings)), outcome
 

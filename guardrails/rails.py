@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 import msgspec
 
 from guardrails.config import GuardrailsConfig
+from guardrails.deadline import GuardRun
 from guardrails.errors import GuardUnavailableError
-from guardrails.injection import InjectionDetector, InjectionGuard
+from guardrails.injection import InjectionGuard, InjectionScorer
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.output import OutputGuard
-from guardrails.pii import EntitySpan, ForeignPiiGuard, MaskedText, PiiAnalyzer, PiiGuard
+from guardrails.pii import EntityFinder, EntitySpan, ForeignPiiGuard, MaskedText, PiiGuard
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
-from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage, strongest
+from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Reason, Stage, strongest
 
 __all__ = ["ChunkScreen", "Guardrails", "InputVerdict", "OutputVerdict"]
 
@@ -60,10 +61,13 @@ class Guardrails:
         self,
         config: GuardrailsConfig,
         *,
-        pii: PiiAnalyzer,
-        injection: InjectionDetector,
+        pii: EntityFinder,
+        injection: InjectionScorer,
         system_prompt: str,
+        executor: concurrent.futures.Executor,
     ) -> None:
+        """`executor` runs the input guards (so each can be timed out). The host owns it and sizes it: at least
+        two workers per request it lets into `check_input` at once, or guards wait for a worker."""
         self.config = config
         self._pii_analyzer = pii
         self._pii = PiiGuard(pii, config.pii_entities)
@@ -86,10 +90,7 @@ class Guardrails:
             if self._policy.rules_for(Stage.OUTPUT):
                 guards.append(self._policy)
         self._output_guards = tuple(guards)
-        self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="guardrails")
-
-    def close(self) -> None:
-        self._workers.shutdown(wait=False, cancel_futures=True)
+        self._workers = executor
 
     def new_context(self, request_id: str) -> GuardContext:
         return GuardContext(request_id=request_id, policy_version=self.config.policy_version)
@@ -100,22 +101,20 @@ class Guardrails:
 
     # -- input ---------------------------------------------------------------------------------------------------
 
-    def check_input(
-        self, text: str, context: GuardContext, embed: Callable[[str], Sequence[float]] | None = None
-    ) -> InputVerdict:
+    def check_input(self, text: str, context: GuardContext, embedding: Sequence[float] | None = None) -> InputVerdict:
         """Policy first (microseconds), then PII masking, then the injection check.
 
-        `embed`, when given, turns the user's text into the injection encoder's vector; a RAG host passes the
-        function that embeds its retrieval query (and keeps the vector for the search), so the classifier costs
-        ~1 ms instead of a second encoder pass. Without it the detector encodes the text itself, side by side with
-        PII masking when `parallel_input_rails` is set."""
+        `embedding`, when given, is the injection encoder's vector for `text`: a RAG host computes its retrieval
+        query vector once and passes it here, so the classifier costs ~1 ms instead of a second encoder pass.
+        Without it the detector encodes the text itself, side by side with PII masking when `parallel_input_rails`
+        is set."""
         started = time.perf_counter()
         policy_text, policy = self._policy.check(text, context)
         outcomes: list[GuardOutcome] = [policy]
         self._decide(policy, context, Stage.INPUT, started)
         masked_text = policy_text
         if policy.action is not Action.BLOCK:
-            masked, injection = self._pii_and_injection(policy_text, context, embed)
+            masked, injection = self._pii_and_injection(policy_text, context, embedding)
             if masked is not None:
                 masked_text = masked.text
                 outcomes.append(masked.outcome)
@@ -143,62 +142,50 @@ class Guardrails:
             score=max((finding.score for finding in findings), default=0.0),
             threshold=self.config.pii_score_threshold,
             findings=findings,
-            reason="pii_masked_history" if findings else "",
+            reason=Reason.PII_MASKED_HISTORY if findings else Reason.NONE,
         )
         self._decide(outcome, context, Stage.INPUT, started)
         return [item.text for item in masked]
 
     def _pii_and_injection(
-        self, text: str, context: GuardContext, embed: Callable[[str], Sequence[float]] | None
+        self, text: str, context: GuardContext, embedding: Sequence[float] | None
     ) -> tuple[MaskedText | None, GuardOutcome | None]:
-        started = time.perf_counter()
-        timeout = self.config.guard_timeout_ms / 1000
-        side_by_side = embed is None and self.config.parallel_input_rails and self._masks_pii
+        """The injection check reads the user's own text (never the masked one): placeholders would hide the
+        attack's wording. Side by side with masking only when it has to encode the text itself."""
+        injection_run: GuardRun[GuardOutcome] | None = None
+        side_by_side = embedding is None and self.config.parallel_input_rails and self._masks_pii
         if side_by_side and self._checks_injection:
-            injection_future = self._workers.submit(self._injection.check, text, context)
+            injection_run = GuardRun(self._workers, lambda: self._injection.check(text, context))
         masked = None
         if self._masks_pii:
-            pii_future = self._workers.submit(self._pii.mask, text, context)
-            masked = self._await(pii_future, "pii", started + timeout, context, Stage.INPUT)
+            pii_run = GuardRun(self._workers, lambda: self._pii.mask(text, context))
+            masked = self._await(pii_run, "pii", context)
             if masked is not None:
-                self._decide(masked.outcome, context, Stage.INPUT, started)
+                self._decide(masked.outcome, context, Stage.INPUT, pii_run.started_at)
         if not self._checks_injection:
             return masked, None
-        injection_started = started if side_by_side else time.perf_counter()
-        if not side_by_side:
-            masked_text = masked.text if masked is not None else text
-            injection_future = self._workers.submit(self._check_injection, text, masked_text, context, embed)
-        injection = self._await(injection_future, "injection", injection_started + timeout, context, Stage.INPUT)
+        if injection_run is None:
+            check = self._injection.check
+            injection_run = GuardRun(self._workers, lambda: check(text, context, embedding=embedding))
+        injection = self._await(injection_run, "injection", context)
         if injection is not None:
-            self._decide(injection, context, Stage.INPUT, injection_started)
+            self._decide(injection, context, Stage.INPUT, injection_run.started_at)
         return masked, injection
 
-    def _check_injection(
-        self, text: str, masked_text: str, context: GuardContext, embed: Callable[[str], Sequence[float]] | None
-    ) -> GuardOutcome:
-        """All three read the user's own text; `embed` lets the host reuse its retrieval query vector."""
-        embedding = embed(text) if embed is not None else None
-        return self._injection.check(text, context, embedding=embedding)
-
-    def _await(
-        self, future: concurrent.futures.Future[T], guard: str, deadline: float, context: GuardContext, stage: Stage
-    ) -> T | None:
+    def _await(self, run: GuardRun[T], guard: str, context: GuardContext) -> T | None:
         """The guard's result, or None when it failed and failures are allowed; raises when they are not."""
-        timeout_s = self.config.guard_timeout_ms / 1000
         try:
-            return future.result(timeout=max(0.0, deadline - time.perf_counter()))
+            return run.result(self.config.guard_timeout_ms / 1000)
         except concurrent.futures.TimeoutError:
-            reason, cause = "guard_timeout", f"timed out after {self.config.guard_timeout_ms} ms"
+            reason, cause = Reason.GUARD_TIMEOUT, f"timed out after {self.config.guard_timeout_ms} ms"
         except Exception as error:
-            reason, cause = "guard_error", f"failed ({type(error).__name__})"
-        future.cancel()
-        waited_ms = (time.perf_counter() - (deadline - timeout_s)) * 1000
-        self._failed(guard, reason, cause, context, stage=stage, latency_ms=waited_ms)
+            reason, cause = Reason.GUARD_ERROR, f"failed ({type(error).__name__})"
+        run.cancel()
+        waited_ms = (time.perf_counter() - run.started_at) * 1000
+        self._failed(guard, reason, cause, context, latency_ms=waited_ms)
         return None
 
-    def _failed(
-        self, guard: str, reason: str, cause: str, context: GuardContext, *, stage: Stage, latency_ms: float
-    ) -> None:
+    def _failed(self, guard: str, reason: Reason, cause: str, context: GuardContext, *, latency_ms: float) -> None:
         closed = self.config.on_error == "block"
         outcome = GuardOutcome(
             guard=guard,
@@ -207,7 +194,7 @@ class Guardrails:
             threshold=0.0,
             reason=reason,
         )
-        decision = context.record(Decision.of(outcome, context, stage, latency_ms))
+        decision = context.record(Decision.of(outcome, context, Stage.INPUT, latency_ms))
         if closed:
             raise GuardUnavailableError(guard, cause, decision.decision_id)
 
@@ -235,7 +222,7 @@ class Guardrails:
                 )
                 for score in dropped
             ),
-            reason="poisoned_chunk" if dropped else "",
+            reason=Reason.POISONED_CHUNK if dropped else Reason.NONE,
         )
         return ChunkScreen(keep, context.record(Decision.of(outcome, context, Stage.RETRIEVAL, 0.0)))
 
@@ -249,7 +236,7 @@ class Guardrails:
         stream = self.open_stream(context)
         released = stream.feed(text)
         final = stream.finish() if released.stopped is None else released
-        decisions = stream.decisions()
+        decisions = stream.close()
         return OutputVerdict(
             action=strongest([decision.action for decision in decisions]),
             text=released.text + final.text,

@@ -17,7 +17,7 @@ import msgspec
 
 from guardrails.output import OutputCheck, OutputGuard
 from guardrails.policy import redact
-from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Stage, strongest
+from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Reason, Stage, strongest
 from guardrails.vault import PLACEHOLDER
 
 __all__ = ["HoldStats", "Release", "StreamGuard"]
@@ -67,6 +67,7 @@ class StreamGuard:
         self._stopped: Decision | None = None
         self._restored = 0
         self._finished = False
+        self._closed: tuple[Decision, ...] | None = None
         self._consumed = 0  # characters of model text already released or dropped: findings' offsets start here
         self.stats = HoldStats()
 
@@ -90,7 +91,7 @@ class StreamGuard:
         return release
 
     def finish(self) -> Release:
-        """End of the stream: check and release whatever was held. Call once, then read `decisions()`."""
+        """End of the stream: check and release whatever was held. Then `close()`."""
         if self._finished or self._stopped is not None:
             self._finished = True
             return Release("", self._stopped)
@@ -101,24 +102,32 @@ class StreamGuard:
         """Everything the checks found so far: kinds and offsets in the model's text, never values."""
         return tuple(finding for tracked in self._tracked for finding in tracked.findings)
 
-    def decisions(self) -> list[Decision]:
-        """One decision per output guard (the block, if any, is among them), recorded in the context."""
-        decisions = []
-        for tracked in self._tracked:
-            if self._stopped is not None and self._stopped.guard == tracked.guard.name:
-                decisions.append(self._stopped)
-                continue
-            decisions.append(
-                self._context.record(
-                    Decision.of(self._outcome(tracked), self._context, Stage.OUTPUT, tracked.seconds * 1000)
+    def close(self) -> tuple[Decision, ...]:
+        """Record one decision per output guard (the block, if any, is among them) in the context, once, however
+        the stream ended: finished, stopped, abandoned by the client or cut by an engine failure. Idempotent."""
+        if self._closed is None:
+            self._closed = tuple(self._decide(tracked) for tracked in self._tracked)
+            if self._restored:
+                restore = GuardOutcome(
+                    guard="placeholder_restore",
+                    action=Action.RESTORE,
+                    score=1.0,
+                    threshold=1.0,
+                    reason=Reason.PII_RESTORED,
                 )
-            )
-        if self._restored:
-            restore = GuardOutcome(
-                guard="placeholder_restore", action=Action.RESTORE, score=1.0, threshold=1.0, reason="pii_restored"
-            )
-            decisions.append(self._context.record(Decision.of(restore, self._context, Stage.OUTPUT, 0.0)))
-        return decisions
+                self._closed += (self._context.record(Decision.of(restore, self._context, Stage.OUTPUT, 0.0)),)
+        return self._closed
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        """The output decisions recorded by `close()` (empty before it)."""
+        return self._closed or ()
+
+    def _decide(self, tracked: _Tracked) -> Decision:
+        if self._stopped is not None and self._stopped.guard == tracked.guard.name:
+            return self._stopped  # recorded when it stopped the stream
+        outcome = self._outcome(tracked)
+        return self._context.record(Decision.of(outcome, self._context, Stage.OUTPUT, tracked.seconds * 1000))
 
     def _hold_from(self, pending: str) -> int:
         hold = len(pending)
@@ -174,12 +183,12 @@ class StreamGuard:
     def _outcome(tracked: _Tracked) -> GuardOutcome:
         findings = tuple(tracked.findings)
         action = strongest([finding.action for finding in findings])
-        reasons = {Action.BLOCK: f"{tracked.guard.name}_blocked", Action.MASK: f"{tracked.guard.name}_masked"}
+        reasons = {Action.BLOCK: tracked.guard.block_reason, Action.MASK: tracked.guard.mask_reason}
         return GuardOutcome(
             guard=tracked.guard.name,
             action=action,
             score=max((finding.score for finding in findings), default=0.0),
             threshold=1.0,
             findings=findings,
-            reason=reasons.get(action, ""),
+            reason=reasons.get(action, Reason.NONE),
         )

@@ -19,6 +19,7 @@ __all__ = [
     "Finding",
     "GuardContext",
     "GuardOutcome",
+    "Reason",
     "Stage",
     "strongest",
 ]
@@ -38,6 +39,32 @@ class Action(enum.StrEnum):
     MASK = "mask"
     DROP = "drop"
     BLOCK = "block"
+
+
+class Reason(enum.StrEnum):
+    """Why a guard acted: the machine-readable cause on every decision. Hosts branch on these, never on text."""
+
+    NONE = ""
+    PROMPT_INJECTION = "prompt_injection"
+    POLICY_VIOLATION = "policy_violation"
+    """A block rule of the content policy matched the input."""
+    POLICY_MASKED = "policy_masked"
+    PII_MASKED = "pii_masked"
+    PII_MASKED_HISTORY = "pii_masked_history"
+    POISONED_CHUNK = "poisoned_chunk"
+    GUARD_TIMEOUT = "guard_timeout"
+    GUARD_ERROR = "guard_error"
+    PII_OUTPUT_MASKED = "pii_output_masked"
+    PII_OUTPUT_BLOCKED = "pii_output_blocked"
+    SYSTEM_PROMPT_LEAK = "system_prompt_leak_blocked"
+    POLICY_BLOCKED = "policy_blocked"
+    """A block rule of the content policy matched the answer."""
+    PII_RESTORED = "pii_restored"
+
+    @property
+    def failure(self) -> bool:
+        """The guard itself failed (timed out or raised), rather than judging the text."""
+        return self in (Reason.GUARD_TIMEOUT, Reason.GUARD_ERROR)
 
 
 _STRENGTH = {action: rank for rank, action in enumerate(Action)}
@@ -66,8 +93,7 @@ class GuardOutcome(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     threshold: float
     findings: tuple[Finding, ...] = ()
-    reason: str = ""
-    """A short machine-readable cause (`prompt_injection`, `pii_masked`, `system_prompt_leak`, `guard_timeout`)."""
+    reason: Reason = Reason.NONE
 
 
 class Decision(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,7 +104,7 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     stage: Stage
     guard: str
     action: Action
-    reason: str
+    reason: Reason
     score: float
     threshold: float
     latency_ms: float

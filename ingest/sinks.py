@@ -13,8 +13,7 @@ from typing import Protocol
 import httpx
 import msgspec
 
-from rag_server.api.documents import DocumentList
-from rag_server.retrieval.index import CollectionStamp
+from rag_server.retrieval.index import CollectionStamp, DocumentList
 from rag_server.retrieval.records import DocumentDraft, DocumentRecord
 
 __all__ = ["IndexSink", "RemoteSink", "RemoteSinkError"]

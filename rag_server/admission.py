@@ -10,26 +10,17 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import anyio
 
-from rag_server.errors import OverloadedError, QuotaExceededError, RagError
+from rag_server.disconnects import ClientGoneError, WaitForDisconnect, unless_client_leaves
+from rag_server.errors import OverloadedError, QuotaExceededError
 from rag_server.settings import AdmissionSettings
 
 __all__ = ["Admission", "ClientGoneError", "Ticket"]
 
 logger = logging.getLogger(__name__)
-
-WaitForDisconnect = Callable[[], Awaitable[None]]
-
-
-class ClientGoneError(RagError):
-    """The client disconnected while its request was queued; nothing is sent back."""
-
-    status_code = 499
-    error_type = "client_closed_request"
-    code = "client_gone"
 
 
 class Ticket:
@@ -89,32 +80,29 @@ class Admission:
         self._per_key[key] += 1  # a queued request counts against its key too
         self._queued += 1
         self._queued_tokens += prompt_tokens
-        gone = acquired = False
+        acquired = False
+
+        async def acquire_in_time() -> bool:
+            nonlocal acquired
+            with anyio.move_on_after(settings.max_queue_wait_s):
+                await self._slots.acquire()
+                acquired = True
+            return acquired
+
         try:
-            async with anyio.create_task_group() as group:
-
-                async def watch() -> None:
-                    nonlocal gone
-                    await wait_for_disconnect()
-                    gone = True
-                    group.cancel_scope.cancel()
-
-                group.start_soon(watch)
-                with anyio.move_on_after(settings.max_queue_wait_s):
-                    await self._slots.acquire()
-                    acquired = True
-                group.cancel_scope.cancel()
+            in_time = await unless_client_leaves(wait_for_disconnect, acquire_in_time)
+        except ClientGoneError:
+            if acquired:
+                self._slots.release()
+            self._reject("client_gone")
+            raise ClientGoneError("the client disconnected while queued") from None
         finally:
             self._per_key[key] -= 1
             self._queued -= 1
             self._queued_tokens -= prompt_tokens
-        if acquired and not gone:
+        if in_time:
             return self._admitted(key, began)
-        if acquired:
-            self._slots.release()
-        self._reject("client_gone" if gone else "queue_timeout")
-        if gone:
-            raise ClientGoneError("the client disconnected while queued")
+        self._reject("queue_timeout")
         raise OverloadedError(
             "the request waited too long for a slot; retry shortly", retry_after_s=self._retry_after(1)
         )

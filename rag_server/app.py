@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio
 from litestar import Litestar
@@ -16,13 +15,12 @@ from rag_server.api import ROUTES
 from rag_server.api.chat import ChatCompletions
 from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.auth import Authenticator
-from rag_server.generation.supervisor import keep_engine_running
-from rag_server.guarding import emit_decisions, keep_guardrails
+from rag_server.guarding import emit_decisions
+from rag_server.lifecycle import supervise
 from rag_server.metrics import AdmissionCollector, ChatMetrics, GuardrailMetrics, build_registry, count_requests
-from rag_server.pipeline import ChatPipeline
-from rag_server.retrieval.service import keep_catalog_open
+from rag_server.pipeline import ChatPipeline, PromptBudget
 from rag_server.services import Services, default_services
-from rag_server.settings import ServerSettings, Settings
+from rag_server.settings import Settings
 
 __all__ = ["create_app"]
 
@@ -32,12 +30,6 @@ def _constant(value: object) -> Provide:
         return value
 
     return Provide(provide, use_cache=True, sync_to_thread=False)
-
-
-def _own_url(server: ServerSettings) -> str:
-    """Where a process on this machine reaches us (published to `rag-ingest` in the index's owner file)."""
-    host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host  # noqa: S104 - comparing, not binding
-    return f"http://{host}:{server.port}"
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
@@ -52,7 +44,12 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         services.engine,
         services.knowledge,
         services.guardrails,
-        settings,
+        chat=settings.chat,
+        budget=PromptBudget(
+            context_window=settings.engine.max_model_len,
+            min_completion_tokens=settings.chat.min_completion_tokens,
+            defaults=settings.generation,
+        ),
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
     admission = Admission(settings.admission, on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc())
@@ -70,22 +67,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     async def run_background_services(_: Litestar) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
             if services.open_generator is not None:
-                tasks.start_soon(
-                    keep_engine_running, services.engine, services.open_generator, settings.engine.startup_timeout_s
-                )
+                tasks.start_soon(supervise, services.engine, services.open_generator, settings.engine.startup_timeout_s)
+            if services.open_knowledge is not None:
+                tasks.start_soon(supervise, services.knowledge, services.open_knowledge)
             if services.open_guardrails is not None:
-                tasks.start_soon(
-                    keep_guardrails, services.guardrails, services.open_guardrails, services.knowledge.settled
-                )
-            if services.open_catalog is not None:
-                embedded = not settings.retrieval.qdrant_url
-                tasks.start_soon(
-                    keep_catalog_open,
-                    services.knowledge,
-                    services.open_catalog,
-                    Path(settings.retrieval.index_dir) if embedded else None,
-                    _own_url(settings.server),
-                )
+                tasks.start_soon(supervise, services.guardrails, services.open_guardrails)
             yield
             tasks.cancel_scope.cancel()
 
@@ -97,10 +83,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "engine_settings": _constant(settings.engine),
             "knowledge": _constant(services.knowledge),
             "authenticator": _constant(authenticator),
-            "retrieval_settings": _constant(settings.retrieval),
             "registry": _constant(registry),
             "guardrails": _constant(services.guardrails),
             "guardrail_metrics": _constant(guardrail_metrics),
+            "admission": _constant(admission),
             "started_at": _constant(int(time.time())),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -14,6 +14,8 @@ from prometheus_client.registry import Collector
 
 from guardrails import Decision
 from rag_server.generation.supervisor import EngineSlot
+from rag_server.lifecycle import Phase
+from rag_server.pipeline.stages import PRE_GENERATION, RequestStage
 
 __all__ = [
     "AdmissionCollector",
@@ -31,13 +33,14 @@ class EngineCollector(Collector):
         self._model_name = model_name
 
     def collect(self) -> Iterator[Metric]:
-        readiness = self._engine.readiness()
+        generator = self._engine.peek()
+        alive = generator is not None and self._engine.status().phase is Phase.READY
         ready = GaugeMetricFamily("rag_engine_ready", "1 when the engine is warm and alive.")
-        ready.add_metric([], 1.0 if readiness.ready else 0.0)
+        ready.add_metric([], 1.0 if alive else 0.0)
         yield ready
-        if not readiness.ready:
+        if generator is None or not alive:
             return
-        stats = self._engine.generator().stats()
+        stats = generator.stats()
         gauge, counter = GaugeMetricFamily, CounterMetricFamily
         families = (
             (gauge, "vllm:num_requests_running", "Requests in the running batch.", stats.num_requests_running),
@@ -136,13 +139,13 @@ class ChatMetrics:
             "rag_http_requests", "HTTP requests by route and status.", labelnames=["route", "status"], registry=registry
         )
 
-    def observe(self, stage_seconds: dict[str, float], total_s: float, output_tokens: int) -> None:
+    def observe(self, stage_seconds: dict[RequestStage, float], total_s: float, output_tokens: int) -> None:
         for stage, seconds in stage_seconds.items():
-            if stage in ("input_rails", "retrieval", "prompt"):
-                self.stages.labels(stage).observe(seconds)
-        if "queue" in stage_seconds:
-            self.queue.labels(self._model).observe(stage_seconds["queue"])
-        ttft = stage_seconds.get("ttft")
+            if stage in PRE_GENERATION:
+                self.stages.labels(stage.value).observe(seconds)
+        if RequestStage.QUEUE in stage_seconds:
+            self.queue.labels(self._model).observe(stage_seconds[RequestStage.QUEUE])
+        ttft = stage_seconds.get(RequestStage.TTFT)
         if ttft is not None:
             self.ttft.labels(self._model).observe(ttft)
             if output_tokens > 1:

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
 import msgspec
 
 from rag_server.generation.port import Generator
-from rag_server.generation.supervisor import EngineSlot, GeneratorFactory
-from rag_server.guarding import GuardrailsFactory, GuardrailsSlot
+from rag_server.generation.supervisor import EngineSlot, GeneratorFactory, warmed
+from rag_server.guarding import GuardrailsSlot
+from rag_server.lifecycle import ComponentFactory
 from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
-from rag_server.retrieval.catalog import Catalog
-from rag_server.retrieval.service import CatalogFactory, KnowledgeSlot
-from rag_server.settings import Settings
+from rag_server.retrieval.service import Knowledge, KnowledgeSlot, open_knowledge
+from rag_server.settings import ServerSettings, Settings
 
 if TYPE_CHECKING:
     from guardrails import Guardrails
+    from guardrails.encoders import SentenceEncoder
+    from rag_server.retrieval.catalog import Catalog
 
-__all__ = ["Services", "default_services"]
+__all__ = ["Services", "default_services", "guard_workers"]
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,12 @@ class Services:
     """When set, the app's lifespan starts the engine with it (in the background) and fills `engine`.
     When None, whoever built `engine` owns the generator's life (tests pass a ready slot with a fake)."""
     knowledge: KnowledgeSlot = field(default_factory=KnowledgeSlot)
-    """Holds the embedder and the open index once loaded."""
-    open_catalog: CatalogFactory | None = None
+    """Holds the open index and its search once loaded."""
+    open_knowledge: ComponentFactory[Knowledge] | None = None
     """Like `open_generator`, for retrieval: the lifespan opens it in the background and fills `knowledge`."""
     guardrails: GuardrailsSlot = field(default_factory=lambda: GuardrailsSlot(enabled=False))
     """Holds the loaded rails; `disabled` unless a factory or ready rails are given."""
-    open_guardrails: GuardrailsFactory | None = None
+    open_guardrails: ComponentFactory[Guardrails] | None = None
     """Like `open_generator`, for the rails: loaded in the background and put in `guardrails`."""
 
 
@@ -55,8 +59,23 @@ def import_heavy(*modules: str) -> None:
             importlib.import_module(module)
 
 
+def guard_workers(settings: Settings) -> int:
+    """Threads for the input guards: two per request that can be in the rails at once (PII masking beside the
+    injection check), so an admitted request never waits for a guard worker."""
+    return 2 * settings.admission.max_in_flight
+
+
+def own_url(server: ServerSettings) -> str:
+    """Where a process on this machine reaches us (published to `rag-ingest` in the index's owner file)."""
+    host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host  # noqa: S104 - comparing, not binding
+    return f"http://{host}:{server.port}"
+
+
 def default_services(settings: Settings) -> Services:
-    """Production wiring: the in-process vLLM engine and the configured index, started by the app's lifespan."""
+    """Production wiring: the in-process vLLM engine, the configured index and the rails, each started by the
+    app's lifespan. Retrieval and the rails share one sentence encoder when they use the same model."""
+    encoders: dict[str, SentenceEncoder] = {}
+    knowledge = KnowledgeSlot()
 
     @asynccontextmanager
     async def open_generator() -> AsyncIterator[Generator]:
@@ -67,8 +86,7 @@ def default_services(settings: Settings) -> Services:
         async with adapter.open_vllm_generator(settings.engine) as generator:
             yield generator
 
-    @contextmanager
-    def open_index() -> Iterator[Catalog]:
+    def load_catalog() -> Catalog:
         import_heavy("sentence_transformers", "guardrails.injection")
         from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - torch import, off the loop
         from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
@@ -76,31 +94,34 @@ def default_services(settings: Settings) -> Services:
 
         retrieval = settings.retrieval
         embedder = load_embedder(retrieval.embedder_model, retrieval.embedder_device, retrieval.embedder_batch_size)
-        catalog = open_catalog(retrieval, embedder, scorer=load_chunk_scorer(settings.guardrails, embedder))
-        try:
-            yield catalog
-        finally:
-            catalog.close()
+        encoders[embedder.model_id] = embedder
+        return open_catalog(retrieval, embedder, scorer=load_chunk_scorer(settings.guardrails, embedder))
 
-    @contextmanager
-    def open_guardrails() -> Iterator[Guardrails]:
+    def load_rails(workers: concurrent.futures.Executor) -> Guardrails:
         import_heavy("presidio_analyzer", "guardrails.loader")
         from guardrails import load_guardrails  # noqa: PLC0415 - spaCy and torch imports, off the loop
 
         config = msgspec.structs.replace(settings.guardrails, canaries=(*settings.guardrails.canaries, PROMPT_CANARY))
-        rails = load_guardrails(config, SYSTEM_PROMPT, encoder=knowledge.shared_encoder(config.injection_encoder))
-        try:
-            yield rails
-        finally:
-            rails.close()
+        shared = encoders.get(config.injection_encoder)
+        return load_guardrails(config, SYSTEM_PROMPT, executor=workers, encoder=shared)
 
-    knowledge = KnowledgeSlot({"candidates": settings.retrieval.fusion_candidates, "rrf_k": settings.retrieval.rrf_k})
+    @asynccontextmanager
+    async def open_guardrails() -> AsyncIterator[Guardrails]:
+        await knowledge.settled()  # so the rails can share the retrieval encoder instead of loading a copy
+        workers = concurrent.futures.ThreadPoolExecutor(guard_workers(settings), thread_name_prefix="guard")
+        try:
+            yield await anyio.to_thread.run_sync(load_rails, workers)
+        finally:
+            workers.shutdown(wait=False, cancel_futures=True)
+
+    embedded = not settings.retrieval.qdrant_url
+    index_dir = Path(settings.retrieval.index_dir) if embedded else None
     enabled = settings.guardrails.enabled
     return Services(
         engine=EngineSlot(),
-        open_generator=open_generator,
+        open_generator=warmed(open_generator),
         knowledge=knowledge,
-        open_catalog=open_index,
+        open_knowledge=open_knowledge(load_catalog, settings.retrieval, index_dir, own_url(settings.server)),
         guardrails=GuardrailsSlot(enabled=enabled),
         open_guardrails=open_guardrails if enabled else None,
     )

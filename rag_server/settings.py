@@ -20,6 +20,7 @@ import msgspec
 from msgspec import Meta
 
 from guardrails.config import GuardrailsConfig
+from rag_server.retrieval.records import CollectionName, SearchMode, TopK
 
 __all__ = [
     "ENV_PREFIX",
@@ -138,18 +139,18 @@ class RetrievalSettings(_Section, frozen=True):
     index_dir: str = "var/index"
     """Embedded mode: directory holding one Qdrant Edge shard per collection."""
 
-    collection: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = "default"
+    collection: CollectionName = "default"
     """Collection searched and ingested into when a request or `rag-ingest` names none."""
 
-    search_mode: Literal["hybrid", "dense", "sparse"] = "dense"
+    search_mode: SearchMode = "dense"
     """Default ranking: dense vectors, BM25, or both fused with reciprocal-rank fusion. Dense is the default
     because hybrid did not beat it on our evaluation set (docs/benchmarks.md)."""
 
-    default_top_k: Annotated[int, Meta(ge=1, le=100)] = 5
-    """Chunks returned when a search names no `top_k`."""
+    default_top_k: TopK = 4
+    """Passages a search returns, and a chat answer is given, when the request names no `top_k`."""
 
-    max_top_k: Annotated[int, Meta(ge=1, le=100)] = 50
-    """Largest `top_k` a search may ask for."""
+    max_top_k: TopK = 50
+    """Largest `top_k` a search or a chat request (`rag.top_k`) may ask for."""
 
     fusion_candidates: Annotated[int, Meta(ge=1, le=1000)] = 50
     """Hybrid only: candidates taken from each of dense and BM25 before fusion."""
@@ -172,8 +173,6 @@ class IngestSettings(_Section, frozen=True):
 class ChatSettings(_Section, frozen=True):
     rag_by_default: bool = True
     """Answer plain OpenAI requests from the documents; a request turns it off with `"rag": {"enabled": false}`."""
-    top_k: Annotated[int, Meta(ge=0, le=50)] = 4
-    """Passages put in the prompt per question (a request may ask for up to `retrieval.max_top_k`)."""
     min_completion_tokens: Annotated[int, Meta(ge=1)] = 192
     """Room kept for the answer: lower-ranked passages are left out before the completion gets less than this."""
 

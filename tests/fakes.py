@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import math
 import re
+import time
 import zlib
-from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from qdrant_client import QdrantClient
 
 from guardrails import GuardContext, GuardrailsConfig
 from guardrails.injection import InjectionScore
-from guardrails.pii import EntitySpan
+from guardrails.pii import EntityFinder, EntitySpan
 from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import (
     ChatTurn,
@@ -29,9 +31,10 @@ from rag_server.pipeline.prompt import SYSTEM_PROMPT
 from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.client_store import open_client_store
 from rag_server.retrieval.port import ChunkScorer, Embedder
-from rag_server.retrieval.service import KnowledgeSlot
+from rag_server.retrieval.service import Knowledge, KnowledgeSlot
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.services import Services
+from rag_server.settings import Settings
 
 if TYPE_CHECKING:
     from guardrails.rails import Guardrails
@@ -140,22 +143,33 @@ def memory_catalog(embedder: Embedder | None = None, scorer: ChunkScorer | None 
     )
 
 
-def fake_services(generator: Generator | None, catalog: Catalog | None = None) -> Services:
-    """Services for create_app: a ready fake engine (or a starting one) and a ready in-memory index."""
+def fake_services(
+    generator: Generator | None, catalog: Catalog | None = None, settings: Settings | None = None
+) -> Services:
+    """Services for create_app: a ready fake engine (or a starting one) and a ready in-memory index searched with
+    `settings.retrieval` (pass the settings the app gets)."""
     engine = EngineSlot.ready_with(generator) if generator is not None else EngineSlot()
-    return Services(engine=engine, knowledge=KnowledgeSlot.ready_with(catalog or memory_catalog()))
+    knowledge = Knowledge(catalog or memory_catalog(), (settings or Settings()).retrieval)
+    return Services(engine=engine, knowledge=KnowledgeSlot.ready_with(knowledge))
 
 
 class FakePiiAnalyzer:
-    """Stands in for Presidio in handler tests: e-mail addresses by regex, nothing else."""
+    """Stands in for Presidio in handler tests: e-mail addresses by regex, nothing else. `delay_s` makes each
+    analysis take time (bursts against the guard workers)."""
 
     score_threshold = 0.4
     _EMAIL = re.compile(r"[\w.]+@[\w.]+\.\w+")
 
-    def find(self, text: str, entities: object) -> list[EntitySpan]:
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
+
+    def find(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        if self.delay_s:
+            time.sleep(self.delay_s)
         return [EntitySpan("EMAIL_ADDRESS", m.start(), m.end(), 1.0) for m in self._EMAIL.finditer(text)]
 
-    find_by_pattern = find
+    def find_by_pattern(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
+        return [EntitySpan("EMAIL_ADDRESS", m.start(), m.end(), 1.0) for m in self._EMAIL.finditer(text)]
 
     def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
         for span in sorted(spans, key=lambda s: -s.start):
@@ -169,19 +183,29 @@ class FakeInjectionDetector:
 
     threshold = 0.5
 
-    def score(self, text: str, embedding: object = None) -> InjectionScore:
+    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
         if "explode" in text:
             raise RuntimeError("detector failure")
         flagged = "ignore" in text.lower()
         return InjectionScore(0.99 if flagged else 0.01, 0.0, ("instruction_override",) if flagged else ())
 
 
-def fake_guardrails(config: GuardrailsConfig | None = None) -> Guardrails:
+GUARD_WORKERS = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="test-guard")
+"""The guard executor the fake rails share (a host owns one; the tests are the host here)."""
+
+
+def fake_guardrails(
+    config: GuardrailsConfig | None = None,
+    *,
+    pii: EntityFinder | None = None,
+    executor: concurrent.futures.Executor = GUARD_WORKERS,
+) -> Guardrails:
     from guardrails.rails import Guardrails  # noqa: PLC0415 - imports Presidio; only tests that need it pay
 
     return Guardrails(
         config or GuardrailsConfig(),
-        pii=cast(Any, FakePiiAnalyzer()),
-        injection=cast(Any, FakeInjectionDetector()),
+        pii=pii or FakePiiAnalyzer(),
+        injection=FakeInjectionDetector(),
         system_prompt=SYSTEM_PROMPT,
+        executor=executor,
     )

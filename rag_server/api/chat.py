@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
-import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.response import Stream
 
 from guardrails import Decision
-from rag_server.admission import Admission, ClientGoneError, Ticket
+from rag_server.admission import Admission, Ticket
 from rag_server.api.chat_request import decode_chat_request, to_chat_turns
-from rag_server.api.errors import ErrorBody, ErrorEnvelope, error_envelope
+from rag_server.api.errors import ErrorBody, ErrorEnvelope, error_envelope, log_unexpected
 from rag_server.api.openai_types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -38,13 +37,13 @@ from rag_server.api.openai_types import (
     Usage,
 )
 from rag_server.auth import Authenticator
+from rag_server.disconnects import WaitForDisconnect, disconnect_of, unless_client_leaves
 from rag_server.errors import EngineUnavailableError, ModelNotFoundError, RagError
 from rag_server.generation.port import GenerationDelta
 from rag_server.guarding import emit_decisions
 from rag_server.metrics import ChatMetrics, GuardrailMetrics
-from rag_server.pipeline import ChatPipeline, PreparedChat, RequestedSampling
-from rag_server.pipeline.chat import AnswerEvent, ChatInput, RagOptions
-from rag_server.pipeline.stages import StageTimer
+from rag_server.pipeline import AnswerEvent, ChatInput, ChatPipeline, PreparedChat, RagOptions, RequestedSampling
+from rag_server.pipeline.stages import RequestStage, StageTimer
 
 __all__ = ["ChatCompletions", "create_chat_completion"]
 
@@ -107,56 +106,40 @@ class ChatCompletions:
         self._guardrail_metrics = guardrail_metrics
 
     async def respond(
-        self, body: bytes, authorization: str | None, wait_for_disconnect: Callable[[], Awaitable[None]]
+        self, body: bytes, authorization: str | None, wait_for_disconnect: WaitForDisconnect
     ) -> Response[bytes] | Stream:
         timer = StageTimer()
         request = decode_chat_request(body)
         if request.model is not None and request.model != self._model_name:
             raise ModelNotFoundError(f"the model `{request.model}` does not exist on this server", param="model")
         principal = self._authenticator.principal(authorization)
-        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-        turns = to_chat_turns(request)
-        prompt_estimate = sum(len(turn.content) for turn in turns) // 4  # ~4 characters per token
+        chat = ChatInput(
+            turns=to_chat_turns(request),
+            sampling=_requested_sampling(request),
+            request_id=f"chatcmpl-{uuid.uuid4().hex}",
+            principal=principal,
+            rag=request.rag or RagOptions(),
+        )
+        prompt_estimate = sum(len(turn.content) for turn in chat.turns) // 4  # ~4 characters per token
         ticket = await self._admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
-        timer.record("queue", ticket.queued_s)
+        timer.record(RequestStage.QUEUE, ticket.queued_s)
         try:
-            chat = ChatInput(
-                turns=turns,
-                sampling=_requested_sampling(request),
-                request_id=completion_id,
-                principal=principal,
-                rag=request.rag or RagOptions(),
-            )
             prepared = await self._pipeline.prepare(chat, timer)
         except BaseException:
             ticket.release()
             raise
-        headers = {"X-Request-ID": completion_id}
+        headers = {"X-Request-ID": chat.request_id}
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)
             return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers)
-        completion: ChatCompletion | None = None
-        failure: Exception | None = None
         try:
-            async with anyio.create_task_group() as group:
-
-                async def abandon_on_disconnect() -> None:
-                    await wait_for_disconnect()
-                    group.cancel_scope.cancel()  # closes the generator: the engine request is aborted
-
-                group.start_soon(abandon_on_disconnect)
-                try:
-                    completion = await self._collect(prepared, int(time.time()))
-                except Exception as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
-                    failure = exc
-                group.cancel_scope.cancel()
+            # A client that leaves closes the answer's generator: the engine request is aborted.
+            completion = await unless_client_leaves(
+                wait_for_disconnect, lambda: self._collect(prepared, int(time.time()))
+            )
         finally:
             self._finish(prepared, ticket, streamed=False)
-        if failure is not None:
-            raise failure
-        if completion is None:
-            raise ClientGoneError("the client disconnected before the answer was complete")
         return Response(_encoder.encode(completion), media_type="application/json", headers=headers)
 
     async def _sse(
@@ -171,46 +154,49 @@ class ChatCompletions:
         # load generators (`vllm bench serve`) time the first token from the first chunk, as with `vllm serve`.
         role_sent = False
         try:
-            async for event in prepared.events():
-                if not role_sent and (event.text or event.finish_reason is not None):
-                    role_sent = True
-                    yield chunk(ChunkDelta(role="assistant", content=""))
-                if event.text:
-                    yield chunk(ChunkDelta(content=event.text))
-                if event.finish_reason is not None:
-                    final = FinalChunk(
-                        completion_id,
-                        created,
-                        self._model_name,
-                        [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
-                        citations=prepared.citations.cited(),
-                        sources=list(prepared.sources),
-                        masked=prepared.masked_kinds(),
-                        guardrail=_notice(event.blocked_by),
-                    )
-                    yield _event(final)
+            # `aclosing`: the answer closes (its output decisions recorded) before `_finish` emits them, also
+            # when the client disconnects and this generator is closed mid-stream.
+            async with aclosing(prepared.events()) as events:
+                async for event in events:
+                    if not role_sent:
+                        role_sent = True
+                        yield chunk(ChunkDelta(role="assistant", content=""))
+                    if event.text:
+                        yield chunk(ChunkDelta(content=event.text))
+                    if event.finish_reason is not None:
+                        yield _event(self._final_chunk(prepared, created, event))
             if include_usage:
                 usage = _usage(prepared.last)
                 yield _event(ChatCompletionChunk(completion_id, created, self._model_name, [], usage=usage))
         except RagError as exc:
-            prepared.outcome = "error"
             yield _event(error_envelope(exc))
         except Exception as exc:  # never a hung or silently truncated stream
-            prepared.outcome = "error"
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            logger.error("request %s: unhandled %s mid-stream\n%s", completion_id, type(exc).__name__, frames)
+            log_unexpected(exc, f"request {completion_id} mid-stream")
             yield _event(ErrorEnvelope(ErrorBody("internal server error", "server_error")))
         finally:
             self._finish(prepared, ticket, streamed=True)
         yield _DONE
 
+    def _final_chunk(self, prepared: PreparedChat, created: int, event: AnswerEvent) -> FinalChunk:
+        return FinalChunk(
+            prepared.request_id,
+            created,
+            self._model_name,
+            [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
+            citations=prepared.citations.cited(),
+            sources=list(prepared.sources),
+            masked=prepared.masked_kinds(),
+            guardrail=_notice(event.blocked_by),
+        )
+
     async def _collect(self, prepared: PreparedChat, created: int) -> ChatCompletion:
         parts: list[str] = []
         final: AnswerEvent | None = None
-        async for event in prepared.events():
-            parts.append(event.text)
-            if event.finish_reason is not None:
-                final = event
+        async with aclosing(prepared.events()) as events:
+            async for event in events:
+                parts.append(event.text)
+                if event.finish_reason is not None:
+                    final = event
         if final is None or final.finish_reason is None:
             raise EngineUnavailableError("the engine aborted this request; retry shortly", retry_after_s=5)
         message = CitedMessage(
@@ -250,9 +236,4 @@ class ChatCompletions:
 @post("/v1/chat/completions", status_code=200)
 async def create_chat_completion(request: Request[Any, Any, Any], chat: ChatCompletions) -> Response[bytes] | Stream:
     body = await request.body()
-
-    async def wait_for_disconnect() -> None:
-        while (await request.receive())["type"] != "http.disconnect":
-            pass
-
-    return await chat.respond(body, request.headers.get("authorization"), wait_for_disconnect)
+    return await chat.respond(body, request.headers.get("authorization"), disconnect_of(request.receive))

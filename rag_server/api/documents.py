@@ -17,7 +17,7 @@ from rag_server.api.decoding import decode_body
 from rag_server.auth import AuthenticationError, Authenticator, PermissionDeniedError
 from rag_server.errors import InvalidRequestError
 from rag_server.retrieval.errors import CollectionNotFoundError
-from rag_server.retrieval.index import CollectionStamp
+from rag_server.retrieval.index import DocumentList
 from rag_server.retrieval.records import DocumentDraft, DocumentRecord
 from rag_server.retrieval.service import KnowledgeSlot
 
@@ -29,17 +29,11 @@ _MAX_DOCUMENT_BYTES = 256 * 2**20
 _decoder = msgspec.json.Decoder(DocumentDraft)
 
 
-class DocumentList(msgspec.Struct, frozen=True):
-    stamp: CollectionStamp
-    """The models this server embeds with; a client chunking for another embedder must stop."""
-    data: list[DocumentRecord]
-    object: str = "list"
-
-
 def _authorise(request: Request[Any, Any, Any], knowledge: KnowledgeSlot, authenticator: Authenticator) -> str:
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and knowledge.is_ingest_token(token.strip()):
+    service = knowledge.peek()
+    if scheme.lower() == "bearer" and service is not None and service.is_ingest_token(token.strip()):
         return "ingest-token"
     try:
         principal = authenticator.principal(header)
@@ -55,7 +49,7 @@ async def list_documents(
     collection: str, request: Request[Any, Any, Any], knowledge: KnowledgeSlot, authenticator: Authenticator
 ) -> DocumentList:
     _authorise(request, knowledge, authenticator)
-    catalog = knowledge.catalog()
+    catalog = knowledge.get().catalog
     try:
         await anyio.to_thread.run_sync(catalog.store, collection)
     except CollectionNotFoundError:
@@ -76,7 +70,7 @@ async def put_document(
     draft = decode_body(await request.body(), _decoder)
     if draft.document_id != document_id:
         raise InvalidRequestError("`document_id` in the body differs from the URL", param="document_id")
-    catalog = knowledge.catalog()
+    catalog = knowledge.get().catalog
     record = await anyio.to_thread.run_sync(lambda: catalog.index(collection).replace(draft))
     logger.info("document %s replaced in %s by %s (%d chunks)", document_id, collection, caller, record.chunk_count)
     return record
@@ -91,6 +85,6 @@ async def delete_document(
     authenticator: Authenticator,
 ) -> None:
     caller = _authorise(request, knowledge, authenticator)
-    catalog = knowledge.catalog()
+    catalog = knowledge.get().catalog
     await anyio.to_thread.run_sync(lambda: catalog.index(collection).delete(document_id))
     logger.info("document %s deleted from %s by %s", document_id, collection, caller)

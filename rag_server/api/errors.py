@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from rag_server.errors import RagError
 
-__all__ = ["EXCEPTION_HANDLERS", "ErrorBody", "ErrorEnvelope", "error_envelope"]
+__all__ = ["EXCEPTION_HANDLERS", "ErrorBody", "ErrorEnvelope", "error_envelope", "log_unexpected"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,14 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return _render(request, exc.status_code, ErrorBody(exc.detail, error_type), None)
 
 
-def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    # The exception's message may hold user text: log its type and where it came from, never str(exc).
+def log_unexpected(exc: BaseException, where: str) -> None:
+    """Log an unexpected error's type and where it came from. Never `str(exc)`: the message may hold user text."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path, frames)
+    logger.error("unhandled %s in %s\n%s", type(exc).__name__, where, frames)
+
+
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log_unexpected(exc, f"{request.method} {request.url.path}")
     body = ErrorBody("internal server error", "server_error")
     return _render(request, HTTP_500_INTERNAL_SERVER_ERROR, body, None)
 

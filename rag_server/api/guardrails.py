@@ -9,18 +9,23 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 import msgspec
 from litestar import Request, post
 from msgspec import Meta
 
-from guardrails import Action, Decision, Finding, GuardUnavailableError
+from guardrails import Action, Decision, Finding, GuardContext, GuardUnavailableError
+from rag_server.admission import Admission
 from rag_server.api.decoding import decode_body
 from rag_server.auth import Authenticator
-from rag_server.guarding import GuardrailFailedError, GuardrailsSlot, emit_decisions
+from rag_server.disconnects import disconnect_of
+from rag_server.guarding import GuardrailsSlot, emit_decisions, guard_failed
 from rag_server.metrics import GuardrailMetrics
+
+if TYPE_CHECKING:
+    from guardrails import Guardrails, InputVerdict, OutputVerdict
 
 __all__ = ["CheckRequest", "CheckResponse", "check_guardrails"]
 
@@ -55,27 +60,26 @@ async def check_guardrails(
     request: Request[Any, Any, Any],
     guardrails: GuardrailsSlot,
     authenticator: Authenticator,
+    admission: Admission,
     guardrail_metrics: GuardrailMetrics,
 ) -> CheckResponse:
+    """Admitted like a chat request: a burst of checks queues for the same slots (and guard workers) instead of
+    crowding out chat requests' rails."""
     began = time.perf_counter()
     principal = authenticator.principal(request.headers.get("authorization"))
     body = decode_body(await request.body(), _decoder)
-    rails = guardrails.rails()
-    check_id = f"chk_{uuid.uuid4().hex[:24]}"
-    context = rails.new_context(check_id)
+    rails = guardrails.get()
+    ticket = await admission.admit(principal.id, len(body.text) // 4, disconnect_of(request.receive))
     try:
-        if body.stage == "input":
-            verdict: Any = await anyio.to_thread.run_sync(rails.check_input, body.text, context)
-        else:
-            verdict = await anyio.to_thread.run_sync(rails.check_output, body.text, context)
-    except GuardUnavailableError as failure:
-        emit_decisions(context.decisions, guardrail_metrics.record)
-        raise GuardrailFailedError(f"{failure} (decision {failure.decision_id})", retry_after_s=1) from None
+        verdict, context = await _run_check(rails, body, guardrail_metrics)
+    finally:
+        ticket.release()
+        admission.observe_service_time(time.perf_counter() - began)
     emit_decisions(verdict.decisions, guardrail_metrics.record)
     took_ms = (time.perf_counter() - began) * 1000
     logger.info(
         "guardrails check id=%s principal=%s stage=%s action=%s findings=%d took_ms=%.1f",
-        check_id,
+        context.request_id,
         principal.id,
         body.stage,
         verdict.action,
@@ -83,7 +87,7 @@ async def check_guardrails(
         took_ms,
     )
     return CheckResponse(
-        id=check_id,
+        id=context.request_id,
         stage=body.stage,
         action=verdict.action,
         flagged=verdict.action is not Action.ALLOW,
@@ -92,3 +96,20 @@ async def check_guardrails(
         decisions=list(verdict.decisions),
         took_ms=round(took_ms, 2),
     )
+
+
+async def _run_check(
+    rails: Guardrails, body: CheckRequest, metrics: GuardrailMetrics
+) -> tuple[InputVerdict | OutputVerdict, GuardContext]:
+    context = rails.new_context(f"chk_{uuid.uuid4().hex[:24]}")
+    try:
+        if body.stage == "input":
+            verdict: InputVerdict | OutputVerdict = await anyio.to_thread.run_sync(
+                rails.check_input, body.text, context
+            )
+        else:
+            verdict = await anyio.to_thread.run_sync(rails.check_output, body.text, context)
+    except GuardUnavailableError as failure:
+        emit_decisions(context.decisions, metrics.record)
+        raise guard_failed(failure) from None
+    return verdict, context

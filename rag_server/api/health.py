@@ -1,4 +1,4 @@
-"""Probes: `/healthz` (the process answers) and `/readyz` (engine warm and alive, index open)."""
+"""Probes: `/healthz` (the process answers) and `/readyz` (engine warm and alive, index open, rails loaded)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from litestar import Response, get
 
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot
+from rag_server.lifecycle import Phase
 from rag_server.retrieval.service import KnowledgeSlot
 
 __all__ = ["ServerReadiness", "healthz", "readyz"]
@@ -18,11 +19,11 @@ class Liveness(msgspec.Struct, frozen=True):
 
 class ServerReadiness(msgspec.Struct, frozen=True):
     ready: bool
-    engine: str
+    engine: Phase
     """starting, ready, failed, stopped or dead."""
-    retrieval: str
+    retrieval: Phase
     """starting, ready, failed or stopped."""
-    guardrails: str = "disabled"
+    guardrails: Phase = Phase.DISABLED
     """starting, ready, failed, stopped or disabled."""
     reason: str | None = None
     startup_s: float | None = None
@@ -35,13 +36,22 @@ def healthz() -> Liveness:
 
 @get("/readyz", sync_to_thread=False)
 def readyz(engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot) -> Response[ServerReadiness]:
-    generation, retrieval = engine.readiness(), knowledge.readiness()
-    rails_ready = guardrails.phase in ("ready", "disabled")
-    ready = generation.ready and retrieval.phase == "ready" and rails_ready
-    reason = (
-        generation.reason
-        or (f"retrieval: {retrieval.reason}" if retrieval.reason else None)
-        or (None if rails_ready else f"guardrails: {guardrails.reason}")
+    components = {"engine": engine.status(), "retrieval": knowledge.status(), "guardrails": guardrails.status()}
+    ready = all(status.serving for status in components.values())
+    reason = next(
+        (
+            status.reason if name == "engine" else f"{name}: {status.reason}"
+            for name, status in components.items()
+            if not status.serving
+        ),
+        None,
     )
-    body = ServerReadiness(ready, generation.engine, retrieval.phase, guardrails.phase, reason, generation.startup_s)
+    body = ServerReadiness(
+        ready,
+        components["engine"].phase,
+        components["retrieval"].phase,
+        components["guardrails"].phase,
+        reason,
+        components["engine"].startup_s,
+    )
     return Response(body, status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "10"})

@@ -9,7 +9,7 @@ from rag_server.generation.port import (
     PromptTokens,
     Sampling,
 )
-from rag_server.generation.supervisor import EngineSlot, Readiness
+from rag_server.generation.supervisor import EngineSlot
 
 __all__ = [
     "ChatTurn",
@@ -19,6 +19,5 @@ __all__ = [
     "GenerationDelta",
     "Generator",
     "PromptTokens",
-    "Readiness",
     "Sampling",
 ]

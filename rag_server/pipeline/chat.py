@@ -1,54 +1,50 @@
-"""The chat path: `prepare` does everything that can refuse a request (engine, rails, retrieval, prompt) before a
-response byte is sent; `PreparedChat.answer` streams the generator through the output rails and citations.
+"""The chat path up to the first token: `ChatPipeline.prepare` runs every stage that can refuse a request, in one
+straight line, before a response byte is sent. Each stage returns a typed value the next one takes:
 
-    input rails (policy → PII → injection, on the query embedding) → retrieval with the caller's access filter →
-    retrieval rail (chunks flagged at ingest dropped) → prompt [system prompt][numbered sources][conversation] →
-    engine → output rails → citations
+    input rails on the conversation (policy → PII → injection, on the query vector)   → CheckedInput
+    retrieval with the caller's access filter, then the retrieval rail               → screened sources
+    prompt [system prompt][numbered sources][conversation] fitted to the window      → FittedPrompt
+    → PreparedChat, which streams the answer through the output rails (`pipeline.answer`)
 """
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import anyio
 import msgspec
-from msgspec import Meta
 
-from guardrails import Action, Decision, GuardContext, GuardUnavailableError, Stage, StreamGuard
-from rag_server.errors import ContentFilterError, EngineUnavailableError, InvalidRequestError
-from rag_server.generation.port import ChatTurn, GenerationDelta, Generator, PromptTokens, Sampling
+from guardrails import Action, Decision, GuardContext, GuardUnavailableError, Reason
+from rag_server.errors import ContentFilterError, InvalidRequestError
+from rag_server.generation.port import ChatTurn
 from rag_server.generation.supervisor import EngineSlot
-from rag_server.guarding import GuardrailFailedError, GuardrailsSlot
-from rag_server.pipeline.citations import CitationFilter
-from rag_server.pipeline.prompt import compose_turns
-from rag_server.pipeline.sampling import RequestedSampling, resolve_sampling
-from rag_server.pipeline.sources import Source, render_sources, sources_from_hits
-from rag_server.pipeline.stages import StageTimer
+from rag_server.guarding import GuardrailsSlot, guard_failed
+from rag_server.pipeline.answer import PreparedChat
+from rag_server.pipeline.fitting import PromptBudget, fit_prompt
+from rag_server.pipeline.sampling import RequestedSampling
+from rag_server.pipeline.sources import Source, sources_from_hits
+from rag_server.pipeline.stages import RequestStage, StageTimer
 from rag_server.retrieval.access import Principal
-from rag_server.retrieval.errors import CollectionNotFoundError
-from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
-from rag_server.retrieval.service import KnowledgeSlot
-from rag_server.settings import Settings
+from rag_server.retrieval.records import CollectionName, SearchFilters, SearchMode, TopK
+from rag_server.retrieval.service import Knowledge, KnowledgeSlot, SearchQuery
+from rag_server.settings import ChatSettings
 
 if TYPE_CHECKING:
-    from guardrails import Guardrails
+    from guardrails import Guardrails  # Presidio and spaCy: imported by whoever loads the rails
 
-__all__ = ["AnswerEvent", "ChatInput", "ChatPipeline", "PreparedChat", "RagOptions"]
+__all__ = ["ChatInput", "ChatPipeline", "CheckedInput", "RagOptions"]
 
-logger = logging.getLogger(__name__)
-
-_Embed = Callable[[str], list[float]]
+_REFUSALS = {Reason.PROMPT_INJECTION: "prompt injection", Reason.POLICY_VIOLATION: "content policy"}
+"""What a refusal's message calls each blocking reason."""
 
 
 class RagOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The `rag` extension of a chat request; every field optional, plain OpenAI requests get the defaults."""
 
     enabled: bool | None = None
-    collection: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
-    top_k: Annotated[int, Meta(ge=0, le=100)] | None = None
+    collection: CollectionName | None = None
+    top_k: TopK | None = None
     mode: SearchMode | None = None
     filters: SearchFilters = SearchFilters()
 
@@ -61,104 +57,14 @@ class ChatInput(msgspec.Struct, frozen=True, kw_only=True):
     rag: RagOptions = RagOptions()
 
 
-class AnswerEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """Released answer text; the last event carries the finish reason (and the block, if any)."""
+class CheckedInput(msgspec.Struct, frozen=True, kw_only=True):
+    """The conversation after the input rails: PII masked with this request's placeholders."""
 
-    text: str = ""
-    finish_reason: str | None = None
-    blocked_by: Decision | None = None
-
-
-class PreparedChat:
-    """A request that passed every check; answering it can only fail in-band."""
-
-    def __init__(
-        self,
-        *,
-        generator: Generator,
-        prompt: PromptTokens,
-        sampling: Sampling,
-        request_id: str,
-        sources: Sequence[Source],
-        guard: StreamGuard | None,
-        context: GuardContext | None,
-        timer: StageTimer,
-    ) -> None:
-        self.generator = generator
-        self.prompt = prompt
-        self.sampling = sampling
-        self.request_id = request_id
-        self.sources = tuple(sources)
-        self.citations = CitationFilter(self.sources)
-        self.guard = guard
-        self.context = context
-        self.timer = timer
-        self.last: GenerationDelta | None = None
-        self.outcome = "cancelled"
-        """The finish reason once the answer ends (`stop`, `length`, `content_filter`), `error`, or `cancelled`."""
-
-    def masked_kinds(self) -> list[str]:
-        """The kinds of personal data masked on the way in (e.g. `PERSON`), sorted, never values."""
-        kinds = {
-            kind
-            for decision in self.decisions()
-            if decision.stage is Stage.INPUT and decision.guard == "pii"
-            for kind in decision.finding_kinds
-        }
-        return sorted(kinds)
-
-    def decisions(self) -> list[Decision]:
-        """Every guardrail decision of this request so far (call after `answer` ends for the output ones)."""
-        return list(self.context.decisions) if self.context is not None else []
-
-    async def events(self) -> AsyncIterator[AnswerEvent]:
-        """Stream the answer. Leaving early (a block, a disconnect) closes the generator: the engine aborts."""
-        first_text_at: float | None = None
-        deltas = self.generator.stream(self.prompt, self.sampling, self.request_id)
-        try:
-            async for delta in deltas:
-                self.last = delta
-                if delta.finish_reason == "abort":
-                    raise EngineUnavailableError("the engine aborted this request; retry shortly")
-                text, stopped = self._through_rails(delta.text, final=delta.finish_reason is not None)
-                if stopped is not None:
-                    self._output_decisions()
-                    self.outcome = "content_filter"
-                    yield AnswerEvent(text=text, finish_reason="content_filter", blocked_by=stopped)
-                    return
-                if delta.finish_reason is not None:
-                    text += self.citations.finish()
-                if text and first_text_at is None:
-                    first_text_at = time.perf_counter()
-                    self.timer.record("ttft", first_text_at - self.timer.started)
-                if delta.finish_reason is not None:
-                    self._output_decisions()
-                    self.outcome = delta.finish_reason
-                    yield AnswerEvent(text=text, finish_reason=delta.finish_reason)
-                    return
-                if text:
-                    yield AnswerEvent(text=text)
-        finally:
-            close = getattr(deltas, "aclose", None)
-            if close is not None:
-                await close()  # aborts the engine request when the answer ends early
-
-    def _through_rails(self, text: str, *, final: bool) -> tuple[str, Decision | None]:
-        if self.guard is not None:
-            released = self.guard.feed(text)
-            if released.stopped is not None:
-                return "", released.stopped
-            text = released.text
-            if final:
-                tail = self.guard.finish()
-                if tail.stopped is not None:
-                    return "", tail.stopped
-                text += tail.text
-        return self.citations.feed(text), None
-
-    def _output_decisions(self) -> None:
-        if self.guard is not None:
-            self.guard.decisions()
+    turns: tuple[ChatTurn, ...]
+    question: str
+    """The last user turn as the user wrote it: retrieval searches with it (see docs/architecture.md)."""
+    query_vector: tuple[float, ...] | None
+    """The embedder's vector for `question`, computed once for the injection check and the search."""
 
 
 class ChatPipeline:
@@ -167,155 +73,119 @@ class ChatPipeline:
         engine: EngineSlot,
         knowledge: KnowledgeSlot,
         guardrails: GuardrailsSlot,
-        settings: Settings,
+        *,
+        chat: ChatSettings,
+        budget: PromptBudget,
         emit_refused: Callable[[list[Decision]], None] = lambda decisions: None,
     ) -> None:
-        self._emit_refused = emit_refused
         self._engine = engine
         self._knowledge = knowledge
         self._guardrails = guardrails
-        self._settings = settings
+        self._chat = chat
+        self._budget = budget
+        self._emit_refused = emit_refused
 
     async def prepare(self, chat: ChatInput, timer: StageTimer | None = None) -> PreparedChat:
         """Raise a typed 4xx/503 error, or return a chat ready to stream. A refused request's guardrail
         decisions go to `emit_refused`; an accepted one's stay on the context until the answer ends."""
         timer = timer or StageTimer()
-        contexts: list[GuardContext] = []
+        generator = self._engine.get()
+        rails = self._guardrails.get_if_enabled()
+        use_rag = self._chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
+        knowledge = self._knowledge.get() if use_rag else None
+        context = rails.new_context(chat.request_id) if rails is not None else None
         try:
-            return await self._prepare(chat, timer, contexts)
+            with timer.stage(RequestStage.INPUT_RAILS):
+                checked = await self._check_input(chat, rails, knowledge, context)
+            with timer.stage(RequestStage.RETRIEVAL):
+                sources = await self._retrieve(chat, checked, knowledge, rails, context)
+            with timer.stage(RequestStage.PROMPT):
+                fitted = await fit_prompt(generator, checked.turns, sources, chat.sampling, self._budget)
         except BaseException:
-            for context in contexts:
+            if context is not None:
                 self._emit_refused(list(context.decisions))
             raise
-
-    async def _prepare(self, chat: ChatInput, timer: StageTimer, contexts: list[GuardContext]) -> PreparedChat:
-        generator = self._engine.generator()
-        rails = None if self._guardrails.phase == "disabled" else self._guardrails.rails()
-        use_rag = self._settings.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
-        question_index = _last_user_turn(chat.turns)
-        question = chat.turns[question_index].content
-        with timer.stage("prompt"):
-            # Too long already as sent: say so before spending rails time on it.
-            raw = await generator.render(chat.turns)
-            resolve_sampling(
-                chat.sampling, len(raw.token_ids), self._settings.engine.max_model_len, self._settings.generation
-            )
-        vectors: dict[str, list[float]] = {}
-        embed = self._query_embedder(vectors, rails) if use_rag else None
-
-        context: GuardContext | None = None
-        turns = list(chat.turns)
-        if rails is not None:
-            context = rails.new_context(chat.request_id)
-            contexts.append(context)
-            with timer.stage("input_rails"):
-                turns[question_index] = ChatTurn("user", await self._check_input(rails, question, context, embed))
-                earlier = [i for i in range(len(turns)) if i != question_index]
-                if earlier:
-                    masked = await anyio.to_thread.run_sync(
-                        rails.mask_earlier_turns, [turns[i].content for i in earlier], context
-                    )
-                    for index, text in zip(earlier, masked, strict=True):
-                        turns[index] = ChatTurn(turns[index].role, text)
-
-        sources: list[Source] = []
-        if use_rag:
-            with timer.stage("retrieval"):
-                hits = await self._retrieve(chat, question, vectors)
-                if rails is not None and context is not None and hits:
-                    screen = rails.screen_chunks([hit.injection_score for hit in hits], context)
-                    hits = [hit for hit, keep in zip(hits, screen.keep, strict=True) if keep]
-                sources = sources_from_hits(hits)
-
-        with timer.stage("prompt"):
-            prompt, sources = await self._render(generator, tuple(turns), sources, use_rag)
-            sampling = resolve_sampling(
-                chat.sampling, len(prompt.token_ids), self._settings.engine.max_model_len, self._settings.generation
-            )
-        guard = rails.open_stream(context) if rails is not None and context is not None else None
         return PreparedChat(
             generator=generator,
-            prompt=prompt,
-            sampling=sampling,
+            prompt=fitted.prompt,
+            sampling=fitted.sampling,
             request_id=chat.request_id,
-            sources=sources,
-            guard=guard,
+            sources=fitted.sources,
+            guard=rails.open_stream(context) if rails is not None and context is not None else None,
             context=context,
             timer=timer,
         )
 
-    def _query_embedder(self, vectors: dict[str, list[float]], rails: Guardrails | None) -> _Embed | None:
-        """The retrieval embedder as the injection check's encoder (when it is the same model): one MiniLM pass
-        serves both, and the vector is kept for the search."""
-        catalog = self._knowledge.catalog()  # 503 now if retrieval is not ready
-        embedder = catalog.embedder
-        if rails is not None and embedder.model_id != rails.config.injection_encoder:
-            return None
-
-        def embed(text: str) -> list[float]:
-            if text not in vectors:
-                vectors[text] = embedder.embed_query(text)
-            return vectors[text]
-
-        return embed
-
-    async def _check_input(self, rails: Guardrails, question: str, context: GuardContext, embed: _Embed | None) -> str:
+    async def _check_input(
+        self, chat: ChatInput, rails: Guardrails | None, knowledge: Knowledge | None, context: GuardContext | None
+    ) -> CheckedInput:
+        question_index = _last_user_turn(chat.turns)
+        question = chat.turns[question_index].content
+        vector = await knowledge.embed_query(question) if knowledge is not None else None
+        if rails is None or context is None:
+            return CheckedInput(turns=chat.turns, question=question, query_vector=vector)
+        shares_encoder = knowledge is not None and knowledge.embedder.model_id == rails.config.injection_encoder
         try:
-            verdict = await anyio.to_thread.run_sync(rails.check_input, question, context, embed)
+            turns = await anyio.to_thread.run_sync(
+                _guard_turns, rails, chat.turns, question_index, context, vector if shares_encoder else None
+            )
         except GuardUnavailableError as failure:
-            raise GuardrailFailedError(f"{failure} (decision {failure.decision_id})", retry_after_s=1) from None
-        blocked = verdict.blocked_by
-        if verdict.action is Action.BLOCK and blocked is not None:
-            what = {"prompt_injection": "prompt injection", "policy_violation": "content policy"}.get(
-                blocked.reason, blocked.reason
-            )
-            raise ContentFilterError(
-                f"this request was refused by the input guardrails: {what} (decision {blocked.decision_id})"
-            )
-        return verdict.text
+            raise guard_failed(failure) from None
+        return CheckedInput(turns=turns, question=question, query_vector=vector)
 
-    async def _retrieve(self, chat: ChatInput, question: str, vectors: dict[str, list[float]]) -> list[ChunkHit]:
-        settings = self._settings
-        top_k = settings.chat.top_k if chat.rag.top_k is None else chat.rag.top_k
-        if top_k > settings.retrieval.max_top_k:
-            raise InvalidRequestError(f"`rag.top_k` may be at most {settings.retrieval.max_top_k}", param="rag.top_k")
-        if top_k == 0:
-            return []
-        catalog = self._knowledge.catalog()
-        retriever = self._knowledge.retriever()
-        collection = chat.rag.collection or settings.retrieval.collection
-        try:
-            store = await anyio.to_thread.run_sync(catalog.store, collection)
-        except CollectionNotFoundError:
-            if chat.rag.collection is not None:
-                raise
-            return []  # nothing ingested yet: answer without sources rather than fail a plain request
-        mode = chat.rag.mode or settings.retrieval.search_mode
-        return await anyio.to_thread.run_sync(
-            lambda: retriever.search(
-                store,
-                question,
-                top_k=top_k,
+    async def _retrieve(
+        self,
+        chat: ChatInput,
+        checked: CheckedInput,
+        knowledge: Knowledge | None,
+        rails: Guardrails | None,
+        context: GuardContext | None,
+    ) -> list[Source] | None:
+        """The passages for the prompt, best first, with those flagged at ingest dropped; None without retrieval."""
+        if knowledge is None:
+            return None
+        result = await knowledge.search(
+            SearchQuery(
+                text=checked.question,
                 principal=chat.principal,
+                top_k=chat.rag.top_k,
+                top_k_param="rag.top_k",
+                collection=chat.rag.collection,
+                mode=chat.rag.mode,
                 filters=chat.rag.filters,
-                mode=mode,
-                query_vector=vectors.get(question),
+                query_vector=checked.query_vector,
             )
         )
+        hits = result.hits
+        if rails is not None and context is not None and hits:
+            screen = rails.screen_chunks([hit.injection_score for hit in hits], context)
+            hits = [hit for hit, keep in zip(hits, screen.keep, strict=True) if keep]
+        return sources_from_hits(hits)
 
-    async def _render(
-        self, generator: Generator, turns: tuple[ChatTurn, ...], sources: list[Source], use_rag: bool
-    ) -> tuple[PromptTokens, list[Source]]:
-        """Render; while the answer would get less than `chat.min_completion_tokens`, drop the lowest-ranked
-        source (the prompt can never crowd out the answer)."""
-        room_needed = self._settings.chat.min_completion_tokens
-        window = self._settings.engine.max_model_len
-        while True:
-            block = render_sources(sources) if use_rag else None
-            prompt = await generator.render(compose_turns(turns, block))
-            if not sources or len(prompt.token_ids) + room_needed <= window:
-                return prompt, sources
-            sources = sources[:-1]
+
+def _guard_turns(
+    rails: Guardrails,
+    turns: Sequence[ChatTurn],
+    question_index: int,
+    context: GuardContext,
+    embedding: tuple[float, ...] | None,
+) -> tuple[ChatTurn, ...]:
+    """Blocking: the input rails on the question, then PII masking of the rest of the conversation with the same
+    vault (one person keeps one placeholder across turns). Raises ContentFilterError on a block."""
+    verdict = rails.check_input(turns[question_index].content, context, embedding)
+    blocked = verdict.blocked_by
+    if verdict.action is Action.BLOCK and blocked is not None:
+        what = _REFUSALS.get(blocked.reason, blocked.reason.value)
+        raise ContentFilterError(
+            f"this request was refused by the input guardrails: {what} (decision {blocked.decision_id})"
+        )
+    earlier = [index for index in range(len(turns)) if index != question_index]
+    masked = rails.mask_earlier_turns([turns[index].content for index in earlier], context) if earlier else []
+    checked = list(turns)
+    checked[question_index] = ChatTurn("user", verdict.text)
+    for index, text in zip(earlier, masked, strict=True):
+        checked[index] = ChatTurn(turns[index].role, text)
+    return tuple(checked)
 
 
 def _last_user_turn(turns: tuple[ChatTurn, ...]) -> int:

@@ -1,12 +1,14 @@
 """`VectorStore` on Qdrant Edge: the Qdrant engine in-process (WAL, segments, payload indexes, sparse vectors).
 
 One shard directory per collection. The WAL takes an exclusive lock, so one process owns a directory at a time;
-`open_edge_store` turns the engine's `WouldBlock` into `StoreLockedError` so callers can hand their work to the
+`open_edge_store` raises `StoreLockedError` when another opener holds it, so callers can hand their work to the
 owner instead (see `rag_server.retrieval.ownership`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +35,7 @@ from rag_server.retrieval.schema import DENSE, INDEXED_KEYWORDS, SPARSE
 __all__ = ["EdgeStore", "open_edge_store"]
 
 _CONFIG_FILE = "edge_config.json"
+_WAL_DIR = "wal"
 
 
 class EdgeStore:
@@ -109,8 +112,8 @@ def open_edge_store(directory: Path, dimension: int | None) -> EdgeStore | None:
         else:
             directory.mkdir(parents=True, exist_ok=True)
             shard = edge.EdgeShard.create(str(directory), _config(dimension or 0))
-    except Exception as exc:
-        if "WouldBlock" in str(exc):
+    except Exception:
+        if _wal_locked(directory):
             raise StoreLockedError(directory) from None
         raise
     store = EdgeStore(shard)
@@ -123,6 +126,29 @@ def open_edge_store(directory: Path, dimension: int | None) -> EdgeStore | None:
             store.close()
             raise StoreSchemaError(f"the index at {directory} holds {stored}-dimensional vectors, not {dimension}")
     return store
+
+
+def _wal_locked(directory: Path) -> bool:
+    """Whether an open shard holds the lock on this directory's WAL (this process's own included).
+
+    Qdrant Edge 0.9 reports a held lock as a bare `Exception` with nothing typed on it, only the text
+    `Can't init WAL: Kind(WouldBlock)`. Its WAL locks the `wal` directory itself with `flock(LOCK_EX | LOCK_NB)`
+    (`/proc/locks` shows a FLOCK on that inode), so after a failed open the kernel answers the same question
+    typed: `BlockingIOError` while any other open file description holds the lock. Probing only after the open
+    failed means the probe's own momentary lock can never be why it failed; an owner that closes in between
+    leaves the engine's original error to propagate.
+    """
+    try:
+        descriptor = os.open(directory / _WAL_DIR, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)  # releases the probe's lock if it got one
+    return False
 
 
 def _stored_dimension(directory: Path) -> int | None:

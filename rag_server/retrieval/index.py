@@ -37,6 +37,7 @@ from rag_server.retrieval.sparse import Bm25Encoder
 __all__ = [
     "CollectionStamp",
     "DocumentIndex",
+    "DocumentList",
     "chunk_point_id",
     "document_id_for",
     "embedding_text",
@@ -59,6 +60,15 @@ class CollectionStamp(msgspec.Struct, frozen=True, kw_only=True):
     dimension: int
     sparse: str
     schema_version: int = SCHEMA_VERSION
+
+
+class DocumentList(msgspec.Struct, frozen=True):
+    """A collection's documents with the models it was built with: the server sends it, `rag-ingest` reads it."""
+
+    stamp: CollectionStamp
+    """The models this server embeds with; a client chunking for another embedder must stop."""
+    data: list[DocumentRecord]
+    object: str = "list"
 
 
 def document_id_for(path_key: str) -> str:

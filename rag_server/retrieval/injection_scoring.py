@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from guardrails.config import GuardrailsConfig
-from guardrails.encoders import load_sentence_encoder
+from guardrails.encoders import SentenceEncoder, load_sentence_encoder
 from guardrails.injection import InjectionDetector, load_injection_model
-from rag_server.retrieval.port import Embedder
 
 __all__ = ["InjectionChunkScorer", "chunk_scorer_id", "load_chunk_scorer"]
 
@@ -39,11 +38,11 @@ class InjectionChunkScorer:
         return [round(result.score, 4) for result in results]
 
 
-def load_chunk_scorer(config: GuardrailsConfig, embedder: Embedder) -> InjectionChunkScorer | None:
+def load_chunk_scorer(config: GuardrailsConfig, embedder: SentenceEncoder) -> InjectionChunkScorer | None:
     """None when guardrails are off. Blocking (loads an encoder when it cannot share the embedder)."""
     if not config.enabled:
         return None
     shares = embedder.model_id == config.injection_encoder
-    encoder = embedder if shares and hasattr(embedder, "encode") else load_sentence_encoder(config.injection_encoder)
-    detector = InjectionDetector(load_injection_model(), encoder)  # type: ignore[arg-type]
+    encoder = embedder if shares else load_sentence_encoder(config.injection_encoder)
+    detector = InjectionDetector(load_injection_model(), encoder)
     return InjectionChunkScorer(detector, chunk_scorer_id(config), shares_embeddings=shares)

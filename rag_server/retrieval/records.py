@@ -8,19 +8,32 @@ import msgspec
 from msgspec import Meta
 
 __all__ = [
+    "COLLECTION_NAME",
+    "MAX_TOP_K",
     "PUBLIC_GROUP",
     "ChunkDraft",
     "ChunkHit",
+    "CollectionName",
     "DocumentDraft",
     "DocumentRecord",
     "SearchFilters",
+    "SearchHit",
     "SearchMode",
+    "TopK",
 ]
 
 PUBLIC_GROUP = "public"
 """Access group of documents ingested without one: every caller may read them."""
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
+
+COLLECTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
+"""What a collection may be called: it names a directory of the embedded index and a Qdrant collection."""
+CollectionName = Annotated[str, Meta(pattern=COLLECTION_NAME)]
+
+MAX_TOP_K = 100
+"""The hard ceiling on passages per search; `retrieval.max_top_k` sets the deployment's own, lower one."""
+TopK = Annotated[int, Meta(ge=1, le=MAX_TOP_K)]
 
 DocumentId = Annotated[str, Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 MetadataKey = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
@@ -93,3 +106,44 @@ class ChunkHit(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     injection_score: float | None = None
     """The injection detector's score for this chunk, computed at ingest (None: indexed before scoring existed)."""
+
+
+class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
+    """A passage as `/v1/search` returns it: the public shape, independent of how the index stores it."""
+
+    chunk_id: str
+    document_id: str
+    source: str
+    """Display path of the document, e.g. `data/hr/leave-policy.md`."""
+    title: str
+    section: str
+    """Heading path of the passage's start, e.g. `Leave policy › Sick leave`."""
+    page: int | None
+    """1-based page of the passage's start (PDF only)."""
+    start: int
+    """Character offsets of the passage in the document's parsed text."""
+    end: int
+    ordinal: int
+    """Position of the passage among its document's chunks, from 0."""
+    text: str
+    score: float
+    """Similarity (dense), BM25 score (sparse) or fused reciprocal-rank score (hybrid): higher is better."""
+    injection_score: float | None
+    """The injection detector's score for the passage, computed at ingest (chat leaves out passages it flags)."""
+
+    @classmethod
+    def of(cls, hit: ChunkHit) -> SearchHit:
+        return cls(
+            chunk_id=hit.chunk_id,
+            document_id=hit.document_id,
+            source=hit.source,
+            title=hit.title,
+            section=hit.section,
+            page=hit.page,
+            start=hit.start,
+            end=hit.end,
+            ordinal=hit.ordinal,
+            text=hit.text,
+            score=hit.score,
+            injection_score=hit.injection_score,
+        )

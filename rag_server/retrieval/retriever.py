@@ -12,7 +12,7 @@ from rag_server.retrieval.port import Embedder, FieldMatch, StoredPoint, StoreFi
 from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
 from rag_server.retrieval.sparse import Bm25Encoder
 
-__all__ = ["Retriever", "search_filter"]
+__all__ = ["Fusion", "Retriever", "search_filter"]
 
 
 def search_filter(principal: Principal, filters: SearchFilters) -> StoreFilter:
@@ -29,14 +29,22 @@ def search_filter(principal: Principal, filters: SearchFilters) -> StoreFilter:
     return StoreFilter(must=tuple(must))
 
 
+class Fusion(msgspec.Struct, frozen=True, kw_only=True):
+    """How hybrid search merges its dense and BM25 rankings."""
+
+    candidates: int = 50
+    """Candidates taken from each ranking before fusion (at least `top_k`)."""
+    rrf_k: int = 60
+    """Reciprocal-rank-fusion constant: larger flattens the difference between ranks."""
+
+
 class Retriever:
     """Blocking (the query embedding is CPU work); run it off the event loop."""
 
-    def __init__(self, embedder: Embedder, sparse: Bm25Encoder, candidates: int = 50, rrf_k: int = 60) -> None:
+    def __init__(self, embedder: Embedder, sparse: Bm25Encoder, fusion: Fusion = Fusion()) -> None:  # noqa: B008
         self._embedder = embedder
         self._sparse = sparse
-        self._candidates = candidates
-        self._rrf_k = rrf_k
+        self._fusion = fusion
 
     def search(
         self,
@@ -64,8 +72,8 @@ class Retriever:
                 sparse=sparse,
                 where=search_filter(principal, filters),
                 limit=top_k,
-                candidates=max(self._candidates, top_k),
-                rrf_k=self._rrf_k,
+                candidates=max(self._fusion.candidates, top_k),
+                rrf_k=self._fusion.rrf_k,
             )
         )
         return [_hit(point) for point in points]

@@ -1,33 +1,42 @@
-"""Retrieval's life in the server: load the embedder and open the index in the background, publish ownership
-of an embedded index, answer readiness, close everything at shutdown."""
+"""Retrieval as the server uses it: one search service for `/v1/search` and the chat pipeline, and its slot in the
+server's lifecycle.
+
+One rule for both callers:
+- `top_k` is 1 to `retrieval.max_top_k`; a request that names none gets `retrieval.default_top_k`;
+- a request that names a collection needs it to exist (404 otherwise); the default collection, before anything is
+  ingested into it, simply holds nothing (an empty result, so a plain chat request is answered without sources);
+- the blocking work (opening the collection, embedding, the store query) runs in one worker-thread call.
+"""
 
 from __future__ import annotations
 
 import hmac
-import logging
-import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
 
 import anyio
 import msgspec
 
-from rag_server.errors import RagError
+from rag_server.errors import InvalidRequestError, RagError
+from rag_server.lifecycle import ComponentFactory, Supervised, in_worker_thread
+from rag_server.retrieval.access import Principal
 from rag_server.retrieval.catalog import Catalog
+from rag_server.retrieval.errors import CollectionNotFoundError
 from rag_server.retrieval.ownership import Owner, claim, release
-from rag_server.retrieval.retriever import Retriever
+from rag_server.retrieval.port import Embedder
+from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
+from rag_server.retrieval.retriever import Fusion, Retriever
+from rag_server.settings import RetrievalSettings
 
-if TYPE_CHECKING:
-    from guardrails.injection import TextEncoder
-
-__all__ = ["CatalogFactory", "KnowledgeSlot", "RetrievalReadiness", "RetrievalUnavailableError", "keep_catalog_open"]
-
-logger = logging.getLogger(__name__)
-
-CatalogFactory = Callable[[], AbstractContextManager[Catalog]]
-Phase = Literal["starting", "ready", "failed", "stopped"]
+__all__ = [
+    "Knowledge",
+    "KnowledgeSlot",
+    "RetrievalUnavailableError",
+    "SearchQuery",
+    "SearchResult",
+    "open_knowledge",
+]
 
 
 class RetrievalUnavailableError(RagError):
@@ -36,89 +45,101 @@ class RetrievalUnavailableError(RagError):
     code = "retrieval_unavailable"
 
 
-class RetrievalReadiness(msgspec.Struct, frozen=True):
-    phase: Phase
-    reason: str | None = None
+class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """One search as a caller asks for it; None means the deployment's default."""
+
+    text: str
+    principal: Principal
+    top_k: int | None = None
+    top_k_param: str = "top_k"
+    """The request field that carried `top_k`, so a bound error names it."""
+    collection: str | None = None
+    mode: SearchMode | None = None
+    filters: SearchFilters = SearchFilters()
+    query_vector: tuple[float, ...] | None = None
+    """The embedder's vector for `text`, when the caller already computed it."""
 
 
-class KnowledgeSlot:
-    """Holds the catalog once it is open; handlers get a typed 503 before that."""
+class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
+    hits: list[ChunkHit]
+    collection: str
+    mode: SearchMode
+    top_k: int
 
-    def __init__(self, retriever_options: dict[str, int] | None = None) -> None:
-        self._catalog: Catalog | None = None
-        self._retriever: Retriever | None = None
-        self._phase: Phase = "starting"
-        self._reason: str | None = "loading the embedder"
-        self._options = retriever_options or {}
-        self.owner: Owner | None = None
 
-    @classmethod
-    def ready_with(cls, catalog: Catalog, **retriever_options: int) -> KnowledgeSlot:
-        slot = cls(retriever_options)
-        slot.mark_ready(catalog)
-        return slot
+class Knowledge:
+    """The open index and its search, shared by every request."""
 
-    def mark_ready(self, catalog: Catalog) -> None:
-        self._catalog = catalog
-        self._retriever = Retriever(catalog.embedder, catalog.sparse, **self._options)
-        self._phase, self._reason = "ready", None
+    def __init__(self, catalog: Catalog, settings: RetrievalSettings, owner: Owner | None = None) -> None:
+        self.catalog = catalog
+        self.owner = owner
+        """Set when this process owns an embedded index and publishes an ingest token for `rag-ingest`."""
+        self._settings = settings
+        fusion = Fusion(candidates=settings.fusion_candidates, rrf_k=settings.rrf_k)
+        self._retriever = Retriever(catalog.embedder, catalog.sparse, fusion)
 
-    def mark_failed(self, reason: str) -> None:
-        self._catalog, self._retriever, self._phase, self._reason = None, None, "failed", reason
+    @property
+    def embedder(self) -> Embedder:
+        return self.catalog.embedder
 
-    def mark_stopped(self) -> None:
-        self._catalog, self._retriever, self._phase, self._reason = None, None, "stopped", "shut down"
+    async def embed_query(self, text: str) -> tuple[float, ...]:
+        return tuple(await anyio.to_thread.run_sync(self.catalog.embedder.embed_query, text))
 
-    def readiness(self) -> RetrievalReadiness:
-        return RetrievalReadiness(self._phase, self._reason)
+    async def search(self, query: SearchQuery) -> SearchResult:
+        """Raise InvalidRequestError for a `top_k` over the bound, CollectionNotFoundError for a named collection
+        that does not exist."""
+        settings = self._settings
+        top_k = settings.default_top_k if query.top_k is None else query.top_k
+        if not 1 <= top_k <= settings.max_top_k:
+            raise InvalidRequestError(
+                f"`{query.top_k_param}` must be between 1 and {settings.max_top_k}", param=query.top_k_param
+            )
+        collection = query.collection or settings.collection
+        mode = query.mode or settings.search_mode
+        hits = await anyio.to_thread.run_sync(self._search, query, collection, mode, top_k)
+        return SearchResult(hits=hits, collection=collection, mode=mode, top_k=top_k)
 
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            raise RetrievalUnavailableError(f"retrieval is not ready: {self._reason}", retry_after_s=5)
-        return self._catalog
-
-    def retriever(self) -> Retriever:
-        self.catalog()
-        assert self._retriever is not None
-        return self._retriever
-
-    def settled(self) -> bool:
-        """True once opening finished, either way."""
-        return self._phase != "starting"
-
-    def shared_encoder(self, model_id: str) -> TextEncoder | None:
-        """The loaded embedder, when it is `model_id`, for the guardrails to share instead of loading a copy."""
-        embedder = self._catalog.embedder if self._catalog is not None else None
-        if embedder is None or embedder.model_id != model_id or not hasattr(embedder, "encode"):
-            return None
-        return cast("TextEncoder", embedder)
+    def _search(self, query: SearchQuery, collection: str, mode: SearchMode, top_k: int) -> list[ChunkHit]:
+        try:
+            store = self.catalog.store(collection)
+        except CollectionNotFoundError:
+            if query.collection is not None:
+                raise
+            return []  # the default collection before the first ingest
+        return self._retriever.search(
+            store,
+            query.text,
+            top_k=top_k,
+            principal=query.principal,
+            filters=query.filters,
+            mode=mode,
+            query_vector=query.query_vector,
+        )
 
     def is_ingest_token(self, token: str) -> bool:
         return self.owner is not None and hmac.compare_digest(token.encode(), self.owner.token.encode())
 
 
-async def keep_catalog_open(
-    slot: KnowledgeSlot, open_catalog: CatalogFactory, index_dir: Path | None, url: str
-) -> None:
-    """Run for the server's lifetime: open, publish ownership of an embedded index, close on cancellation."""
-    began = time.monotonic()
-    try:
-        manager = open_catalog()
-        catalog = await anyio.to_thread.run_sync(manager.__enter__)
-    except Exception as exc:
-        reason = exc.message if isinstance(exc, RagError) else f"{type(exc).__name__} while opening the index"
-        logger.error("retrieval failed to start: %s", reason)
-        slot.mark_failed(reason)
-        return
-    if index_dir is not None:
-        slot.owner = claim(index_dir, url)
-    slot.mark_ready(catalog)
-    logger.info("retrieval ready in %.1f s", time.monotonic() - began)
-    try:
-        await anyio.sleep_forever()
-    finally:
-        slot.mark_stopped()
-        if index_dir is not None and slot.owner is not None:
-            release(index_dir, slot.owner)
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(manager.__exit__, None, None, None)
+class KnowledgeSlot(Supervised[Knowledge]):
+    component = "retrieval service"
+    unavailable = RetrievalUnavailableError
+    starting_reason = "loading the embedder"
+
+
+def open_knowledge(
+    load_catalog: Callable[[], Catalog], settings: RetrievalSettings, index_dir: Path | None, own_url: str
+) -> ComponentFactory[Knowledge]:
+    """The retrieval factory: load the embedder and open the catalog off the event loop, publish ownership of an
+    embedded index (`index_dir`) for `rag-ingest`, and undo both at shutdown."""
+
+    @asynccontextmanager
+    async def open_with_owner() -> AsyncIterator[Knowledge]:
+        async with in_worker_thread(load_catalog, Catalog.close)() as catalog:
+            owner = claim(index_dir, own_url) if index_dir is not None else None
+            try:
+                yield Knowledge(catalog, settings, owner)
+            finally:
+                if index_dir is not None and owner is not None:
+                    release(index_dir, owner)
+
+    return open_with_owner

@@ -17,6 +17,7 @@ import uvicorn
 
 from rag_server.app import create_app
 from rag_server.generation.supervisor import EngineSlot
+from rag_server.lifecycle import Phase
 from rag_server.services import default_services
 from rag_server.settings import load_settings
 from tests.support import MODEL, free_port
@@ -77,8 +78,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     readiness_while_starting = httpx.get(f"{base_url}/readyz")
     deadline = time.monotonic() + 400
     while httpx.get(f"{base_url}/readyz").status_code != 200:
-        assert services.engine.readiness().engine in ("starting", "ready"), services.engine.readiness().reason
-        assert services.guardrails.phase in ("starting", "ready"), services.guardrails.reason
+        for slot in (services.engine, services.knowledge, services.guardrails):
+            status = slot.status()
+            assert status.phase in (Phase.STARTING, Phase.READY), f"{slot.component}: {status.reason}"
         assert time.monotonic() < deadline, "the engine did not become ready"
         time.sleep(0.5)
     yield LiveServer(

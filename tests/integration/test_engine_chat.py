@@ -45,7 +45,7 @@ def test_readiness_is_503_until_the_engine_has_warmed_up(live_server: LiveServer
 
 
 def test_generator_contract_holds_for_the_vllm_adapter(live_server: LiveServer) -> None:
-    live_server.run(check_generator_contract(live_server.engine.generator()))
+    live_server.run(check_generator_contract(live_server.engine.get()))
 
 
 def test_openai_sdk_streams_token_deltas(sdk: openai.OpenAI) -> None:

@@ -3,6 +3,7 @@ endpoint of a live server. The evaluation sets under bench/eval double as regres
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 from collections.abc import Iterator
@@ -26,9 +27,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def rails() -> Iterator[Guardrails]:
-    loaded = load_guardrails(GuardrailsConfig(canaries=(PROMPT_CANARY,)), SYSTEM_PROMPT)
-    yield loaded
-    loaded.close()
+    with concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard") as workers:
+        yield load_guardrails(GuardrailsConfig(canaries=(PROMPT_CANARY,)), SYSTEM_PROMPT, executor=workers)
 
 
 def test_user_pii_is_masked_for_the_model_and_restored_for_the_user(rails: Guardrails) -> None:

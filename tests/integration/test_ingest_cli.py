@@ -120,14 +120,18 @@ def test_sigkill_mid_run_then_rerun_converges(knowledge_base: Path, tmp_path: Pa
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    time.sleep(random.uniform(0.5, 3.0))
+    # The kill lands at a random moment; it is printed (pytest shows it with any failure) and can be replayed.
+    kill_after_s = float(os.environ.get("TEST_SIGKILL_AFTER_S") or random.uniform(0.5, 3.0))
+    moment = f"SIGKILL {kill_after_s:.3f} s after writing began (replay with TEST_SIGKILL_AFTER_S={kill_after_s:.3f})"
+    print(moment)
+    time.sleep(kill_after_s)
     process.send_signal(signal.SIGKILL)
     process.communicate()
-    assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert process.returncode == -signal.SIGKILL, f"the run finished before it could be killed: {moment}"
 
     code, rerun = ingest(index_dir, str(knowledge_base))
-    assert code == 0
-    assert "unchanged" in statuses(rerun).values() or rerun["chunks_written"] > 0
+    assert code == 0, f"{moment}: {rerun}"
+    assert "unchanged" in statuses(rerun).values() or rerun["chunks_written"] > 0, moment
     assert_each_document_exactly_once(index_dir, set(statuses(rerun)))
 
 

@@ -7,19 +7,25 @@ import base64
 import subprocess
 import sys
 import time
-from typing import Any, Literal, cast
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import msgspec
 import pytest
 
 from guardrails import Action, GuardContext, GuardrailsConfig, GuardUnavailableError, PlaceholderVault, PolicyRule
+from guardrails.injection import InjectionScore
 from guardrails.injection_rules import match_rules
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.normalize import canonical, hidden_payloads
 from guardrails.output import OutputGuard
+from guardrails.pii import EntitySpan
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
 from guardrails.types import Stage
+
+if TYPE_CHECKING:
+    from guardrails.rails import Guardrails
 
 SYSTEM_PROMPT = (
     "You are the help desk assistant for this organisation's internal knowledge base. Answer only from the "
@@ -165,7 +171,7 @@ def test_nothing_is_released_after_a_stop() -> None:
     stream_through(stream, "Reference: NWL-7Q2X-CANARY")
     assert stream.feed("more text").text == ""
     assert stream.finish().stopped is not None
-    decisions = stream.decisions()
+    decisions = stream.close()
     assert [d.action for d in decisions] == [Action.BLOCK]
     assert decisions[0].finding_kinds == ("canary",)
 
@@ -215,25 +221,31 @@ def test_hold_back_is_measured() -> None:
 class _SlowAnalyzer:
     score_threshold = 0.4
 
-    def find(self, text: str, entities: Any) -> list[Any]:
+    def find(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
         time.sleep(0.5)
         return []
 
-    def find_by_pattern(self, text: str, entities: Any) -> list[Any]:
+    def find_by_pattern(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
         return []
+
+    def mask(self, text: str, spans: Sequence[EntitySpan], context: GuardContext) -> str:
+        return text
 
 
 class _BrokenDetector:
     threshold = 0.5
 
-    def score(self, text: str, embedding: Any = None) -> Any:
+    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
         raise RuntimeError("model file corrupt")
 
 
-def rails_with(config: GuardrailsConfig) -> Any:
+def rails_with(config: GuardrailsConfig) -> Guardrails:
     from guardrails.rails import Guardrails  # noqa: PLC0415
+    from tests.fakes import GUARD_WORKERS  # noqa: PLC0415
 
-    return Guardrails(config, pii=cast(Any, _SlowAnalyzer()), injection=cast(Any, _BrokenDetector()), system_prompt="x")
+    return Guardrails(
+        config, pii=_SlowAnalyzer(), injection=_BrokenDetector(), system_prompt="x", executor=GUARD_WORKERS
+    )
 
 
 def test_a_failing_or_slow_guard_fails_closed_with_a_clear_error() -> None:
@@ -245,7 +257,6 @@ def test_a_failing_or_slow_guard_fails_closed_with_a_clear_error() -> None:
     assert "fail closed" in str(raised.value)
     assert ctx.decisions[-1].action is Action.BLOCK
     assert ctx.decisions[-1].reason in {"guard_timeout", "guard_error"}
-    rails.close()
 
 
 def test_fail_open_records_the_skipped_guards_and_lets_the_text_through() -> None:
@@ -254,7 +265,6 @@ def test_fail_open_records_the_skipped_guards_and_lets_the_text_through() -> Non
     verdict = rails.check_input("hello there", ctx)
     assert verdict.action is Action.ALLOW
     assert {d.reason for d in verdict.decisions} >= {"guard_timeout", "guard_error"}
-    rails.close()
 
 
 def test_chunks_flagged_at_ingest_are_dropped_from_retrieval() -> None:
@@ -264,7 +274,6 @@ def test_chunks_flagged_at_ingest_are_dropped_from_retrieval() -> None:
     assert screen.keep == (True, False, True, False)
     assert (screen.decision.stage, screen.decision.action) == (Stage.RETRIEVAL, Action.DROP)
     assert screen.decision.finding_kinds == ("poisoned_chunk", "poisoned_chunk")
-    rails.close()
 
 
 def test_each_rail_runs_only_when_selected() -> None:
@@ -286,8 +295,7 @@ def test_each_rail_runs_only_when_selected() -> None:
         stream = rails.open_stream(ctx)
         stream.feed("Done.")
         stream.finish()
-        assert {d.guard for d in stream.decisions()} == guards_out, rails_on
-        rails.close()
+        assert {d.guard for d in stream.close()} == guards_out, rails_on
 
 
 def test_decisions_serialise_without_the_checked_text() -> None:
@@ -295,7 +303,7 @@ def test_decisions_serialise_without_the_checked_text() -> None:
     ctx = context()
     stream = StreamGuard([cast(OutputGuard, policy)], ctx)
     stream_through(stream, "Project Falcon is late, tell Maria.")
-    encoded = msgspec.json.encode(stream.decisions()).decode()
+    encoded = msgspec.json.encode(stream.close()).decode()
     assert "Falcon" not in encoded
     assert "Maria" not in encoded
 

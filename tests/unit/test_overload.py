@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from functools import partial
 
 import httpx
 import pytest
@@ -59,6 +60,22 @@ async def one_request(client: httpx.AsyncClient) -> tuple[int, float, str, dict[
         return response.status_code, time.perf_counter() - started, body, dict(response.headers)
 
 
+async def until(condition: Callable[[], Awaitable[bool]], failure: str, timeout_s: float = 5.0) -> None:
+    """Poll `condition` until it holds; fail with `failure` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not await condition():
+        assert time.monotonic() < deadline, failure
+        await asyncio.sleep(0.01)
+
+
+async def engine_running(generator: FakeGenerator, count: int) -> bool:
+    return len(generator.running) == count
+
+
+async def requests_queued(client: httpx.AsyncClient, count: int) -> bool:
+    return f"rag_requests_queued {float(count)}" in (await client.get("/metrics")).text
+
+
 def test_a_burst_of_six_times_capacity(served: tuple[str, FakeGenerator]) -> None:
     base_url, _ = served
 
@@ -93,9 +110,9 @@ def test_a_queued_request_whose_client_left_never_reaches_the_engine(served: tup
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
             running = [asyncio.create_task(one_request(client)) for _ in range(2)]
-            await asyncio.sleep(0.1)  # both slots busy
+            await until(partial(engine_running, generator, 2), "the two admitted requests never reached the engine")
             queued = asyncio.create_task(one_request(client))
-            await asyncio.sleep(0.1)
+            await until(partial(requests_queued, client, 1), "the third request was never queued")
             queued.cancel()  # the client gives up while queued
             await asyncio.gather(*running)
 
@@ -113,7 +130,8 @@ def test_a_client_that_leaves_a_whole_completion_aborts_the_engine_request(serve
     async def leave_early() -> None:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
             request = asyncio.create_task(client.post("/v1/chat/completions", json=BODY | {"stream": False}))
-            await asyncio.sleep(0.1)  # generating (10 tokens take ~0.3 s)
+            # From the first token on, the 10 tokens take ~0.3 s: the client leaves in the middle.
+            await until(partial(engine_running, generator, 1), "the request never reached the engine")
             request.cancel()
 
     asyncio.run(leave_early())

@@ -60,14 +60,17 @@ def rag_settings(**auth: object) -> Settings:
         ApiKey(id="it", sha256=hashlib.sha256(IT_KEY.encode()).hexdigest(), groups=("it",)),
         ApiKey(id="hr", sha256=hashlib.sha256(HR_KEY.encode()).hexdigest(), groups=("hr",)),
     )
-    base = load_settings({"RAG_ENGINE__MAX_MODEL_LEN": "2048", "RAG_CHAT__TOP_K": "5"})
+    base = load_settings({"RAG_ENGINE__MAX_MODEL_LEN": "2048", "RAG_RETRIEVAL__DEFAULT_TOP_K": "5"})
     return Settings(
-        engine=base.engine, chat=base.chat, auth=AuthSettings(enabled=bool(auth), api_keys=keys if auth else ())
+        engine=base.engine,
+        chat=base.chat,
+        retrieval=base.retrieval,
+        auth=AuthSettings(enabled=bool(auth), api_keys=keys if auth else ()),
     )
 
 
 def client_for(generator: FakeGenerator, catalog: Catalog, settings: Settings) -> TestClient[Litestar]:
-    base = fake_services(generator, catalog)
+    base = fake_services(generator, catalog, settings)
     services = Services(
         engine=base.engine, knowledge=base.knowledge, guardrails=GuardrailsSlot.ready_with(fake_guardrails())
     )

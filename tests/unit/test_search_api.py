@@ -61,7 +61,7 @@ def secured(catalog: Catalog) -> Iterator[TestClient[Litestar]]:
         ),
     )
     settings = Settings(server=settings.server, engine=settings.engine, auth=auth)
-    with TestClient(create_app(settings, fake_services(FakeGenerator(), catalog))) as client:
+    with TestClient(create_app(settings, fake_services(FakeGenerator(), catalog, settings))) as client:
         yield client
 
 

@@ -4,6 +4,8 @@ mode (the same request models a server gets) and, when QDRANT_URL is set, a real
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -125,6 +127,35 @@ def test_edge_refuses_a_second_opener_and_a_dimension_change(tmp_path: Path) -> 
     with pytest.raises(StoreSchemaError, match="4-dimensional"):
         open_edge_store(tmp_path / "shard", 8)
     assert open_edge_store(tmp_path / "missing", None) is None
+
+
+def test_edge_tells_another_process_the_index_is_locked(tmp_path: Path) -> None:
+    owner = open_edge_store(tmp_path / "shard", 4)
+    assert owner is not None
+    probe = (
+        "import sys; from pathlib import Path; "
+        "from rag_server.retrieval.edge_store import open_edge_store; "
+        "from rag_server.retrieval.errors import StoreLockedError\n"
+        "try:\n    open_edge_store(Path(sys.argv[1]), 4)\n"
+        "except StoreLockedError:\n    print('locked')"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / "shard")], capture_output=True, text=True, check=False
+        )
+    finally:
+        owner.close()
+    assert (result.returncode, result.stdout.strip()) == (0, "locked"), result.stderr
+
+
+def test_edge_reports_a_broken_index_as_broken_not_as_locked(tmp_path: Path) -> None:
+    store = open_edge_store(tmp_path / "shard", 4)
+    assert store is not None
+    store.close()
+    (tmp_path / "shard" / "edge_config.json").write_text("{not json")
+    with pytest.raises(Exception, match=r"edge_config\.json") as raised:
+        open_edge_store(tmp_path / "shard", None)
+    assert not isinstance(raised.value, StoreLockedError)
 
 
 def test_a_delete_without_a_filter_cannot_be_built() -> None:

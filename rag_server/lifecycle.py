@@ -1,0 +1,176 @@
+"""One lifecycle for everything the server starts in the background: the engine, retrieval and the rails.
+
+The HTTP server answers at once; each component loads in its own task (`supervise`) and lives in a `Supervised`
+slot. Handlers call `slot.get()` and get the component or a typed 503 with Retry-After; `/readyz` reads every
+slot's `status()`; a component that waits for another awaits its `settled()` event instead of polling.
+
+    starting ──► ready ──► stopped          (dead: ready, but its liveness probe says it died)
+        └──────► failed                     (disabled: turned off by configuration; never starts)
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import ClassVar, Generic, Self, TypeVar
+
+import anyio
+import msgspec
+
+from rag_server.errors import RagError
+
+__all__ = ["ComponentFactory", "ComponentStatus", "Phase", "Supervised", "in_worker_thread", "supervise"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ComponentFactory = Callable[[], AbstractAsyncContextManager[T]]
+"""Opens a component (loading off the event loop), yields it while the server runs, closes it afterwards."""
+
+_FAILED_RETRY_AFTER_S = 30
+
+
+class Phase(enum.StrEnum):
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"
+    STOPPED = "stopped"
+    DEAD = "dead"
+    DISABLED = "disabled"
+
+
+class ComponentStatus(msgspec.Struct, frozen=True):
+    phase: Phase
+    reason: str | None = None
+    """Why the component is not ready, for operators; never request data."""
+    startup_s: float | None = None
+
+    @property
+    def serving(self) -> bool:
+        """Ready, or turned off on purpose: either way it does not hold the server back from being ready."""
+        return self.phase in (Phase.READY, Phase.DISABLED)
+
+
+class Supervised(Generic[T]):
+    """Where a background component lives once it is up. Subclasses only name the component and its 503."""
+
+    component: ClassVar[str] = "component"
+    unavailable: ClassVar[type[RagError]] = RagError
+    starting_reason: ClassVar[str] = "starting"
+    starting_retry_after_s: ClassVar[int] = 5
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self._value: T | None = None
+        self._phase = Phase.STARTING if enabled else Phase.DISABLED
+        self._reason: str | None = self.starting_reason if enabled else None
+        self._created_at = time.monotonic()
+        self._startup_s: float | None = None
+        self._settled = anyio.Event()
+        if not enabled:
+            self._settled.set()
+
+    @classmethod
+    def ready_with(cls, value: T) -> Self:
+        """A slot that is ready from the start (tests, or a caller that manages the component itself)."""
+        slot = cls()
+        slot.ready(value)
+        return slot
+
+    # -- transitions (the driver's side) ----------------------------------------------------------------------
+
+    def ready(self, value: T) -> None:
+        self._value, self._phase, self._reason = value, Phase.READY, None
+        self._startup_s = time.monotonic() - self._created_at
+        self._settled.set()
+
+    def fail(self, reason: str) -> None:
+        self._value, self._phase, self._reason = None, Phase.FAILED, reason
+        self._settled.set()
+
+    def stop(self) -> None:
+        self._value, self._phase, self._reason = None, Phase.STOPPED, f"the {self.component} has shut down"
+        self._settled.set()
+
+    # -- reads (handlers, probes, other components) ------------------------------------------------------------
+
+    def status(self) -> ComponentStatus:
+        if self._value is not None:
+            death = self.liveness(self._value)
+            if death is not None:
+                return ComponentStatus(Phase.DEAD, death, self._startup_s)
+        return ComponentStatus(self._phase, self._reason, self._startup_s)
+
+    def get(self) -> T:
+        """The component, or its typed 503 with Retry-After (also when it is disabled)."""
+        status = self.status()
+        if self._value is None or status.phase is not Phase.READY:
+            if status.phase is Phase.DISABLED:
+                raise self.unavailable(f"the {self.component} is disabled on this server")
+            retry = self.starting_retry_after_s if status.phase is Phase.STARTING else _FAILED_RETRY_AFTER_S
+            raise self.unavailable(f"the {self.component} is not ready: {status.reason}", retry_after_s=retry)
+        return self._value
+
+    def get_if_enabled(self) -> T | None:
+        """None when the component is turned off by configuration; otherwise as `get`."""
+        return None if self._phase is Phase.DISABLED else self.get()
+
+    def peek(self) -> T | None:
+        """The component if it is up, without raising (for components that share parts with it)."""
+        return self._value
+
+    async def settled(self) -> None:
+        """Return once starting is over, whichever way it went."""
+        await self._settled.wait()
+
+    def liveness(self, value: T) -> str | None:
+        """Why a ready component has died, or None while it lives. Components with a process to watch override it."""
+        return None
+
+
+async def supervise(
+    slot: Supervised[T], open_component: ComponentFactory[T], startup_timeout_s: float | None = None
+) -> None:
+    """Open the component, publish it in `slot`, hold it until cancelled (server shutdown), then close it.
+
+    A start that fails or times out marks the slot failed and returns: the server stays up and says why."""
+    name = slot.component
+    try:
+        async with AsyncExitStack() as stack:
+            with anyio.fail_after(startup_timeout_s):
+                value = await stack.enter_async_context(open_component())
+            slot.ready(value)
+            logger.info("%s ready after %.1f s", name, slot.status().startup_s or 0.0)
+            try:
+                await anyio.sleep_forever()
+            finally:
+                slot.stop()  # before closing: no handler may get a component that is being closed
+    except TimeoutError:
+        logger.error("%s did not become ready within %.0f s", name, startup_timeout_s or 0)
+        slot.fail(f"the {name} did not start within {startup_timeout_s:.0f} s")
+    except RagError as exc:  # a start-up problem the component explained itself (no request data in it)
+        logger.error("%s failed to start: %s", name, exc.message)
+        slot.fail(exc.message)
+    except Exception as exc:  # start-up failures carry no request data; log them whole for the operator
+        logger.exception("%s failed to start", name)
+        slot.fail(f"the {name} failed to start ({type(exc).__name__}); see the server log")
+
+
+def in_worker_thread(load: Callable[[], T], close: Callable[[T], None]) -> ComponentFactory[T]:
+    """A factory for a component whose loading and closing are blocking work (model loading, file locks): both
+    run in a worker thread, so the event loop keeps answering probes meanwhile; closing finishes even when
+    shutdown cancels the task."""
+
+    @asynccontextmanager
+    async def open_in_worker() -> AsyncIterator[T]:
+        value = await anyio.to_thread.run_sync(load)
+        try:
+            yield value
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(close, value)
+
+    return open_in_worker

@@ -1,0 +1,53 @@
+"""The prompt that goes to the engine: rendered through the chat template, fitted to the context window, with the
+sampling resolved against what is left of it. Rendered once, unless a passage must go to make room."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from rag_server.generation.port import ChatTurn, Generator, PromptTokens, Sampling
+from rag_server.pipeline.prompt import compose_turns
+from rag_server.pipeline.sampling import RequestedSampling, resolve_sampling
+from rag_server.pipeline.sources import Source, render_sources
+from rag_server.settings import GenerationSettings
+
+__all__ = ["FittedPrompt", "PromptBudget", "fit_prompt"]
+
+
+class PromptBudget(msgspec.Struct, frozen=True, kw_only=True):
+    context_window: int
+    """The model's context length in tokens (prompt and completion together)."""
+    min_completion_tokens: int
+    """Room kept for the answer when the request names no length: passages go before the answer gets less."""
+    defaults: GenerationSettings
+
+
+class FittedPrompt(msgspec.Struct, frozen=True, kw_only=True):
+    prompt: PromptTokens
+    sampling: Sampling
+    sources: tuple[Source, ...]
+    """The passages that made it into the prompt, in rank order."""
+
+
+async def fit_prompt(
+    generator: Generator,
+    turns: tuple[ChatTurn, ...],
+    sources: Sequence[Source] | None,
+    requested: RequestedSampling,
+    budget: PromptBudget,
+) -> FittedPrompt:
+    """Render [system prompt + sources][conversation]; while the answer would get less room than it asked for
+    (or `min_completion_tokens`), drop the lowest-ranked passage. `sources` None: no retrieval, the conversation
+    as sent. Raises ContextLengthExceededError when even the conversation alone leaves no room."""
+    room_needed = requested.max_tokens or budget.min_completion_tokens
+    kept = list(sources or ())
+    while True:
+        block = render_sources(kept) if sources is not None else None
+        prompt = await generator.render(compose_turns(turns, block))
+        if not kept or len(prompt.token_ids) + room_needed <= budget.context_window:
+            break
+        kept.pop()
+    sampling = resolve_sampling(requested, len(prompt.token_ids), budget.context_window, budget.defaults)
+    return FittedPrompt(prompt=prompt, sampling=sampling, sources=tuple(kept))

@@ -9,19 +9,11 @@ from msgspec import Meta
 
 from guardrails.policy import PolicyRule
 
-__all__ = ["DEFAULT_ENTITIES", "GuardrailsConfig"]
+__all__ = ["DEFAULT_ENTITIES", "IDENTIFIER_ENTITIES", "GuardrailsConfig"]
 
-DEFAULT_ENTITIES = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "US_SSN",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "LOCATION",
-    "DATE_TIME",
-)
+IDENTIFIER_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
+"""Identifiers with a fixed shape: masked in answers when they are not the user's own (another customer's)."""
+DEFAULT_ENTITIES = ("PERSON", *IDENTIFIER_ENTITIES, "LOCATION", "DATE_TIME")
 
 
 class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -35,14 +27,7 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     """Stamped on every decision record, so an audit can tell which rules were in force."""
     pii_entities: tuple[str, ...] = DEFAULT_ENTITIES
     """Entities masked in the user's text before anything else sees it."""
-    output_pii_entities: tuple[str, ...] = (
-        "EMAIL_ADDRESS",
-        "PHONE_NUMBER",
-        "CREDIT_CARD",
-        "US_SSN",
-        "IBAN_CODE",
-        "IP_ADDRESS",
-    )
+    output_pii_entities: tuple[str, ...] = IDENTIFIER_ENTITIES
     """Entities masked in the answer unless the user gave them (pattern entities only; see docs/architecture.md)."""
     output_pii_allow: tuple[str, ...] = ()
     """Regular expressions for values the answer may always show (e.g. `[\\w.]+@northwind\\.example`)."""

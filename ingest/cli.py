@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -25,12 +26,12 @@ from ingest.progress import RichObserver, summary_table
 from ingest.report import IngestReport
 from ingest.sinks import IndexSink, RemoteSink, RemoteSinkError
 from rag_server.errors import RagError
-from rag_server.retrieval.catalog import COLLECTION_NAME, open_catalog
+from rag_server.retrieval.catalog import open_catalog
 from rag_server.retrieval.embedder import load_embedder, resolve_model_path
 from rag_server.retrieval.errors import CollectionNotFoundError, StoreLockedError
 from rag_server.retrieval.injection_scoring import chunk_scorer_id, load_chunk_scorer
 from rag_server.retrieval.ownership import current_owner
-from rag_server.retrieval.records import DocumentRecord
+from rag_server.retrieval.records import COLLECTION_NAME, DocumentRecord
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.settings import Settings, SettingsError, load_settings
 
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(os.environ)
         collection = args.collection or settings.retrieval.collection
-        if not COLLECTION_NAME.match(collection):
+        if not re.match(COLLECTION_NAME, collection):
             raise UsageError(f"invalid collection name {collection!r}: use letters, digits, '-' and '_'")
         missing = [str(path) for path in args.paths if not path.exists()]
         if missing:

@@ -18,7 +18,7 @@ from rag_server.disconnects import ClientGoneError, WaitForDisconnect, unless_cl
 from rag_server.errors import OverloadedError, QuotaExceededError
 from rag_server.settings import AdmissionSettings
 
-__all__ = ["Admission", "ClientGoneError", "Ticket"]
+__all__ = ["Admission", "Ticket"]
 
 logger = logging.getLogger(__name__)
 

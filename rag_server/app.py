@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
 from litestar import Litestar
@@ -32,6 +32,27 @@ def _constant(value: object) -> Provide:
     return Provide(provide, use_cache=True, sync_to_thread=False)
 
 
+def _background_components(
+    services: Services, engine_startup_timeout_s: float
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The lifespan: each component with a factory starts in its own supervised task at start-up, so the server
+    answers probes at once, and all of them close at shutdown."""
+
+    @asynccontextmanager
+    async def run(_: Litestar) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            if services.open_generator is not None:
+                tasks.start_soon(supervise, services.engine, services.open_generator, engine_startup_timeout_s)
+            if services.open_knowledge is not None:
+                tasks.start_soon(supervise, services.knowledge, services.open_knowledge)
+            if services.open_guardrails is not None:
+                tasks.start_soon(supervise, services.guardrails, services.open_guardrails)
+            yield
+            tasks.cancel_scope.cancel()
+
+    return run
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the server. Without `services`, the real engine starts in the background at start-up."""
     services = services or default_services(settings)
@@ -41,9 +62,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     chat_metrics = ChatMetrics(registry, model_name)
     authenticator = Authenticator(settings.auth)
     pipeline = ChatPipeline(
-        services.engine,
-        services.knowledge,
-        services.guardrails,
+        engine=services.engine,
+        knowledge=services.knowledge,
+        guardrails=services.guardrails,
         chat=settings.chat,
         budget=PromptBudget(
             context_window=settings.engine.max_model_len,
@@ -55,25 +76,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     admission = Admission(settings.admission, on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc())
     registry.register(AdmissionCollector(admission))
     chat = ChatCompletions(
-        pipeline,
-        model_name,
+        pipeline=pipeline,
+        model_name=model_name,
         authenticator=authenticator,
         admission=admission,
         metrics=chat_metrics,
         guardrail_metrics=guardrail_metrics,
     )
-
-    @asynccontextmanager
-    async def run_background_services(_: Litestar) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as tasks:
-            if services.open_generator is not None:
-                tasks.start_soon(supervise, services.engine, services.open_generator, settings.engine.startup_timeout_s)
-            if services.open_knowledge is not None:
-                tasks.start_soon(supervise, services.knowledge, services.open_knowledge)
-            if services.open_guardrails is not None:
-                tasks.start_soon(supervise, services.guardrails, services.open_guardrails)
-            yield
-            tasks.cancel_scope.cancel()
 
     return Litestar(
         route_handlers=ROUTES,
@@ -91,7 +100,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],
-        lifespan=[run_background_services],
+        lifespan=[_background_components(services, settings.engine.startup_timeout_s)],
         openapi_config=None,
         logging_config=None,  # the entry point configures logging; the app never touches global handlers
     )

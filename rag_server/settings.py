@@ -11,7 +11,6 @@ variable. The attribute docstrings below generate the README's configuration tab
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from msgspec import Meta
 
 from guardrails.config import GuardrailsConfig
 from rag_server.retrieval.records import CollectionName, SearchMode, TopK
+from rag_server.validation import field_error
 
 __all__ = [
     "ENV_PREFIX",
@@ -222,10 +222,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     guardrails: GuardrailsConfig = GuardrailsConfig()
 
 
-_PATH_IN_ERROR = re.compile(r"at `\$\.([A-Za-z_]+)\.([A-Za-z_]+)(?:\[\d+\])?`")
-_UNKNOWN_FIELD_IN_ERROR = re.compile(r"unknown field `([^`]+)` - at `\$\.([A-Za-z_]+)`")
-
-
 def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -> Settings:
     """Build the settings from `environ` (and the TOML file it or the caller names); raise SettingsError."""
     if config_file is None and environ.get(CONFIG_FILE_VARIABLE):
@@ -297,14 +293,11 @@ def _read_config_file(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _explain(exc: msgspec.ValidationError, from_env: Mapping[tuple[str, str], str], config_file: Path | None) -> str:
-    message = str(exc)
-    unknown = _UNKNOWN_FIELD_IN_ERROR.search(message)
-    if unknown:
-        return f"unknown setting {unknown.group(2)}.{unknown.group(1)} in config file {config_file}"
-    located = _PATH_IN_ERROR.search(message)
-    if located:
-        key = (located.group(1), located.group(2))
-        reason = message[: located.start()].rstrip(" -")
+    error = field_error(exc)
+    if error.unknown and len(error.fields) == 2:
+        return f"unknown setting {error.path} in config file {config_file}"
+    if len(error.fields) >= 2:
+        key = (error.fields[0], error.fields[1])
         where = from_env.get(key) or f"{key[0]}.{key[1]} in config file {config_file}"
-        return f"invalid setting {where}: {reason}"
-    return f"invalid settings: {message}"
+        return f"invalid setting {where}: {error.reason}"
+    return f"invalid settings: {exc}"

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -85,34 +86,25 @@ def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class ChatCompletions:
     """Turns a checked request into an SSE stream or a whole completion."""
 
-    def __init__(
-        self,
-        pipeline: ChatPipeline,
-        model_name: str,
-        *,
-        authenticator: Authenticator,
-        admission: Admission,
-        metrics: ChatMetrics,
-        guardrail_metrics: GuardrailMetrics,
-    ) -> None:
-        self._pipeline = pipeline
-        self._model_name = model_name
-        self._authenticator = authenticator
-        self._admission = admission
-        self._metrics = metrics
-        self._guardrail_metrics = guardrail_metrics
+    pipeline: ChatPipeline
+    model_name: str
+    authenticator: Authenticator
+    admission: Admission
+    metrics: ChatMetrics
+    guardrail_metrics: GuardrailMetrics
 
     async def respond(
         self, body: bytes, authorization: str | None, wait_for_disconnect: WaitForDisconnect
     ) -> Response[bytes] | Stream:
         timer = StageTimer()
         request = decode_chat_request(body)
-        if request.model is not None and request.model != self._model_name:
+        if request.model is not None and request.model != self.model_name:
             raise ModelNotFoundError(f"the model `{request.model}` does not exist on this server", param="model")
-        principal = self._authenticator.principal(authorization)
+        principal = self.authenticator.principal(authorization)
         chat = ChatInput(
             turns=to_chat_turns(request),
             sampling=_requested_sampling(request),
@@ -121,10 +113,10 @@ class ChatCompletions:
             rag=request.rag or RagOptions(),
         )
         prompt_estimate = sum(len(turn.content) for turn in chat.turns) // 4  # ~4 characters per token
-        ticket = await self._admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
+        ticket = await self.admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
         timer.record(RequestStage.QUEUE, ticket.queued_s)
         try:
-            prepared = await self._pipeline.prepare(chat, timer)
+            prepared = await self.pipeline.prepare(chat, timer)
         except BaseException:
             ticket.release()
             raise
@@ -148,7 +140,7 @@ class ChatCompletions:
         completion_id = prepared.request_id
 
         def chunk(delta: ChunkDelta) -> bytes:
-            return _event(ChatCompletionChunk(completion_id, created, self._model_name, [ChunkChoice(0, delta)]))
+            return _event(ChatCompletionChunk(completion_id, created, self.model_name, [ChunkChoice(0, delta)]))
 
         # The role chunk goes out with the first answer text, not before the engine has produced any: clients and
         # load generators (`vllm bench serve`) time the first token from the first chunk, as with `vllm serve`.
@@ -167,7 +159,7 @@ class ChatCompletions:
                         yield _event(self._final_chunk(prepared, created, event))
             if include_usage:
                 usage = _usage(prepared.last)
-                yield _event(ChatCompletionChunk(completion_id, created, self._model_name, [], usage=usage))
+                yield _event(ChatCompletionChunk(completion_id, created, self.model_name, [], usage=usage))
         except RagError as exc:
             yield _event(error_envelope(exc))
         except Exception as exc:  # never a hung or silently truncated stream
@@ -181,7 +173,7 @@ class ChatCompletions:
         return FinalChunk(
             prepared.request_id,
             created,
-            self._model_name,
+            self.model_name,
             [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
             citations=prepared.citations.cited(),
             sources=list(prepared.sources),
@@ -207,15 +199,15 @@ class ChatCompletions:
             guardrail=_notice(final.blocked_by),
         )
         choice = CompletionChoice(index=0, message=message, finish_reason=final.finish_reason)
-        return ChatCompletion(prepared.request_id, created, self._model_name, [choice], _usage(prepared.last))
+        return ChatCompletion(prepared.request_id, created, self.model_name, [choice], _usage(prepared.last))
 
     def _finish(self, prepared: PreparedChat, ticket: Ticket, *, streamed: bool) -> None:
         ticket.release()
         total = prepared.timer.since_start()
-        self._admission.observe_service_time(total)
-        emit_decisions(prepared.decisions(), self._guardrail_metrics.record)
+        self.admission.observe_service_time(total)
+        emit_decisions(prepared.decisions(), self.guardrail_metrics.record)
         last = prepared.last
-        self._metrics.observe(prepared.timer.seconds, total, last.completion_tokens if last else 0)
+        self.metrics.observe(prepared.timer.seconds, total, last.completion_tokens if last else 0)
         # Ids, counts, stage timings and outcomes only: never message text.
         logger.info(
             "chat %s outcome=%s streamed=%s sources=%d cited=%d prompt_tokens=%d completion_tokens=%d "

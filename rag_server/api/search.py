@@ -72,7 +72,7 @@ async def search(
         took_ms,
     )
     return SearchResponse(
-        data=[SearchHit.of(hit) for hit in result.hits],
+        data=result.hits,
         collection=result.collection,
         mode=result.mode,
         embedder=service.embedder.model_id,

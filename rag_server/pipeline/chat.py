@@ -10,6 +10,7 @@ straight line, before a response byte is sent. Each stage returns a typed value 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import anyio
@@ -67,32 +68,26 @@ class CheckedInput(msgspec.Struct, frozen=True, kw_only=True):
     """The embedder's vector for `question`, computed once for the injection check and the search."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class ChatPipeline:
-    def __init__(
-        self,
-        engine: EngineSlot,
-        knowledge: KnowledgeSlot,
-        guardrails: GuardrailsSlot,
-        *,
-        chat: ChatSettings,
-        budget: PromptBudget,
-        emit_refused: Callable[[list[Decision]], None] = lambda decisions: None,
-    ) -> None:
-        self._engine = engine
-        self._knowledge = knowledge
-        self._guardrails = guardrails
-        self._chat = chat
-        self._budget = budget
-        self._emit_refused = emit_refused
+    """Shared by every request; holds the slots it reads and the settings sections it uses."""
+
+    engine: EngineSlot
+    knowledge: KnowledgeSlot
+    guardrails: GuardrailsSlot
+    chat: ChatSettings
+    budget: PromptBudget
+    emit_refused: Callable[[list[Decision]], None] = lambda decisions: None
+    """Where a refused request's guardrail decisions go (an accepted one's leave with its answer)."""
 
     async def prepare(self, chat: ChatInput, timer: StageTimer | None = None) -> PreparedChat:
         """Raise a typed 4xx/503 error, or return a chat ready to stream. A refused request's guardrail
         decisions go to `emit_refused`; an accepted one's stay on the context until the answer ends."""
         timer = timer or StageTimer()
-        generator = self._engine.get()
-        rails = self._guardrails.get_if_enabled()
-        use_rag = self._chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
-        knowledge = self._knowledge.get() if use_rag else None
+        generator = self.engine.get()
+        rails = self.guardrails.get_if_enabled()
+        use_rag = self.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
+        knowledge = self.knowledge.get() if use_rag else None
         context = rails.new_context(chat.request_id) if rails is not None else None
         try:
             with timer.stage(RequestStage.INPUT_RAILS):
@@ -100,10 +95,10 @@ class ChatPipeline:
             with timer.stage(RequestStage.RETRIEVAL):
                 sources = await self._retrieve(chat, checked, knowledge, rails, context)
             with timer.stage(RequestStage.PROMPT):
-                fitted = await fit_prompt(generator, checked.turns, sources, chat.sampling, self._budget)
+                fitted = await fit_prompt(generator, checked.turns, sources, chat.sampling, self.budget)
         except BaseException:
             if context is not None:
-                self._emit_refused(list(context.decisions))
+                self.emit_refused(list(context.decisions))
             raise
         return PreparedChat(
             generator=generator,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from rag_server.retrieval.records import ChunkHit
+from rag_server.retrieval.records import SearchHit
 
 __all__ = ["Source", "render_sources", "sources_from_hits"]
 
@@ -29,7 +29,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
     score: float
 
 
-def sources_from_hits(hits: Sequence[ChunkHit]) -> list[Source]:
+def sources_from_hits(hits: Sequence[SearchHit]) -> list[Source]:
     return [
         Source(
             n=number,

@@ -16,12 +16,13 @@ from typing import Any
 from rag_server.retrieval.errors import CollectionNotFoundError
 from rag_server.retrieval.index import CollectionStamp, DocumentIndex, stamp_collection
 from rag_server.retrieval.port import ChunkScorer, Embedder, VectorStore
+from rag_server.retrieval.records import COLLECTION_NAME
 from rag_server.retrieval.sparse import Bm25Encoder
 from rag_server.settings import RetrievalSettings
 
-__all__ = ["COLLECTION_NAME", "Catalog", "StoreOpener", "open_catalog"]
+__all__ = ["Catalog", "StoreOpener", "open_catalog"]
 
-COLLECTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_COLLECTION_NAME = re.compile(COLLECTION_NAME)
 
 StoreOpener = Callable[[str, int | None], VectorStore | None]
 """Open collection `name`; create it with vectors of the given dimension, or return None if missing and None."""
@@ -47,7 +48,7 @@ class Catalog:
 
     def store(self, name: str, *, create: bool = False) -> VectorStore:
         """The collection's store; CollectionNotFoundError unless it exists or `create` is set."""
-        if not COLLECTION_NAME.match(name):
+        if not _COLLECTION_NAME.match(name):
             raise CollectionNotFoundError(f"no collection named {name!r}", param="collection")
         with self._lock:
             store = self._stores.get(name)

@@ -26,12 +26,13 @@ from rag_server.retrieval.port import (
     DeleteWhere,
     Embedder,
     FieldMatch,
+    StoredPoint,
     StoreFilter,
     StorePoint,
     UpsertPoints,
     VectorStore,
 )
-from rag_server.retrieval.records import ChunkDraft, DocumentDraft, DocumentRecord
+from rag_server.retrieval.records import ChunkDraft, DocumentDraft, DocumentRecord, SearchHit
 from rag_server.retrieval.sparse import Bm25Encoder
 
 __all__ = [
@@ -205,6 +206,32 @@ def _chunk_payload(draft: DocumentDraft, chunk: ChunkDraft, injection_score: flo
         "metadata": dict(draft.metadata),
         "injection_score": injection_score,
     }
+
+
+def hit_from_point(point: StoredPoint) -> SearchHit:
+    """A stored chunk (written by `_chunk_payload`) as a search hit: the one place payload keys meet the API."""
+    payload = point.payload
+    fields = {
+        "chunk_id": point.id,
+        "score": point.score,
+        **{name: payload.get(name) for name in _HIT_PAYLOAD_KEYS},
+    }
+    return msgspec.convert(fields, SearchHit, strict=False)
+
+
+_HIT_PAYLOAD_KEYS = (
+    "document_id",
+    "source",
+    "title",
+    "section",
+    "page",
+    "start",
+    "end",
+    "ordinal",
+    "text",
+    "injection_score",
+)
+"""Payload keys a hit shows under the same name. Renaming one in `_chunk_payload` means mapping it here."""
 
 
 def _batches(items: Sequence[ChunkDraft], size: int) -> Iterator[Sequence[ChunkDraft]]:

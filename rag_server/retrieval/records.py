@@ -12,7 +12,6 @@ __all__ = [
     "MAX_TOP_K",
     "PUBLIC_GROUP",
     "ChunkDraft",
-    "ChunkHit",
     "CollectionName",
     "DocumentDraft",
     "DocumentRecord",
@@ -90,26 +89,9 @@ class SearchFilters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     metadata: Annotated[dict[MetadataKey, Annotated[str, Meta(max_length=1024)]], Meta(max_length=16)] = {}
 
 
-class ChunkHit(msgspec.Struct, frozen=True, kw_only=True):
-    """A retrieved chunk with everything a citation needs."""
-
-    chunk_id: str
-    document_id: str
-    source: str
-    title: str
-    section: str
-    page: int | None
-    start: int
-    end: int
-    ordinal: int
-    text: str
-    score: float
-    injection_score: float | None = None
-    """The injection detector's score for this chunk, computed at ingest (None: indexed before scoring existed)."""
-
-
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
-    """A passage as `/v1/search` returns it: the public shape, independent of how the index stores it."""
+    """A retrieved passage with everything a citation needs. It is also what `/v1/search` returns, so its fields
+    are public API: the index maps its stored payload onto them in one place (`index.hit_from_point`)."""
 
     chunk_id: str
     document_id: str
@@ -130,20 +112,3 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
     """Similarity (dense), BM25 score (sparse) or fused reciprocal-rank score (hybrid): higher is better."""
     injection_score: float | None
     """The injection detector's score for the passage, computed at ingest (chat leaves out passages it flags)."""
-
-    @classmethod
-    def of(cls, hit: ChunkHit) -> SearchHit:
-        return cls(
-            chunk_id=hit.chunk_id,
-            document_id=hit.document_id,
-            source=hit.source,
-            title=hit.title,
-            section=hit.section,
-            page=hit.page,
-            start=hit.start,
-            end=hit.end,
-            ordinal=hit.ordinal,
-            text=hit.text,
-            score=hit.score,
-            injection_score=hit.injection_score,
-        )

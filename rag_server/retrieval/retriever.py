@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import msgspec
 
 from rag_server.retrieval.access import Principal, access_condition
-from rag_server.retrieval.port import Embedder, FieldMatch, StoredPoint, StoreFilter, StoreQuery, VectorStore
-from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
+from rag_server.retrieval.index import hit_from_point
+from rag_server.retrieval.port import Embedder, FieldMatch, StoreFilter, StoreQuery, VectorStore
+from rag_server.retrieval.records import SearchFilters, SearchHit, SearchMode
 from rag_server.retrieval.sparse import Bm25Encoder
 
 __all__ = ["Fusion", "Retriever", "search_filter"]
@@ -56,7 +57,7 @@ class Retriever:
         filters: SearchFilters = SearchFilters(),  # noqa: B008 - immutable Struct
         mode: SearchMode = "hybrid",
         query_vector: Sequence[float] | None = None,
-    ) -> list[ChunkHit]:
+    ) -> list[SearchHit]:
         """`query_vector`: the embedder's vector for `query` when the caller already has it."""
         dense = None
         if mode in ("hybrid", "dense"):
@@ -76,8 +77,4 @@ class Retriever:
                 rrf_k=self._fusion.rrf_k,
             )
         )
-        return [_hit(point) for point in points]
-
-
-def _hit(point: StoredPoint) -> ChunkHit:
-    return msgspec.convert({**point.payload, "chunk_id": point.id, "score": point.score}, ChunkHit, strict=False)
+        return [hit_from_point(point) for point in points]

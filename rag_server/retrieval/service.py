@@ -25,7 +25,7 @@ from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.errors import CollectionNotFoundError
 from rag_server.retrieval.ownership import Owner, claim, release
 from rag_server.retrieval.port import Embedder
-from rag_server.retrieval.records import ChunkHit, SearchFilters, SearchMode
+from rag_server.retrieval.records import SearchFilters, SearchHit, SearchMode
 from rag_server.retrieval.retriever import Fusion, Retriever
 from rag_server.settings import RetrievalSettings
 
@@ -61,7 +61,7 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
-    hits: list[ChunkHit]
+    hits: list[SearchHit]
     collection: str
     mode: SearchMode
     top_k: int
@@ -99,7 +99,7 @@ class Knowledge:
         hits = await anyio.to_thread.run_sync(self._search, query, collection, mode, top_k)
         return SearchResult(hits=hits, collection=collection, mode=mode, top_k=top_k)
 
-    def _search(self, query: SearchQuery, collection: str, mode: SearchMode, top_k: int) -> list[ChunkHit]:
+    def _search(self, query: SearchQuery, collection: str, mode: SearchMode, top_k: int) -> list[SearchHit]:
         try:
             store = self.catalog.store(collection)
         except CollectionNotFoundError:

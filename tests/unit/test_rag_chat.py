@@ -14,8 +14,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from rag_server.admission import Admission, ClientGoneError
+from rag_server.admission import Admission
 from rag_server.app import create_app
+from rag_server.disconnects import ClientGoneError
 from rag_server.errors import OverloadedError, QuotaExceededError
 from rag_server.guarding import GuardrailsSlot
 from rag_server.pipeline.prompt import SYSTEM_PROMPT
@@ -201,6 +202,35 @@ def test_bad_rag_options_are_a_400_naming_the_field(client: TestClient[Litestar]
     assert response.json()["error"]["param"].startswith("rag")
     missing = client.post(URL, json={"messages": [{"role": "user", "content": "hi"}], "rag": {"collection": "nope"}})
     assert missing.status_code == 404
+
+
+def test_chat_and_search_follow_one_retrieval_rule(generator: FakeGenerator, catalog: Catalog) -> None:
+    base = rag_settings()
+    one = load_settings({"RAG_RETRIEVAL__DEFAULT_TOP_K": "1"}).retrieval
+    settings = Settings(engine=base.engine, chat=base.chat, retrieval=one, auth=base.auth)
+    with client_for(generator, catalog, settings) as client:
+        searched = client.post("/v1/search", json={"query": "reset my VPN password"}).json()["data"]
+        ask(client, "reset my VPN password")
+        over = {"messages": [{"role": "user", "content": "hi"}], "rag": {"top_k": 51}}
+        too_many = client.post(URL, json=over)
+        searched_too_many = client.post("/v1/search", json={"query": "hi", "top_k": 51})
+    assert len(searched) == 1, "the default top_k of a search"
+    sources = generator.seen_prompts[-1][0].content
+    assert "[1] " in sources, "is the default top_k of a chat answer"
+    assert "[2] " not in sources, "is the default top_k of a chat answer"
+    assert (too_many.status_code, too_many.json()["error"]["param"]) == (400, "rag.top_k")
+    assert (searched_too_many.status_code, searched_too_many.json()["error"]["param"]) == (400, "top_k")
+
+
+def test_before_the_first_ingest_search_is_empty_and_chat_answers_without_sources(generator: FakeGenerator) -> None:
+    with client_for(generator, memory_catalog(), rag_settings()) as client:
+        searched = client.post("/v1/search", json={"query": "anything"})
+        chunks = ask(client, "How do I reset my VPN password?")
+        named = client.post("/v1/search", json={"query": "anything", "collection": "nope"})
+    assert (searched.status_code, searched.json()["data"]) == (200, [])
+    assert chunks[-1]["sources"] == []
+    assert "(no passage in the documents matches this question)" in generator.seen_prompts[-1][0].content
+    assert named.status_code == 404, "a collection the request names must exist"
 
 
 # -- admission -----------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The chat path up to the first token: `ChatPipeline.prepare` runs every stage that can refuse a request, in one
 straight line, before a response byte is sent. Each stage returns a typed value the next one takes:
 
+    the conversation as sent must fit the context window (a 400 before any rails time)
     input rails on the conversation (policy → PII → injection, on the query vector)   → CheckedInput
     retrieval with the caller's access filter, then the retrieval rail               → screened sources
     prompt [system prompt][numbered sources][conversation] fitted to the window      → FittedPrompt
@@ -22,7 +23,7 @@ from rag_server.generation.port import ChatTurn
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot, guard_failed
 from rag_server.pipeline.answer import PreparedChat
-from rag_server.pipeline.fitting import PromptBudget, fit_prompt
+from rag_server.pipeline.fitting import PromptBudget, ensure_conversation_fits, fit_prompt
 from rag_server.pipeline.sampling import RequestedSampling
 from rag_server.pipeline.sources import Source, sources_from_hits
 from rag_server.pipeline.stages import RequestStage, StageTimer
@@ -34,7 +35,7 @@ from rag_server.settings import ChatSettings
 if TYPE_CHECKING:
     from guardrails import Guardrails  # Presidio and spaCy: imported by whoever loads the rails
 
-__all__ = ["ChatInput", "ChatPipeline", "CheckedInput", "RagOptions"]
+__all__ = ["ChatInput", "ChatPipeline", "CheckedInput", "RagOptions", "RequestRails"]
 
 _REFUSALS = {Reason.PROMPT_INJECTION: "prompt injection", Reason.POLICY_VIOLATION: "content policy"}
 """What a refusal's message calls each blocking reason."""
@@ -68,6 +69,14 @@ class CheckedInput(msgspec.Struct, frozen=True, kw_only=True):
     """The embedder's vector for `question`, computed once for the injection check and the search."""
 
 
+@dataclass(frozen=True)
+class RequestRails:
+    """The rails and this request's context (its vault and decisions), together or not at all."""
+
+    rails: Guardrails
+    context: GuardContext
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChatPipeline:
     """Shared by every request; holds the slots it reads and the settings sections it uses."""
@@ -88,17 +97,19 @@ class ChatPipeline:
         rails = self.guardrails.get_if_enabled()
         use_rag = self.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
         knowledge = self.knowledge.get() if use_rag else None
-        context = rails.new_context(chat.request_id) if rails is not None else None
+        guarded = RequestRails(rails, rails.new_context(chat.request_id)) if rails is not None else None
         try:
+            with timer.stage(RequestStage.PROMPT):
+                await ensure_conversation_fits(generator, chat.turns, chat.sampling, self.budget)
             with timer.stage(RequestStage.INPUT_RAILS):
-                checked = await self._check_input(chat, rails, knowledge, context)
+                checked = await self._check_input(chat, guarded, knowledge)
             with timer.stage(RequestStage.RETRIEVAL):
-                sources = await self._retrieve(chat, checked, knowledge, rails, context)
+                sources = await self._retrieve(chat, checked, knowledge, guarded)
             with timer.stage(RequestStage.PROMPT):
                 fitted = await fit_prompt(generator, checked.turns, sources, chat.sampling, self.budget)
         except BaseException:
-            if context is not None:
-                self.emit_refused(list(context.decisions))
+            if guarded is not None:
+                self.emit_refused(list(guarded.context.decisions))
             raise
         return PreparedChat(
             generator=generator,
@@ -106,24 +117,23 @@ class ChatPipeline:
             sampling=fitted.sampling,
             request_id=chat.request_id,
             sources=fitted.sources,
-            guard=rails.open_stream(context) if rails is not None and context is not None else None,
-            context=context,
+            guard=guarded.rails.open_stream(guarded.context) if guarded is not None else None,
+            context=guarded.context if guarded is not None else None,
             timer=timer,
         )
 
     async def _check_input(
-        self, chat: ChatInput, rails: Guardrails | None, knowledge: Knowledge | None, context: GuardContext | None
+        self, chat: ChatInput, guarded: RequestRails | None, knowledge: Knowledge | None
     ) -> CheckedInput:
         question_index = _last_user_turn(chat.turns)
         question = chat.turns[question_index].content
         vector = await knowledge.embed_query(question) if knowledge is not None else None
-        if rails is None or context is None:
+        if guarded is None:
             return CheckedInput(turns=chat.turns, question=question, query_vector=vector)
-        shares_encoder = knowledge is not None and knowledge.embedder.model_id == rails.config.injection_encoder
+        encoder = guarded.rails.config.injection_encoder
+        shared_vector = vector if knowledge is not None and knowledge.embedder.model_id == encoder else None
         try:
-            turns = await anyio.to_thread.run_sync(
-                _guard_turns, rails, chat.turns, question_index, context, vector if shares_encoder else None
-            )
+            turns = await anyio.to_thread.run_sync(_guard_turns, guarded, chat.turns, question_index, shared_vector)
         except GuardUnavailableError as failure:
             raise guard_failed(failure) from None
         return CheckedInput(turns=turns, question=question, query_vector=vector)
@@ -133,8 +143,7 @@ class ChatPipeline:
         chat: ChatInput,
         checked: CheckedInput,
         knowledge: Knowledge | None,
-        rails: Guardrails | None,
-        context: GuardContext | None,
+        guarded: RequestRails | None,
     ) -> list[Source] | None:
         """The passages for the prompt, best first, with those flagged at ingest dropped; None without retrieval."""
         if knowledge is None:
@@ -152,21 +161,18 @@ class ChatPipeline:
             )
         )
         hits = result.hits
-        if rails is not None and context is not None and hits:
-            screen = rails.screen_chunks([hit.injection_score for hit in hits], context)
+        if guarded is not None and hits:
+            screen = guarded.rails.screen_chunks([hit.injection_score for hit in hits], guarded.context)
             hits = [hit for hit, keep in zip(hits, screen.keep, strict=True) if keep]
         return sources_from_hits(hits)
 
 
 def _guard_turns(
-    rails: Guardrails,
-    turns: Sequence[ChatTurn],
-    question_index: int,
-    context: GuardContext,
-    embedding: tuple[float, ...] | None,
+    guarded: RequestRails, turns: Sequence[ChatTurn], question_index: int, embedding: tuple[float, ...] | None
 ) -> tuple[ChatTurn, ...]:
     """Blocking: the input rails on the question, then PII masking of the rest of the conversation with the same
     vault (one person keeps one placeholder across turns). Raises ContentFilterError on a block."""
+    rails, context = guarded.rails, guarded.context
     verdict = rails.check_input(turns[question_index].content, context, embedding)
     blocked = verdict.blocked_by
     if verdict.action is Action.BLOCK and blocked is not None:

@@ -9,11 +9,11 @@ import msgspec
 
 from rag_server.generation.port import ChatTurn, Generator, PromptTokens, Sampling
 from rag_server.pipeline.prompt import compose_turns
-from rag_server.pipeline.sampling import RequestedSampling, resolve_sampling
+from rag_server.pipeline.sampling import RequestedSampling, check_room, resolve_sampling
 from rag_server.pipeline.sources import Source, render_sources
 from rag_server.settings import GenerationSettings
 
-__all__ = ["FittedPrompt", "PromptBudget", "fit_prompt"]
+__all__ = ["FittedPrompt", "PromptBudget", "ensure_conversation_fits", "fit_prompt"]
 
 
 class PromptBudget(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,6 +29,15 @@ class FittedPrompt(msgspec.Struct, frozen=True, kw_only=True):
     sampling: Sampling
     sources: tuple[Source, ...]
     """The passages that made it into the prompt, in rank order."""
+
+
+async def ensure_conversation_fits(
+    generator: Generator, turns: tuple[ChatTurn, ...], requested: RequestedSampling, budget: PromptBudget
+) -> None:
+    """Refuse a conversation that cannot fit the window even alone, before the rails spend time on it (PII
+    analysis of a 10,000-word paste takes seconds and could time out into a 503 instead of this 400)."""
+    as_sent = await generator.render(turns)
+    check_room(requested, len(as_sent.token_ids), budget.context_window)
 
 
 async def fit_prompt(

@@ -8,7 +8,7 @@ from rag_server.errors import ContextLengthExceededError
 from rag_server.generation.port import Sampling
 from rag_server.settings import GenerationSettings
 
-__all__ = ["RequestedSampling", "resolve_sampling"]
+__all__ = ["RequestedSampling", "check_room", "resolve_sampling"]
 
 
 class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
@@ -26,10 +26,9 @@ class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
     ignore_eos: bool = False
 
 
-def resolve_sampling(
-    requested: RequestedSampling, prompt_tokens: int, context_window: int, defaults: GenerationSettings
-) -> Sampling:
-    """Fill in defaults; raise ContextLengthExceededError when prompt and completion cannot fit."""
+def check_room(requested: RequestedSampling, prompt_tokens: int, context_window: int) -> int:
+    """The tokens left for the completion; ContextLengthExceededError (naming the field to change) when the prompt
+    fills the window or the requested length does not fit beside it."""
     room = context_window - prompt_tokens
     if room < 1:
         raise ContextLengthExceededError(
@@ -43,6 +42,14 @@ def resolve_sampling(
             f"{prompt_tokens}-token prompt in the {context_window}-token context window",
             param=requested.max_tokens_param,
         )
+    return room
+
+
+def resolve_sampling(
+    requested: RequestedSampling, prompt_tokens: int, context_window: int, defaults: GenerationSettings
+) -> Sampling:
+    """Fill in defaults; raise ContextLengthExceededError when prompt and completion cannot fit."""
+    room = check_room(requested, prompt_tokens, context_window)
     return Sampling(
         max_tokens=requested.max_tokens or min(defaults.default_max_tokens, room),
         temperature=defaults.default_temperature if requested.temperature is None else requested.temperature,

@@ -26,6 +26,10 @@ function addTurn(role, text) {
   return item;
 }
 
+// Follow a growing answer while the reader is at the bottom of the page; leave them be once they scroll up.
+function atBottom() { return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 96; }
+function keepInView(item, follow) { if (follow) item.scrollIntoView({ block: "end" }); }
+
 function notice(item, kind, text) {
   const note = document.createElement("p");
   note.className = `notice ${kind}`;
@@ -129,8 +133,10 @@ async function ask(question) {
         const choice = chunk.choices && chunk.choices[0];
         if (!choice) continue;
         if (choice.delta && choice.delta.content) {
+          const follow = atBottom();
           answer += choice.delta.content;
           text.textContent = answer;
+          keepInView(item, follow);
         }
         if (choice.finish_reason) final = { ...chunk, finish_reason: choice.finish_reason };
       }
@@ -147,6 +153,7 @@ async function ask(question) {
     controller = null;
     setBusy(false);
   }
+  const follow = atBottom();
   if (final) {
     if ((final.masked || []).length) {
       notice(item, "masked", `Personal data (${final.masked.join(", ").toLowerCase().replaceAll("_", " ")}) was masked before it reached the model.`);
@@ -158,6 +165,7 @@ async function ask(question) {
     }
     showSources(item, final);
   }
+  keepInView(item, follow);
   if (answer) history.push({ role: "assistant", content: answer });
 }
 

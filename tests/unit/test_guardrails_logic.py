@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 import pytest
@@ -18,7 +18,6 @@ from guardrails.injection import InjectionScore
 from guardrails.injection_rules import match_rules
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.normalize import canonical, hidden_payloads
-from guardrails.output import OutputGuard
 from guardrails.pii import EntitySpan
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
@@ -176,6 +175,18 @@ def test_nothing_is_released_after_a_stop() -> None:
     assert decisions[0].finding_kinds == ("canary",)
 
 
+def test_closing_a_stream_records_its_decisions_once_however_it_ended() -> None:
+    ctx = context()
+    stream = StreamGuard([SystemPromptLeakGuard(SYSTEM_PROMPT)], ctx)
+    stream.feed("The portal is at")  # abandoned mid-answer: no finish()
+    assert stream.decisions == (), "reading the decisions records nothing"
+    assert ctx.decisions == []
+    closed = stream.close()
+    assert [d.guard for d in closed] == ["system_prompt_leak"]
+    assert stream.close() == closed, "closing again changes nothing"
+    assert ctx.decisions == list(closed), "each decision is recorded in the request's context once"
+
+
 # -- placeholders and policy on the stream -------------------------------------------------------------------------
 
 
@@ -301,7 +312,7 @@ def test_each_rail_runs_only_when_selected() -> None:
 def test_decisions_serialise_without_the_checked_text() -> None:
     policy = PolicyGuard([PolicyRule(name="codenames", terms=("Project Falcon",), action="mask")])
     ctx = context()
-    stream = StreamGuard([cast(OutputGuard, policy)], ctx)
+    stream = StreamGuard([policy], ctx)
     stream_through(stream, "Project Falcon is late, tell Maria.")
     encoded = msgspec.json.encode(stream.close()).decode()
     assert "Falcon" not in encoded

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from guardrails import Reason
+from rag_server.pipeline.answer import AnswerFinish
 from rag_server.pipeline.chat import RagOptions
 from rag_server.pipeline.sources import Source
 
@@ -135,7 +137,7 @@ class ChunkDelta(msgspec.Struct, frozen=True, omit_defaults=True):
 class ChunkChoice(msgspec.Struct, frozen=True):
     index: int
     delta: ChunkDelta
-    finish_reason: str | None = None
+    finish_reason: AnswerFinish | None = None
     logprobs: None = None
 
 
@@ -158,7 +160,7 @@ class CompletionMessage(msgspec.Struct, frozen=True):
 class CompletionChoice(msgspec.Struct, frozen=True):
     index: int
     message: CompletionMessage
-    finish_reason: str
+    finish_reason: AnswerFinish
     logprobs: None = None
 
 
@@ -167,7 +169,7 @@ class GuardrailNotice(msgspec.Struct, frozen=True):
 
     decision_id: str
     guard: str
-    reason: str
+    reason: Reason
 
 
 class FinalChunk(ChatCompletionChunk, frozen=True):

@@ -62,15 +62,7 @@ async def search(
         )
     )
     took_ms = (time.perf_counter() - began) * 1000
-    logger.info(
-        "search principal=%s collection=%s mode=%s top_k=%d hits=%d took_ms=%.1f",
-        principal.id,
-        result.collection,
-        result.mode,
-        result.top_k,
-        len(result.hits),
-        took_ms,
-    )
+    logger.info("search principal=%s %s took_ms=%.1f", principal.id, result.summary(), took_ms)
     return SearchResponse(
         data=result.hits,
         collection=result.collection,

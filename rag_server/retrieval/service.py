@@ -66,6 +66,10 @@ class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     mode: SearchMode
     top_k: int
 
+    def summary(self) -> str:
+        """For the log line: names and counts, never the query or the passages."""
+        return f"collection={self.collection} mode={self.mode} top_k={self.top_k} hits={len(self.hits)}"
+
 
 class Knowledge:
     """The open index and its search, shared by every request."""

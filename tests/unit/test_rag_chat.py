@@ -211,11 +211,11 @@ def test_chat_and_search_follow_one_retrieval_rule(generator: FakeGenerator, cat
     with client_for(generator, catalog, settings) as client:
         searched = client.post("/v1/search", json={"query": "reset my VPN password"}).json()["data"]
         ask(client, "reset my VPN password")
+        sources = generator.seen_prompts[-1][0].content
         over = {"messages": [{"role": "user", "content": "hi"}], "rag": {"top_k": 51}}
         too_many = client.post(URL, json=over)
         searched_too_many = client.post("/v1/search", json={"query": "hi", "top_k": 51})
     assert len(searched) == 1, "the default top_k of a search"
-    sources = generator.seen_prompts[-1][0].content
     assert "[1] " in sources, "is the default top_k of a chat answer"
     assert "[2] " not in sources, "is the default top_k of a chat answer"
     assert (too_many.status_code, too_many.json()["error"]["param"]) == (400, "rag.top_k")

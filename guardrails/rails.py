@@ -159,7 +159,12 @@ class Guardrails:
         masked = None
         if self._masks_pii:
             pii_run = GuardRun(self._workers, lambda: self._pii.mask(text, context))
-            masked = self._await(pii_run, "pii", context)
+            try:
+                masked = self._await(pii_run, "pii", context)
+            except GuardUnavailableError:
+                if injection_run is not None:
+                    injection_run.cancel()  # the request is refused: its side-by-side check has no reader
+                raise
             if masked is not None:
                 self._decide(masked.outcome, context, Stage.INPUT, pii_run.started_at)
         if not self._checks_injection:

@@ -50,6 +50,7 @@ class GuardrailsSlot(Supervised["Guardrails"]):
     component = "guardrail service"
     unavailable = GuardrailsUnavailableError
     starting_reason = "loading the guardrails"
+    enabled_by = "RAG_GUARDRAILS__ENABLED"
 
 
 def emit_decisions(decisions: Sequence[Decision], on_decision: Callable[[Decision], None] | None = None) -> None:

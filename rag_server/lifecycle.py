@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -62,6 +63,8 @@ class Supervised(Generic[T]):
     unavailable: ClassVar[type[RagError]] = RagError
     starting_reason: ClassVar[str] = "starting"
     starting_retry_after_s: ClassVar[int] = 5
+    enabled_by: ClassVar[str] = ""
+    """The setting that turns the component on, named when a request needs it while it is off."""
 
     def __init__(self, *, enabled: bool = True) -> None:
         self._value: T | None = None
@@ -109,7 +112,7 @@ class Supervised(Generic[T]):
         status = self.status()
         if self._value is None or status.phase is not Phase.READY:
             if status.phase is Phase.DISABLED:
-                raise self.unavailable(f"the {self.component} is disabled on this server")
+                raise self.unavailable(f"the {self.component} is disabled on this server ({self.enabled_by})")
             retry = self.starting_retry_after_s if status.phase is Phase.STARTING else _FAILED_RETRY_AFTER_S
             raise self.unavailable(f"the {self.component} is not ready: {status.reason}", retry_after_s=retry)
         return self._value
@@ -136,27 +139,32 @@ async def supervise(
 ) -> None:
     """Open the component, publish it in `slot`, hold it until cancelled (server shutdown), then close it.
 
-    A start that fails or times out marks the slot failed and returns: the server stays up and says why."""
+    A start that fails or times out marks the slot failed and returns: the server stays up and says why. An error
+    while closing at shutdown is logged; the slot stays stopped."""
     name = slot.component
     try:
         async with AsyncExitStack() as stack:
-            with anyio.fail_after(startup_timeout_s):
+            with anyio.CancelScope(deadline=anyio.current_time() + (startup_timeout_s or math.inf)) as starting:
                 value = await stack.enter_async_context(open_component())
+            if starting.cancelled_caught:
+                logger.error("%s did not become ready within %.0f s", name, startup_timeout_s or 0)
+                slot.fail(f"the {name} did not start within {startup_timeout_s or 0:.0f} s")
+                return
             slot.ready(value)
             logger.info("%s ready after %.1f s", name, slot.status().startup_s or 0.0)
             try:
                 await anyio.sleep_forever()
             finally:
                 slot.stop()  # before closing: no handler may get a component that is being closed
-    except TimeoutError:
-        logger.error("%s did not become ready within %.0f s", name, startup_timeout_s or 0)
-        slot.fail(f"the {name} did not start within {startup_timeout_s:.0f} s")
-    except RagError as exc:  # a start-up problem the component explained itself (no request data in it)
-        logger.error("%s failed to start: %s", name, exc.message)
-        slot.fail(exc.message)
-    except Exception as exc:  # start-up failures carry no request data; log them whole for the operator
-        logger.exception("%s failed to start", name)
-        slot.fail(f"the {name} failed to start ({type(exc).__name__}); see the server log")
+    except Exception as exc:  # start-up and shutdown failures carry no request data; log them whole
+        if slot.status().phase is Phase.STOPPED:
+            logger.exception("%s failed while closing", name)
+        elif isinstance(exc, RagError):  # a start-up problem the component explained itself
+            logger.error("%s failed to start: %s", name, exc.message)
+            slot.fail(exc.message)
+        else:
+            logger.exception("%s failed to start", name)
+            slot.fail(f"the {name} failed to start ({type(exc).__name__}); see the server log")
 
 
 def in_worker_thread(load: Callable[[], T], close: Callable[[T], None]) -> ComponentFactory[T]:

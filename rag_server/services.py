@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from guardrails.encoders import SentenceEncoder
     from rag_server.retrieval.catalog import Catalog
 
-__all__ = ["Services", "default_services", "guard_workers"]
+__all__ = ["Services", "default_services", "guard_workers", "own_url"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Services:
 
 
 _IMPORTS = threading.Lock()
+_SHARE_WAIT_S = 120.0
+"""How long the rails wait for retrieval's encoder before loading their own (a hung index must not hold them)."""
 
 
 def import_heavy(*modules: str) -> None:
@@ -107,7 +109,8 @@ def default_services(settings: Settings) -> Services:
 
     @asynccontextmanager
     async def open_guardrails() -> AsyncIterator[Guardrails]:
-        await knowledge.settled()  # so the rails can share the retrieval encoder instead of loading a copy
+        with anyio.move_on_after(_SHARE_WAIT_S):  # so the rails can share the retrieval encoder, not load a copy
+            await knowledge.settled()
         workers = concurrent.futures.ThreadPoolExecutor(guard_workers(settings), thread_name_prefix="guard")
         try:
             yield await anyio.to_thread.run_sync(load_rails, workers)

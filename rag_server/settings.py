@@ -268,6 +268,18 @@ def _all_variable_names() -> list[str]:
     ]
 
 
+_REPLACED = {"chat.top_k": "retrieval.default_top_k"}
+"""Settings that were replaced, and what replaced them (section.field), so an old config names its way forward."""
+
+
+def _replaced_hint(section: str, field: str) -> str:
+    new = _REPLACED.get(f"{section}.{field}")
+    if new is None:
+        return ""
+    new_section, new_field = new.split(".")
+    return f"; it was replaced by {ENV_PREFIX}{new_section.upper()}__{new_field.upper()} ({new})"
+
+
 def _parse_variable_name(name: str) -> tuple[str, str]:
     parts = name[len(ENV_PREFIX) :].lower().split("__")
     known = _known_names()
@@ -275,6 +287,8 @@ def _parse_variable_name(name: str) -> tuple[str, str]:
         return parts[0], parts[1]
     hint = difflib.get_close_matches(name, _all_variable_names(), n=1)
     suggestion = f"; did you mean {hint[0]}?" if hint else ""
+    if len(parts) == 2 and _replaced_hint(*parts):
+        suggestion = _replaced_hint(*parts)
     raise SettingsError(f"unknown setting {name}{suggestion} (settings are RAG_<SECTION>__<FIELD>)")
 
 
@@ -295,7 +309,8 @@ def _read_config_file(path: Path) -> dict[str, dict[str, Any]]:
 def _explain(exc: msgspec.ValidationError, from_env: Mapping[tuple[str, str], str], config_file: Path | None) -> str:
     error = field_error(exc)
     if error.unknown and len(error.fields) == 2:
-        return f"unknown setting {error.path} in config file {config_file}"
+        hint = _replaced_hint(error.fields[0], error.fields[1])
+        return f"unknown setting {error.path} in config file {config_file}{hint}"
     if len(error.fields) >= 2:
         key = (error.fields[0], error.fields[1])
         where = from_env.get(key) or f"{key[0]}.{key[1]} in config file {config_file}"

@@ -2,6 +2,7 @@
 straight line, before a response byte is sent. Each stage returns a typed value the next one takes:
 
     the conversation as sent must fit the context window (a 400 before any rails time)
+    the question's vector, computed once for the injection check and the search
     input rails on the conversation (policy → PII → injection, on the query vector)   → CheckedInput
     retrieval with the caller's access filter, then the retrieval rail               → screened sources
     prompt [system prompt][numbered sources][conversation] fitted to the window      → FittedPrompt
@@ -98,11 +99,15 @@ class ChatPipeline:
         use_rag = self.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled
         knowledge = self.knowledge.get() if use_rag else None
         guarded = RequestRails(rails, rails.new_context(chat.request_id)) if rails is not None else None
+        question_index = _last_user_turn(chat.turns)
         try:
             with timer.stage(RequestStage.PROMPT):
                 await ensure_conversation_fits(generator, chat.turns, chat.sampling, self.budget)
+            with timer.stage(RequestStage.RETRIEVAL):
+                question = chat.turns[question_index].content
+                vector = await knowledge.embed_query(question) if knowledge is not None else None
             with timer.stage(RequestStage.INPUT_RAILS):
-                checked = await self._check_input(chat, guarded, knowledge)
+                checked = await self._check_input(chat, question_index, vector, guarded, knowledge)
             with timer.stage(RequestStage.RETRIEVAL):
                 sources = await self._retrieve(chat, checked, knowledge, guarded)
             with timer.stage(RequestStage.PROMPT):
@@ -123,11 +128,15 @@ class ChatPipeline:
         )
 
     async def _check_input(
-        self, chat: ChatInput, guarded: RequestRails | None, knowledge: Knowledge | None
+        self,
+        chat: ChatInput,
+        question_index: int,
+        vector: tuple[float, ...] | None,
+        guarded: RequestRails | None,
+        knowledge: Knowledge | None,
     ) -> CheckedInput:
-        question_index = _last_user_turn(chat.turns)
+        """The input rails; the question's vector goes to the injection check when its encoder made it."""
         question = chat.turns[question_index].content
-        vector = await knowledge.embed_query(question) if knowledge is not None else None
         if guarded is None:
             return CheckedInput(turns=chat.turns, question=question, query_vector=vector)
         encoder = guarded.rails.config.injection_encoder

@@ -1,5 +1,8 @@
 """The prompt that goes to the engine: rendered through the chat template, fitted to the context window, with the
-sampling resolved against what is left of it. Rendered once, unless a passage must go to make room."""
+sampling resolved against what is left of it.
+
+Two renders per request: the conversation as sent (a gate before the rails, well under a millisecond) and the final
+prompt; one more for each passage that must go to make room. Sampling is resolved once, on the final prompt."""
 
 from __future__ import annotations
 
@@ -47,15 +50,14 @@ async def fit_prompt(
     requested: RequestedSampling,
     budget: PromptBudget,
 ) -> FittedPrompt:
-    """Render [system prompt + sources][conversation]; while the answer would get less room than it asked for
-    (or `min_completion_tokens`), drop the lowest-ranked passage. `sources` None: no retrieval, the conversation
-    as sent. Raises ContextLengthExceededError when even the conversation alone leaves no room."""
-    room_needed = requested.max_tokens or budget.min_completion_tokens
+    """Render [system prompt + sources][conversation]; while the answer would get less than `min_completion_tokens`,
+    drop the lowest-ranked passage. `sources` None: no retrieval, the conversation as sent. Raises
+    ContextLengthExceededError when the prompt leaves no room, or less than the request's `max_tokens`."""
     kept = list(sources or ())
     while True:
         block = render_sources(kept) if sources is not None else None
         prompt = await generator.render(compose_turns(turns, block))
-        if not kept or len(prompt.token_ids) + room_needed <= budget.context_window:
+        if not kept or len(prompt.token_ids) + budget.min_completion_tokens <= budget.context_window:
             break
         kept.pop()
     sampling = resolve_sampling(requested, len(prompt.token_ids), budget.context_window, budget.defaults)

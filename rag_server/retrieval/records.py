@@ -26,8 +26,9 @@ PUBLIC_GROUP = "public"
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
 
-COLLECTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
-"""What a collection may be called: it names a directory of the embedded index and a Qdrant collection."""
+COLLECTION_NAME = r"^[A-Za-z0-9_-]{1,64}(?!\n)$"
+"""What a collection may be called: it names a directory of the embedded index and a Qdrant collection. (`(?!\n)`:
+Python's `$` also matches before a final newline, and `default\n` must not pass.)"""
 CollectionName = Annotated[str, Meta(pattern=COLLECTION_NAME)]
 
 MAX_TOP_K = 100

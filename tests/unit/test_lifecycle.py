@@ -14,6 +14,7 @@ from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, warmed
 from rag_server.guarding import GuardrailsSlot, GuardrailsUnavailableError
 from rag_server.lifecycle import Phase, supervise
+from rag_server.retrieval.service import Knowledge, KnowledgeSlot
 from tests.fakes import FakeGenerator
 
 
@@ -97,3 +98,40 @@ async def test_a_disabled_component_is_settled_serving_and_optional() -> None:
     assert slot.get_if_enabled() is None
     with pytest.raises(GuardrailsUnavailableError, match="disabled"):
         slot.get()
+
+
+async def test_a_component_raising_timeout_error_fails_alone_and_the_server_lives_on() -> None:
+    slot = KnowledgeSlot()
+
+    @asynccontextmanager
+    async def index_behind_a_slow_network() -> AsyncIterator[Knowledge]:
+        raise TimeoutError  # e.g. a socket timeout while reaching a Qdrant server
+        yield  # type: ignore[unreachable]  # makes this an async generator
+
+    await supervise(slot, index_behind_a_slow_network)  # no start-up deadline: returns, does not raise
+    assert slot.status().phase is Phase.FAILED
+    assert "TimeoutError" in (slot.status().reason or "")
+
+
+async def test_the_slot_stops_before_the_component_closes_and_a_close_error_is_only_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slot = EngineSlot()
+    seen_while_closing: list[Phase] = []
+
+    @asynccontextmanager
+    async def open_generator() -> AsyncIterator[Generator]:
+        try:
+            yield FakeGenerator()
+        finally:
+            seen_while_closing.append(slot.status().phase)
+            raise OSError("device gone")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(supervise, slot, open_generator, 5.0)
+        with anyio.fail_after(5):
+            await slot.settled()
+        tasks.cancel_scope.cancel()
+    assert seen_while_closing == [Phase.STOPPED], "no handler can get a component that is closing"
+    assert slot.status().phase is Phase.STOPPED
+    assert "failed while closing" in caplog.text

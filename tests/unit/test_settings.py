@@ -67,3 +67,12 @@ def test_unknown_key_in_config_file_is_named(tmp_path: Path) -> None:
 def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read config file"):
         load_settings({"RAG_CONFIG_FILE": str(tmp_path / "absent.toml")})
+
+
+def test_a_replaced_setting_names_its_replacement(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="replaced by RAG_RETRIEVAL__DEFAULT_TOP_K"):
+        load_settings({"RAG_CHAT__TOP_K": "5"})
+    config = tmp_path / "rag.toml"
+    config.write_text("[chat]\ntop_k = 5\n")
+    with pytest.raises(SettingsError, match=r"chat\.top_k .*replaced by RAG_RETRIEVAL__DEFAULT_TOP_K"):
+        load_settings({}, config)

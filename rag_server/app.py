@@ -101,6 +101,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],
         lifespan=[_background_components(services, settings.engine.startup_timeout_s)],
+        request_max_body_size=settings.server.max_request_bytes,
         openapi_config=None,
         logging_config=None,  # the entry point configures logging; the app never touches global handlers
     )

@@ -61,6 +61,10 @@ class ServerSettings(_Section, frozen=True):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Log level of the server's own loggers. Logs never contain request text."""
 
+    max_request_bytes: Annotated[int, Meta(ge=1024)] = 4 * 2**20
+    """Largest request body (a chat conversation, a search, a check); beyond it a 413. Document uploads from
+    `rag-ingest` have their own, larger limit."""
+
 
 class EngineSettings(_Section, frozen=True):
     model: str = "data/models/SmolLM2-135M-Instruct"

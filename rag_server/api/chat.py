@@ -83,6 +83,10 @@ def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
         presence_penalty=request.presence_penalty,
         frequency_penalty=request.frequency_penalty,
         ignore_eos=request.ignore_eos,
+        top_k=request.top_k,
+        min_p=request.min_p,
+        repetition_penalty=request.repetition_penalty,
+        min_tokens=request.min_tokens,
     )
 
 
@@ -101,10 +105,11 @@ class ChatCompletions:
         self, body: bytes, authorization: str | None, wait_for_disconnect: WaitForDisconnect
     ) -> Response[bytes] | Stream:
         timer = StageTimer()
-        request = decode_chat_request(body)
+        principal = self.authenticator.principal(authorization)  # before the body: strangers learn nothing of it
+        decoded = decode_chat_request(body)
+        request = decoded.request
         if request.model is not None and request.model != self.model_name:
             raise ModelNotFoundError(f"the model `{request.model}` does not exist on this server", param="model")
-        principal = self.authenticator.principal(authorization)
         chat = ChatInput(
             turns=to_chat_turns(request),
             sampling=_requested_sampling(request),
@@ -121,6 +126,9 @@ class ChatCompletions:
             ticket.release()
             raise
         headers = {"X-Request-ID": chat.request_id}
+        if decoded.ignored:
+            logger.warning("chat %s ignored unknown fields: %s", chat.request_id, ", ".join(decoded.ignored))
+            headers["X-Ignored-Fields"] = ", ".join(decoded.ignored)
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)

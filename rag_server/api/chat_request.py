@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,9 +21,22 @@ from rag_server.api.openai_types import (
 from rag_server.errors import UnsupportedParameterError
 from rag_server.generation.port import ChatTurn
 
-__all__ = ["decode_chat_request", "to_chat_turns"]
+__all__ = ["DecodedChat", "decode_chat_request", "to_chat_turns"]
 
 _decoder = msgspec.json.Decoder(ChatCompletionRequest)
+_shape = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_message_shapes = msgspec.json.Decoder(list[dict[str, msgspec.Raw]])
+_KNOWN_FIELDS = frozenset(ChatCompletionRequest.__struct_fields__)
+_KNOWN_MESSAGE_FIELDS = frozenset({"role", "content", "name", "refusal"})
+_PRINTABLE_NAME = re.compile(r"[A-Za-z0-9_.\[\]-]{1,64}")
+_MAX_REPORTED = 16
+
+
+class DecodedChat(msgspec.Struct, frozen=True):
+    request: ChatCompletionRequest
+    ignored: tuple[str, ...]
+    """Fields the server does not know and ignored (`messages[].x` for one inside a message), for the warning
+    and the `X-Ignored-Fields` header. Names only, and only printable ones: a name is client text too."""
 
 
 def _neutral_none(value: Any) -> bool:
@@ -53,13 +67,24 @@ _NEUTRAL_VALUES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def decode_chat_request(body: bytes) -> ChatCompletionRequest:
+def decode_chat_request(body: bytes) -> DecodedChat:
     """Parse the JSON body; raise InvalidRequestError / UnsupportedParameterError naming the field."""
     request = decode_body(body, _decoder)
     for name, is_neutral in _NEUTRAL_VALUES.items():
         if not is_neutral(getattr(request, name)):
             raise UnsupportedParameterError(f"`{name}` is not supported by this server", param=name)
-    return request
+    return DecodedChat(request, _ignored_fields(body))
+
+
+def _ignored_fields(body: bytes) -> tuple[str, ...]:
+    """The body is valid by now; read only its keys (values stay undecoded)."""
+    top = _shape.decode(body)
+    names = sorted(set(top) - _KNOWN_FIELDS)
+    in_messages: set[str] = set()
+    for message in _message_shapes.decode(top["messages"]):
+        in_messages.update(f"messages[].{name}" for name in set(message) - _KNOWN_MESSAGE_FIELDS)
+    named = [name if _PRINTABLE_NAME.fullmatch(name) else "(unprintable)" for name in [*names, *sorted(in_messages)]]
+    return tuple(dict.fromkeys(named))[:_MAX_REPORTED]
 
 
 def _text_of(content: Content) -> str:

@@ -25,3 +25,5 @@ def decode_body(body: bytes, decoder: msgspec.json.Decoder[T]) -> T:
         raise InvalidRequestError(message, param=error.path) from None
     except msgspec.DecodeError as exc:
         raise InvalidRequestError(f"the request body is not valid JSON: {exc}") from None
+    except RecursionError:  # msgspec's guard against nesting deeper than its decoder's stack
+        raise InvalidRequestError("the request body nests arrays or objects too deeply") from None

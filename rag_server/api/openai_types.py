@@ -44,7 +44,7 @@ class TextPart(msgspec.Struct, frozen=True, tag_field="type", tag="text", forbid
 Content = str | list[TextPart]
 
 
-class _ChatMessage(msgspec.Struct, frozen=True, tag_field="role", forbid_unknown_fields=True):
+class _ChatMessage(msgspec.Struct, frozen=True, tag_field="role"):
     content: Content
     name: str | None = None
 
@@ -74,8 +74,9 @@ class StreamOptions(msgspec.Struct, frozen=True):
     """Accepted for SDK compatibility; this server never pads chunks."""
 
 
-class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """`POST /v1/chat/completions` body. Unknown fields are refused so typos do not pass silently."""
+class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """`POST /v1/chat/completions` body. Unknown fields are ignored, as vLLM's server does (a newer SDK or chat UI
+    must not break chat), and named in a warning and the `X-Ignored-Fields` response header."""
 
     messages: Annotated[list[Message], Meta(min_length=1)]
     model: str | None = None
@@ -92,6 +93,11 @@ class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_un
     frequency_penalty: Annotated[float, Meta(ge=-2, le=2)] | None = None
     ignore_eos: bool = False
     """vLLM-compatible extension: keep generating past end-of-sequence (fixed-length benchmarks)."""
+    # vLLM's sampling extras, honoured as `vllm serve` honours them.
+    top_k: Annotated[int, Meta(ge=-1)] | None = None
+    min_p: Annotated[float, Meta(ge=0, le=1)] | None = None
+    repetition_penalty: Annotated[float, Meta(gt=0, le=2)] | None = None
+    min_tokens: Annotated[int, Meta(ge=0)] | None = None
     rag: RagOptions | None = None
     """Extension: steer retrieval (`enabled`, `collection`, `top_k`, `mode`, `filters`); standard clients omit it."""
 

@@ -45,6 +45,14 @@ class Sampling(msgspec.Struct, frozen=True, kw_only=True):
     presence_penalty: float = 0.0
     frequency_penalty: float = 0.0
     ignore_eos: bool = False
+    top_k: int = 0
+    """Sample from the k most likely tokens only; 0 (or -1) considers all."""
+    min_p: Annotated[float, Meta(ge=0, le=1)] = 0.0
+    """Drop tokens less likely than `min_p` × the most likely one."""
+    repetition_penalty: Annotated[float, Meta(gt=0)] = 1.0
+    """Above 1 discourages repeating tokens already in the prompt or the answer."""
+    min_tokens: Annotated[int, Meta(ge=0)] = 0
+    """Generate at least this many tokens before end-of-sequence or a stop string may end the answer."""
 
 
 class GenerationDelta(msgspec.Struct, frozen=True, kw_only=True):

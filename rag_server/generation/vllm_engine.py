@@ -101,6 +101,10 @@ class VllmGenerator:
             presence_penalty=sampling.presence_penalty,
             frequency_penalty=sampling.frequency_penalty,
             ignore_eos=sampling.ignore_eos,
+            top_k=sampling.top_k,
+            min_p=sampling.min_p,
+            repetition_penalty=sampling.repetition_penalty,
+            min_tokens=sampling.min_tokens,
             output_kind=RequestOutputKind.DELTA,
         )
         outputs = self._engine.generate(tokens_input(list(prompt.token_ids)), params, request_id)

@@ -24,6 +24,10 @@ class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     ignore_eos: bool = False
+    top_k: int | None = None
+    min_p: float | None = None
+    repetition_penalty: float | None = None
+    min_tokens: int | None = None
 
 
 def check_room(requested: RequestedSampling, prompt_tokens: int, context_window: int) -> int:
@@ -50,8 +54,9 @@ def resolve_sampling(
 ) -> Sampling:
     """Fill in defaults; raise ContextLengthExceededError when prompt and completion cannot fit."""
     room = check_room(requested, prompt_tokens, context_window)
+    max_tokens = requested.max_tokens or min(defaults.default_max_tokens, room)
     return Sampling(
-        max_tokens=requested.max_tokens or min(defaults.default_max_tokens, room),
+        max_tokens=max_tokens,
         temperature=defaults.default_temperature if requested.temperature is None else requested.temperature,
         top_p=defaults.default_top_p if requested.top_p is None else requested.top_p,
         seed=requested.seed,
@@ -59,4 +64,8 @@ def resolve_sampling(
         presence_penalty=requested.presence_penalty or 0.0,
         frequency_penalty=requested.frequency_penalty or 0.0,
         ignore_eos=requested.ignore_eos,
+        top_k=requested.top_k or 0,
+        min_p=requested.min_p or 0.0,
+        repetition_penalty=requested.repetition_penalty or 1.0,
+        min_tokens=min(requested.min_tokens or 0, max_tokens),
     )

@@ -77,6 +77,20 @@ def test_max_tokens_and_stop_reach_the_engine(client: TestClient[Litestar], gene
     assert stopped["choices"][0]["finish_reason"] == "stop"
 
 
+def test_vllm_sampling_extras_reach_the_engine_and_unknown_fields_are_named(
+    client: TestClient[Litestar], generator: FakeGenerator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    extras = {"top_k": 20, "min_p": 0.05, "repetition_penalty": 1.1, "min_tokens": 2}
+    response = client.post(URL, json={"messages": [QUESTION], **extras, "ui_session": "s-1", "max_tokens": 8})
+    assert response.status_code == 200
+    sampling = generator.seen_sampling[-1]
+    assert (sampling.top_k, sampling.min_p, sampling.repetition_penalty, sampling.min_tokens) == (20, 0.05, 1.1, 2)
+    assert response.headers["x-ignored-fields"] == "ui_session"
+    assert "ignored unknown fields: ui_session" in caplog.text
+    assert "s-1" not in caplog.text, "names only, never values"
+
+
 def test_max_completion_tokens_wins_and_defaults_apply(client: TestClient[Litestar], generator: FakeGenerator) -> None:
     client.post(URL, json={"messages": [QUESTION], "max_completion_tokens": 2})
     assert generator.seen_sampling[-1].max_tokens == 2
@@ -114,6 +128,12 @@ def test_malformed_json_is_a_400_not_a_500(client: TestClient[Litestar]) -> None
     response = client.post(URL, content=b'{"messages": [', headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert "not valid JSON" in response.json()["error"]["message"]
+    nested = client.post(URL, content=b'{"messages": [' * 5000, headers={"content-type": "application/json"})
+    assert nested.status_code == 400
+    assert "too deeply" in nested.json()["error"]["message"]
+    huge = client.post(URL, json={"messages": [{"role": "user", "content": "word " * 1_000_000}]})
+    assert huge.status_code == 413
+    assert huge.json()["error"]["type"] == "invalid_request_error"
 
 
 def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:

@@ -24,7 +24,10 @@ USER = '{"role": "user", "content": "hi"}'
         (f'{{"messages": [{USER}], "top_p": 0}}', "top_p"),
         (f'{{"messages": [{USER}], "stop": ["a", "b", "c", "d", "e"]}}', "stop"),
         (f'{{"messages": [{USER}], "stream": "yes"}}', "stream"),
-        (f'{{"messages": [{USER}], "temprature": 1}}', "temprature"),
+        (f'{{"messages": [{USER}], "top_k": -2}}', "top_k"),
+        (f'{{"messages": [{USER}], "min_p": 1.5}}', "min_p"),
+        (f'{{"messages": [{USER}], "repetition_penalty": 0}}', "repetition_penalty"),
+        (f'{{"messages": [{USER}], "min_tokens": -1}}', "min_tokens"),
     ],
 )
 def test_bad_fields_are_named(body: str, param: str | None) -> None:
@@ -34,12 +37,22 @@ def test_bad_fields_are_named(body: str, param: str | None) -> None:
     assert caught.value.status_code == 400
 
 
-def test_unknown_field_message_names_it() -> None:
-    with pytest.raises(InvalidRequestError, match="temprature"):
-        decode_chat_request(f'{{"messages": [{USER}], "temprature": 1}}'.encode())
+def test_unknown_fields_are_ignored_and_named_as_vllm_does() -> None:
+    body = '{"messages": [{"role": "user", "content": "hi", "id": "m1"}], "temprature": 1, "chat_id": "c", "\\n": 1}'
+    decoded = decode_chat_request(body.encode())
+    assert decoded.request.temperature is None, "an unknown field changes nothing"
+    assert decoded.ignored == ("(unprintable)", "chat_id", "temprature", "messages[].id")
 
 
-@pytest.mark.parametrize("body", [b"", b"{not json", b"[1, 2", b"\xff\xfe"])
+def test_vllm_sampling_extras_are_accepted() -> None:
+    body = f'{{"messages": [{USER}], "top_k": 20, "min_p": 0.05, "repetition_penalty": 1.1, "min_tokens": 3}}'
+    request = decode_chat_request(body.encode()).request
+    assert (request.top_k, request.min_p, request.repetition_penalty, request.min_tokens) == (20, 0.05, 1.1, 3)
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"{not json", b"[1, 2", b"\xff\xfe", b'{"messages": [' * 5000, b"[" * 100_000, b"{" * 100_000]
+)
 def test_malformed_bodies_are_refused(body: bytes) -> None:
     with pytest.raises(InvalidRequestError):
         decode_chat_request(body)
@@ -65,7 +78,7 @@ def test_parameters_we_cannot_honour_are_refused_by_name(extra: str, param: str)
 
 def test_neutral_values_that_sdks_send_by_default_are_accepted() -> None:
     body = f'{{"messages": [{USER}], "n": 1, "logprobs": false, "tools": [], "response_format": {{"type": "text"}}}}'
-    assert decode_chat_request(body.encode()).n == 1
+    assert decode_chat_request(body.encode()).request.n == 1
 
 
 def test_messages_become_turns_with_developer_as_system_and_parts_joined() -> None:
@@ -74,7 +87,7 @@ def test_messages_become_turns_with_developer_as_system_and_parts_joined() -> No
         {"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "there"}]},
         {"role": "assistant", "content": "Hi."}
     ]}"""
-    assert to_chat_turns(decode_chat_request(body)) == (
+    assert to_chat_turns(decode_chat_request(body).request) == (
         ChatTurn("system", "Be brief."),
         ChatTurn("user", "Hello there"),
         ChatTurn("assistant", "Hi."),

@@ -8,12 +8,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 
 from rag_server.admission import Admission
 from rag_server.api import ROUTES
 from rag_server.api.chat import ChatCompletions
 from rag_server.api.errors import EXCEPTION_HANDLERS
+from rag_server.api.gate import Gate
 from rag_server.auth import Authenticator
 from rag_server.guarding import emit_decisions
 from rag_server.lifecycle import supervise
@@ -78,7 +80,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     chat = ChatCompletions(
         pipeline=pipeline,
         model_name=model_name,
-        authenticator=authenticator,
         admission=admission,
         metrics=chat_metrics,
         guardrail_metrics=guardrail_metrics,
@@ -91,7 +92,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "engine": _constant(services.engine),
             "engine_settings": _constant(settings.engine),
             "knowledge": _constant(services.knowledge),
-            "authenticator": _constant(authenticator),
             "registry": _constant(registry),
             "guardrails": _constant(services.guardrails),
             "guardrail_metrics": _constant(guardrail_metrics),
@@ -101,6 +101,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],
         lifespan=[_background_components(services, settings.engine.startup_timeout_s)],
+        state=State({"gate": Gate(authenticator, services.knowledge)}),
         request_max_body_size=settings.server.max_request_bytes,
         openapi_config=None,
         logging_config=None,  # the entry point configures logging; the app never touches global handlers

@@ -37,7 +37,6 @@ from rag_server.api.openai_types import (
     PromptTokensDetails,
     Usage,
 )
-from rag_server.auth import Authenticator
 from rag_server.disconnects import WaitForDisconnect, disconnect_of, unless_client_leaves
 from rag_server.errors import EngineUnavailableError, ModelNotFoundError, RagError
 from rag_server.generation.port import GenerationDelta
@@ -45,6 +44,7 @@ from rag_server.guarding import emit_decisions
 from rag_server.metrics import ChatMetrics, GuardrailMetrics
 from rag_server.pipeline import AnswerEvent, ChatInput, ChatPipeline, PreparedChat, RagOptions, RequestedSampling
 from rag_server.pipeline.stages import RequestStage, StageTimer
+from rag_server.retrieval.access import Principal
 
 __all__ = ["ChatCompletions", "create_chat_completion"]
 
@@ -96,16 +96,14 @@ class ChatCompletions:
 
     pipeline: ChatPipeline
     model_name: str
-    authenticator: Authenticator
     admission: Admission
     metrics: ChatMetrics
     guardrail_metrics: GuardrailMetrics
 
     async def respond(
-        self, body: bytes, authorization: str | None, wait_for_disconnect: WaitForDisconnect
+        self, principal: Principal, body: bytes, wait_for_disconnect: WaitForDisconnect
     ) -> Response[bytes] | Stream:
         timer = StageTimer()
-        principal = self.authenticator.principal(authorization)  # before the body: strangers learn nothing of it
         decoded = decode_chat_request(body)
         request = decoded.request
         if request.model is not None and request.model != self.model_name:
@@ -233,7 +231,8 @@ class ChatCompletions:
         )
 
 
-@post("/v1/chat/completions", status_code=200)
-async def create_chat_completion(request: Request[Any, Any, Any], chat: ChatCompletions) -> Response[bytes] | Stream:
-    body = await request.body()
-    return await chat.respond(body, request.headers.get("authorization"), disconnect_of(request.receive))
+@post("/chat/completions", status_code=200)
+async def create_chat_completion(
+    request: Request[Any, Any, Any], chat: ChatCompletions, principal: Principal
+) -> Response[bytes] | Stream:
+    return await chat.respond(principal, await request.body(), disconnect_of(request.receive))

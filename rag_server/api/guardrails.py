@@ -19,10 +19,10 @@ from msgspec import Meta
 from guardrails import Action, Decision, Finding, GuardContext, GuardUnavailableError
 from rag_server.admission import Admission
 from rag_server.api.decoding import decode_body
-from rag_server.auth import Authenticator
 from rag_server.disconnects import disconnect_of
 from rag_server.guarding import GuardrailsSlot, emit_decisions, guard_failed
 from rag_server.metrics import GuardrailMetrics
+from rag_server.retrieval.access import Principal
 
 if TYPE_CHECKING:
     from guardrails import Guardrails, InputVerdict, OutputVerdict
@@ -55,18 +55,17 @@ class CheckResponse(msgspec.Struct, frozen=True, kw_only=True):
 _decoder = msgspec.json.Decoder(CheckRequest)
 
 
-@post("/v1/guardrails/check", status_code=200)
+@post("/guardrails/check", status_code=200)
 async def check_guardrails(
     request: Request[Any, Any, Any],
     guardrails: GuardrailsSlot,
-    authenticator: Authenticator,
+    principal: Principal,
     admission: Admission,
     guardrail_metrics: GuardrailMetrics,
 ) -> CheckResponse:
     """Admitted like a chat request: a burst of checks queues for the same slots (and guard workers) instead of
     crowding out chat requests' rails."""
     began = time.perf_counter()
-    principal = authenticator.principal(request.headers.get("authorization"))
     body = decode_body(await request.body(), _decoder)
     rails = guardrails.get()
     ticket = await admission.admit(principal.id, len(body.text) // 4, disconnect_of(request.receive))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from litestar import get
 
 from rag_server.api.openai_types import ModelCard, ModelList
+from rag_server.retrieval.access import Principal
 from rag_server.settings import EngineSettings
 
 __all__ = ["list_models"]
 
 
-@get("/v1/models", sync_to_thread=False)
-def list_models(engine_settings: EngineSettings, started_at: int) -> ModelList:
+@get("/models", sync_to_thread=False)
+def list_models(engine_settings: EngineSettings, started_at: int, principal: Principal) -> ModelList:
+    """Authenticated like every `/v1` route (`principal` is resolved, then unused: any valid key may list)."""
     card = ModelCard(
         id=engine_settings.served_model_name,
         created=started_at,

@@ -11,8 +11,8 @@ from litestar import Request, post
 from msgspec import Meta
 
 from rag_server.api.decoding import decode_body
-from rag_server.auth import Authenticator
 from rag_server.errors import InvalidRequestError
+from rag_server.retrieval.access import Principal
 from rag_server.retrieval.records import CollectionName, SearchFilters, SearchHit, SearchMode, TopK
 from rag_server.retrieval.service import KnowledgeSlot, SearchQuery
 
@@ -41,12 +41,9 @@ class SearchResponse(msgspec.Struct, frozen=True, kw_only=True):
 _decoder = msgspec.json.Decoder(SearchRequest)
 
 
-@post("/v1/search", status_code=200)
-async def search(
-    request: Request[Any, Any, Any], knowledge: KnowledgeSlot, authenticator: Authenticator
-) -> SearchResponse:
+@post("/search", status_code=200)
+async def search(request: Request[Any, Any, Any], knowledge: KnowledgeSlot, principal: Principal) -> SearchResponse:
     began = time.perf_counter()
-    principal = authenticator.principal(request.headers.get("authorization"))
     body = decode_body(await request.body(), _decoder)
     if not body.query.strip():
         raise InvalidRequestError("`query` must contain some text", param="query")

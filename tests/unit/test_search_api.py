@@ -108,6 +108,30 @@ def test_missing_or_wrong_key_is_401(secured: TestClient[Litestar]) -> None:
     response = secured.post("/v1/search", json={"query": "x"}, headers=bearer("nope"))
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
+    assert secured.get("/v1/models", headers=bearer(IT_KEY)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/models"),
+        ("POST", "/v1/chat/completions"),
+        ("POST", "/v1/search"),
+        ("POST", "/v1/guardrails/check"),
+        ("GET", "/v1/collections/default/documents"),
+    ],
+)
+def test_every_v1_route_refuses_a_stranger_before_reading_the_body(
+    secured: TestClient[Litestar], method: str, path: str
+) -> None:
+    response = secured.request(method, path, content=b'{"messages": [', headers={"content-type": "application/json"})
+    assert response.status_code == 401, "not a 400 about the body: strangers learn nothing of validation"
+    assert response.json()["error"]["type"] == "authentication_error"
+
+
+def test_probes_and_the_page_stay_open(secured: TestClient[Litestar]) -> None:
+    for path in ("/healthz", "/readyz", "/metrics", "/"):
+        assert secured.get(path).status_code in (200, 503), path  # 503: readiness says why, not who
 
 
 @pytest.mark.parametrize(

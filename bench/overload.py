@@ -75,7 +75,6 @@ def run(plan: Plan, full_pipeline: Arm, seconds: float) -> list[OverloadRow]:
     limited = dict(full_pipeline.env) | {
         "RAG_ADMISSION__MAX_IN_FLIGHT": "4",
         "RAG_ADMISSION__MAX_QUEUED": "4",
-        "RAG_ADMISSION__MAX_IN_FLIGHT_PER_KEY": "64",
     }
     arm = Arm("overload", "D with max_in_flight 4, max_queued 4", full_pipeline.command, limited, ours=True)
     rows = []

@@ -123,11 +123,7 @@ def arms(plan: Plan) -> list[Arm]:
         "RAG_ENGINE__SERVED_MODEL_NAME": plan.served_name,
         "RAG_SERVER__PORT": str(plan.port),
         "RAG_RETRIEVAL__INDEX_DIR": str(plan.index_dir),
-        # Admission must not refuse during a sweep: the engine's own queue decides, as in `vllm serve`.
-        "RAG_ADMISSION__MAX_IN_FLIGHT": "64",
-        "RAG_ADMISSION__MAX_QUEUED": "256",
-        "RAG_ADMISSION__MAX_IN_FLIGHT_PER_KEY": "256",
-        "RAG_ADMISSION__MAX_QUEUED_PROMPT_TOKENS": "10000000",
+        # Admission at its defaults (sized against `--max-num-seqs 32`): the sweep to 32 streams must queue, not fail.
         "RAG_ENGINE__ENFORCE_EAGER": "true" if plan.eager else "false",
     }
     bare = ours | {"RAG_CHAT__RAG_BY_DEFAULT": "false", "RAG_GUARDRAILS__ENABLED": "false"}

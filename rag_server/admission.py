@@ -1,21 +1,28 @@
-"""Admission control: a bounded number of chat requests generating, a bounded queue, decided before any work.
+"""Admission control: a bounded number of requests generating, a bounded queue, shared fairly between API keys.
 
-A request that cannot be served now is told so at once (429 when its key already has its share, 503 when the
-queue is full by count or by estimated prompt tokens) with `Retry-After`, instead of waiting forever. A queued
-request whose client disconnects leaves the queue without ever reaching the engine.
+- **Capacity.** `max_in_flight` slots (default: the engine's `max_num_seqs`, what it batches in one step). A lone
+  key, or every anonymous user of a server without keys, may use all of them: there is no per-key cap.
+- **Fairness.** Waiting requests queue per key. When a slot frees, it goes to the waiting key that holds the
+  smallest share of the slots for its weight (`running / weight`), oldest request first among equals: a key
+  with many requests in flight waits behind a key with few, so a heavy key cannot starve the others.
+- **Overload, decided before any work.** The queue holds `max_queued` requests (and `max_queued_prompt_tokens`
+  estimated tokens). When it is full, a newcomer whose key has fewer queued requests (for its weight) than the
+  most-queued key takes the place of that key's newest waiter; otherwise it is refused. Either way the refused
+  request gets 503 `server_overloaded` with `Retry-After` at once. A request still queued after
+  `max_queue_wait_s` gets the same, and one whose client disconnects leaves the queue without reaching the engine.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 
 import anyio
 
 from rag_server.disconnects import ClientGoneError, WaitForDisconnect, unless_client_leaves
-from rag_server.errors import OverloadedError, QuotaExceededError
+from rag_server.errors import OverloadedError
 from rag_server.settings import AdmissionSettings
 
 __all__ = ["Admission", "Ticket"]
@@ -38,90 +45,144 @@ class Ticket:
             self._admission._release(self._key)
 
 
+class _Waiter:
+    __slots__ = ("admitted", "arrived", "bumped", "event", "key", "tokens", "weight")
+
+    def __init__(self, key: str, weight: float, tokens: int) -> None:
+        self.key = key
+        self.weight = weight
+        self.tokens = tokens
+        self.arrived = anyio.current_time()
+        self.event = anyio.Event()
+        self.admitted = False
+        self.bumped = False
+
+
 class Admission:
-    def __init__(self, settings: AdmissionSettings, on_reject: Callable[[str], None] = lambda reason: None) -> None:
+    def __init__(
+        self, settings: AdmissionSettings, capacity: int, on_reject: Callable[[str], None] = lambda reason: None
+    ) -> None:
         self._settings = settings
-        self._slots = anyio.Semaphore(settings.max_in_flight)
-        self._per_key: Counter[str] = Counter()
-        self._queued = 0
+        self._capacity = capacity
+        self._free = capacity
+        self._running: Counter[str] = Counter()
+        self._waiting: dict[str, deque[_Waiter]] = {}
         self._queued_tokens = 0
         self._on_reject = on_reject
         self._recent_service_s = 2.0  # a running estimate of how long a request holds a slot, for Retry-After
 
     @property
     def in_flight(self) -> int:
-        return self._settings.max_in_flight - self._slots.value
+        return self._capacity - self._free
 
     @property
     def queued(self) -> int:
-        return self._queued
+        return sum(len(line) for line in self._waiting.values())
 
-    async def admit(self, key: str, prompt_tokens: int, wait_for_disconnect: WaitForDisconnect) -> Ticket:
-        """A ticket once a slot is free; raises QuotaExceededError, OverloadedError or ClientGoneError."""
-        settings = self._settings
-        if self._per_key[key] >= settings.max_in_flight_per_key:
-            self._reject("quota")
-            raise QuotaExceededError(
-                f"this API key already has {settings.max_in_flight_per_key} requests in flight; retry when one ends",
-                retry_after_s=self._retry_after(1),
-            )
+    async def admit(
+        self, key: str, prompt_tokens: int, wait_for_disconnect: WaitForDisconnect, weight: float = 1.0
+    ) -> Ticket:
+        """A ticket once a slot is free; raises OverloadedError (503 + Retry-After) or ClientGoneError."""
         began = anyio.current_time()
-        if self._slots.value > 0 and self._queued == 0:
-            await self._slots.acquire()  # immediate: a slot is free and nobody is ahead
-            return self._admitted(key, began)
-        if (
-            self._queued >= settings.max_queued
-            or self._queued_tokens + prompt_tokens > settings.max_queued_prompt_tokens
-        ):
-            self._reject("capacity")
-            raise OverloadedError(
-                "the server is at capacity; retry shortly", retry_after_s=self._retry_after(self._queued + 1)
-            )
-        self._per_key[key] += 1  # a queued request counts against its key too
-        self._queued += 1
-        self._queued_tokens += prompt_tokens
-        acquired = False
-
-        async def acquire_in_time() -> bool:
-            nonlocal acquired
-            with anyio.move_on_after(settings.max_queue_wait_s):
-                await self._slots.acquire()
-                acquired = True
-            return acquired
-
+        if self._free > 0 and not self._waiting:
+            self._take(key)  # immediate: a slot is free and nobody is ahead
+            return Ticket(self, key, 0.0)
+        waiter = _Waiter(key, weight, prompt_tokens)
+        self._make_room(waiter)
+        self._enqueue(waiter)
         try:
-            in_time = await unless_client_leaves(wait_for_disconnect, acquire_in_time)
+            await unless_client_leaves(wait_for_disconnect, lambda: self._wait(waiter))
         except ClientGoneError:
-            if acquired:
-                self._slots.release()
+            self._abandon(waiter)
             self._reject("client_gone")
             raise ClientGoneError("the client disconnected while queued") from None
-        finally:
-            self._per_key[key] -= 1
-            self._queued -= 1
-            self._queued_tokens -= prompt_tokens
-        if in_time:
-            return self._admitted(key, began)
-        self._reject("queue_timeout")
+        if waiter.admitted:
+            return Ticket(self, key, anyio.current_time() - began)
+        self._abandon(waiter)
+        self._reject("capacity" if waiter.bumped else "queue_timeout")
         raise OverloadedError(
-            "the request waited too long for a slot; retry shortly", retry_after_s=self._retry_after(1)
+            "the server is at capacity; retry shortly", retry_after_s=self._retry_after(self.queued + 1)
         )
 
-    def _admitted(self, key: str, began: float) -> Ticket:
-        self._per_key[key] += 1
-        return Ticket(self, key, anyio.current_time() - began)
+    async def _wait(self, waiter: _Waiter) -> None:
+        with anyio.move_on_after(self._settings.max_queue_wait_s):
+            await waiter.event.wait()
+
+    def _make_room(self, newcomer: _Waiter) -> None:
+        """Refuse the newcomer, or bump the newest waiter of the key holding most of the queue, when it is full."""
+        settings = self._settings
+        limit_tokens = settings.max_queued_prompt_tokens
+        while self.queued >= settings.max_queued or self._queued_tokens + newcomer.tokens > limit_tokens:
+            heaviest = max(self._waiting, key=self._queue_share, default=None)
+            newcomer_share = (len(self._waiting.get(newcomer.key, ())) + 1) / newcomer.weight
+            if heaviest is None or heaviest == newcomer.key or self._queue_share(heaviest) <= newcomer_share:
+                self._reject("capacity")
+                raise OverloadedError(
+                    "the server is at capacity; retry shortly", retry_after_s=self._retry_after(self.queued + 1)
+                )
+            bumped = self._waiting[heaviest][-1]
+            self._dequeue(bumped)
+            bumped.bumped = True
+            bumped.event.set()
+
+    def _queue_share(self, key: str) -> float:
+        line = self._waiting[key]
+        return len(line) / line[0].weight
+
+    def _dispatch_order(self, key: str) -> tuple[float, float]:
+        """The key's share of the running slots for its weight, then how long its oldest request has waited."""
+        oldest = self._waiting[key][0]
+        return self._running[key] / oldest.weight, oldest.arrived
+
+    def _enqueue(self, waiter: _Waiter) -> None:
+        self._waiting.setdefault(waiter.key, deque()).append(waiter)
+        self._queued_tokens += waiter.tokens
+
+    def _dequeue(self, waiter: _Waiter) -> None:
+        line = self._waiting[waiter.key]
+        line.remove(waiter)
+        if not line:
+            del self._waiting[waiter.key]
+        self._queued_tokens -= waiter.tokens
+
+    def _abandon(self, waiter: _Waiter) -> None:
+        """The waiter leaves: out of the queue if still in it, its slot back if one was given to it meanwhile."""
+        if waiter.admitted:
+            self._release(waiter.key)
+        elif not waiter.bumped and waiter in self._waiting.get(waiter.key, ()):
+            self._dequeue(waiter)
+
+    def _take(self, key: str) -> None:
+        self._free -= 1
+        self._running[key] += 1
 
     def _release(self, key: str) -> None:
-        self._per_key[key] -= 1
-        self._slots.release()
+        self._running[key] -= 1
+        if not self._running[key]:
+            del self._running[key]
+        self._free += 1
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Free slots go to the waiting key with the smallest share of running slots for its weight."""
+        while self._free > 0 and self._waiting:
+            key = min(
+                self._waiting,
+                key=lambda k: (self._running[k] / self._waiting[k][0].weight, self._waiting[k][0].arrived),
+            )
+            waiter = self._waiting[key][0]
+            self._dequeue(waiter)
+            self._take(key)
+            waiter.admitted = True
+            waiter.event.set()
 
     def observe_service_time(self, seconds: float) -> None:
         self._recent_service_s = 0.9 * self._recent_service_s + 0.1 * seconds
 
     def _retry_after(self, ahead: int) -> int:
-        per_slot = self._recent_service_s / max(1, self._settings.max_in_flight)
+        per_slot = self._recent_service_s / max(1, self._capacity)
         return max(1, math.ceil(ahead * per_slot))
 
     def _reject(self, reason: str) -> None:
-        logger.info("admission rejected reason=%s in_flight=%d queued=%d", reason, self.in_flight, self._queued)
+        logger.info("admission rejected reason=%s in_flight=%d queued=%d", reason, self.in_flight, self.queued)
         self._on_reject(reason)

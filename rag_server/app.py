@@ -21,7 +21,7 @@ from rag_server.guarding import emit_decisions
 from rag_server.lifecycle import supervise
 from rag_server.metrics import AdmissionCollector, ChatMetrics, GuardrailMetrics, build_registry, count_requests
 from rag_server.pipeline import ChatPipeline, PromptBudget
-from rag_server.services import Services, default_services
+from rag_server.services import Services, admission_slots, default_services
 from rag_server.settings import Settings
 
 __all__ = ["create_app"]
@@ -75,7 +75,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         ),
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
-    admission = Admission(settings.admission, on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc())
+    admission = Admission(
+        settings.admission,
+        admission_slots(settings),
+        on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc(),
+    )
     registry.register(AdmissionCollector(admission))
     chat = ChatCompletions(
         pipeline=pipeline,

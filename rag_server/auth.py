@@ -50,7 +50,9 @@ class Authenticator:
                 found = entry
         if found is None:
             raise AuthenticationError("invalid API key")
-        return Principal(id=found.id, groups=frozenset(found.groups), all_access=False, admin=found.admin)
+        return Principal(
+            id=found.id, groups=frozenset(found.groups), all_access=False, admin=found.admin, weight=found.weight
+        )
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ __all__ = [
     "InvalidRequestError",
     "ModelNotFoundError",
     "OverloadedError",
-    "QuotaExceededError",
     "RagError",
     "UnsupportedParameterError",
 ]
@@ -81,11 +80,3 @@ class OverloadedError(RagError):
     status_code = 503
     error_type = "service_unavailable"
     code = "server_overloaded"
-
-
-class QuotaExceededError(RagError):
-    """This API key already has as many requests in flight as it may."""
-
-    status_code = 429
-    error_type = "rate_limit_error"
-    code = "rate_limit_exceeded"

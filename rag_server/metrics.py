@@ -4,7 +4,6 @@ so dashboards and autoscalers written for `vllm serve` work unchanged."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from guardrails import Decision
+from rag_server.admission import Admission
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.lifecycle import Phase
 from rag_server.pipeline.stages import PRE_GENERATION, RequestStage
@@ -156,7 +156,7 @@ class ChatMetrics:
 class AdmissionCollector(Collector):
     """Requests admitted and waiting, read at scrape time."""
 
-    def __init__(self, admission: Any) -> None:
+    def __init__(self, admission: Admission) -> None:
         self._admission = admission
 
     def collect(self) -> Iterator[Metric]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from guardrails.encoders import SentenceEncoder
     from rag_server.retrieval.catalog import Catalog
 
-__all__ = ["Services", "default_services", "guard_workers", "own_url"]
+__all__ = ["Services", "admission_slots", "default_services", "guard_workers", "own_url"]
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,15 @@ def import_heavy(*modules: str) -> None:
             importlib.import_module(module)
 
 
+def admission_slots(settings: Settings) -> int:
+    """Requests admitted at once: `admission.max_in_flight`, or what the engine batches in one step."""
+    return settings.admission.max_in_flight or settings.engine.max_num_seqs
+
+
 def guard_workers(settings: Settings) -> int:
     """Threads for the input guards: two per request that can be in the rails at once (PII masking beside the
     injection check), so an admitted request never waits for a guard worker."""
-    return 2 * settings.admission.max_in_flight
+    return 2 * admission_slots(settings)
 
 
 def own_url(server: ServerSettings) -> str:

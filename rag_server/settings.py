@@ -182,15 +182,14 @@ class ChatSettings(_Section, frozen=True):
 
 
 class AdmissionSettings(_Section, frozen=True):
-    max_in_flight: Annotated[int, Meta(ge=1)] = 8
-    """Chat requests generating at once; more wait in the queue. Set it near the engine's sustainable batch."""
-    max_queued: Annotated[int, Meta(ge=0)] = 16
-    """Requests that may wait for a slot; beyond that new ones get 503 with Retry-After at once."""
-    max_queued_prompt_tokens: Annotated[int, Meta(ge=1)] = 32_000
+    max_in_flight: Annotated[int, Meta(ge=1)] | None = None
+    """Requests generating at once; more wait in the queue. Unset: the engine's `max_num_seqs`, what it batches."""
+    max_queued: Annotated[int, Meta(ge=0)] = 64
+    """Requests that may wait for a slot; beyond that new ones get 503 with Retry-After at once (a key holding
+    more of the queue than the newcomer's gives up its newest place instead)."""
+    max_queued_prompt_tokens: Annotated[int, Meta(ge=1)] = 128_000
     """Estimated prompt tokens (4 characters per token) that may wait at once; beyond that, 503."""
-    max_in_flight_per_key: Annotated[int, Meta(ge=1)] = 4
-    """Requests one API key may have admitted or queued at once; beyond that, 429 with Retry-After."""
-    max_queue_wait_s: Annotated[float, Meta(gt=0)] = 30.0
+    max_queue_wait_s: Annotated[float, Meta(gt=0)] = 60.0
     """A request still queued after this long gets 503 instead of waiting on."""
 
 
@@ -203,6 +202,8 @@ class ApiKey(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """Access groups whose documents the holder may read (documents without groups are `public`)."""
     admin: bool = False
     """May ingest and delete documents over HTTP."""
+    weight: Annotated[float, Meta(gt=0, le=100)] = 1.0
+    """Share of the server relative to other keys when they compete for slots (2.0: twice a default key's)."""
 
 
 class AuthSettings(_Section, frozen=True):
@@ -210,7 +211,7 @@ class AuthSettings(_Section, frozen=True):
     """Require `Authorization: Bearer <key>` on /v1/*. Off: the local operator, who reads every document."""
 
     api_keys: tuple[ApiKey, ...] = ()
-    """Config file only: `[[auth.api_keys]]` tables with `id`, `sha256`, `groups`, `admin`."""
+    """Config file only: `[[auth.api_keys]]` tables with `id`, `sha256`, `groups`, `admin`, `weight`."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -272,16 +273,18 @@ def _all_variable_names() -> list[str]:
     ]
 
 
-_REPLACED = {"chat.top_k": "retrieval.default_top_k"}
-"""Settings that were replaced, and what replaced them (section.field), so an old config names its way forward."""
+_RETIRED = {
+    "chat.top_k": "it was replaced by RAG_RETRIEVAL__DEFAULT_TOP_K (retrieval.default_top_k)",
+    "admission.max_in_flight_per_key": (
+        "it was removed: admission shares the server fairly between keys (an API key's `weight` sets its share)"
+    ),
+}
+"""Settings that are gone, and what to do instead, so an old config names its way forward."""
 
 
 def _replaced_hint(section: str, field: str) -> str:
-    new = _REPLACED.get(f"{section}.{field}")
-    if new is None:
-        return ""
-    new_section, new_field = new.split(".")
-    return f"; it was replaced by {ENV_PREFIX}{new_section.upper()}__{new_field.upper()} ({new})"
+    advice = _RETIRED.get(f"{section}.{field}")
+    return f"; {advice}" if advice else ""
 
 
 def _parse_variable_name(name: str) -> tuple[str, str]:

@@ -116,7 +116,7 @@ class ChatCompletions:
             rag=request.rag or RagOptions(),
         )
         prompt_estimate = sum(len(turn.content) for turn in chat.turns) // 4  # ~4 characters per token
-        ticket = await self.admission.admit(principal.id, prompt_estimate, wait_for_disconnect)
+        ticket = await self.admission.admit(principal.id, prompt_estimate, wait_for_disconnect, principal.weight)
         timer.record(RequestStage.QUEUE, ticket.queued_s)
         try:
             prepared = await self.pipeline.prepare(chat, timer)

@@ -68,7 +68,7 @@ async def check_guardrails(
     began = time.perf_counter()
     body = decode_body(await request.body(), _decoder)
     rails = guardrails.get()
-    ticket = await admission.admit(principal.id, len(body.text) // 4, disconnect_of(request.receive))
+    ticket = await admission.admit(principal.id, len(body.text) // 4, disconnect_of(request.receive), principal.weight)
     try:
         verdict, context = await _run_check(rails, body, guardrail_metrics)
     finally:

@@ -19,6 +19,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """Reads every document regardless of groups: the local operator when authentication is off."""
     admin: bool = False
     """May write and delete documents over HTTP."""
+    weight: float = 1.0
+    """The caller's share of the server when callers compete for admission slots."""
 
 
 def access_condition(principal: Principal) -> FieldMatch | None:

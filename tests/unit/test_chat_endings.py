@@ -117,7 +117,6 @@ def test_a_burst_of_guardrail_checks_never_makes_chat_fail_closed() -> None:
     settings = settings_for(
         RAG_ADMISSION__MAX_IN_FLIGHT="4",
         RAG_ADMISSION__MAX_QUEUED="64",
-        RAG_ADMISSION__MAX_IN_FLIGHT_PER_KEY="128",
     )
     # Every PII pass takes 50 ms; a guard may take 250 ms. Were the checks not admitted, or the guard deadline to
     # count the wait for a worker, 40 checks on 8 workers would queue ~250 ms of work ahead of each chat's rails.

@@ -5,19 +5,17 @@ and the server serves again as soon as the burst is over. The full-size version 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 
 import httpx
 import pytest
-import uvicorn
 
 from rag_server.app import create_app
 from rag_server.settings import Settings, load_settings
 from tests.fakes import FakeGenerator, fake_services
-from tests.support import free_port
+from tests.support import serving
 
 REPLY = " ".join(["word"] * 10)  # 10 tokens at 30 ms: ~0.3 s per request
 
@@ -30,24 +28,12 @@ def served() -> Iterator[tuple[str, FakeGenerator]]:
             "RAG_CHAT__RAG_BY_DEFAULT": "false",
             "RAG_ADMISSION__MAX_IN_FLIGHT": "2",
             "RAG_ADMISSION__MAX_QUEUED": "2",
-            "RAG_ADMISSION__MAX_IN_FLIGHT_PER_KEY": "16",
             "RAG_ADMISSION__MAX_QUEUE_WAIT_S": "10",
         }
     )
     generator = FakeGenerator(REPLY, delay_s=0.03)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, fake_services(generator)), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", generator
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, fake_services(generator))) as url:
+        yield url, generator
 
 
 BODY = {"messages": [{"role": "user", "content": "hello"}], "stream": True, "max_tokens": 10}
@@ -140,3 +126,20 @@ def test_a_client_that_leaves_a_whole_completion_aborts_the_engine_request(serve
         assert time.monotonic() < deadline, "the engine request was not aborted"
         time.sleep(0.05)
     assert not generator.running
+
+
+def test_on_defaults_48_anonymous_streams_are_all_answered() -> None:
+    """32 generate (the engine's max_num_seqs), 16 queue; one shared identity is no reason to refuse anyone."""
+    settings = load_settings({"RAG_ENGINE__MAX_MODEL_LEN": "256", "RAG_CHAT__RAG_BY_DEFAULT": "false"})
+    generator = FakeGenerator(REPLY, delay_s=0.03)
+    with serving(create_app(settings, fake_services(generator, settings=settings))) as url:
+
+        async def crowd() -> list[tuple[int, float, str, dict[str, str]]]:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+                return await asyncio.gather(*(one_request(client) for _ in range(48)))
+
+        results = asyncio.run(crowd())
+        metrics = httpx.get(f"{url}/metrics").text
+    assert [status for status, *_ in results] == [200] * 48
+    assert all(body.rstrip().endswith("data: [DONE]") for _, _, body, _ in results)
+    assert "rag_admission_rejections_total{" not in metrics, "nothing was refused"

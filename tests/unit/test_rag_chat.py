@@ -9,22 +9,18 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from rag_server.admission import Admission
 from rag_server.app import create_app
-from rag_server.disconnects import ClientGoneError
-from rag_server.errors import OverloadedError, QuotaExceededError
 from rag_server.guarding import GuardrailsSlot
 from rag_server.pipeline.prompt import SYSTEM_PROMPT
 from rag_server.retrieval.catalog import Catalog
 from rag_server.retrieval.index import document_id_for
 from rag_server.retrieval.records import ChunkDraft, DocumentDraft
 from rag_server.services import Services
-from rag_server.settings import AdmissionSettings, ApiKey, AuthSettings, Settings, load_settings
+from rag_server.settings import ApiKey, AuthSettings, Settings, load_settings
 from tests.fakes import FakeChunkScorer, FakeGenerator, fake_guardrails, fake_services, memory_catalog
 
 URL = "/v1/chat/completions"
@@ -231,54 +227,6 @@ def test_before_the_first_ingest_search_is_empty_and_chat_answers_without_source
     assert chunks[-1]["sources"] == []
     assert "(no passage in the documents matches this question)" in generator.seen_prompts[-1][0].content
     assert named.status_code == 404, "a collection the request names must exist"
-
-
-# -- admission -----------------------------------------------------------------------------------------------------
-
-
-async def never() -> None:
-    await anyio.sleep_forever()
-
-
-async def test_admission_queues_then_refuses_with_retry_after() -> None:
-    admission = Admission(AdmissionSettings(max_in_flight=1, max_queued=1, max_in_flight_per_key=5))
-    first = await admission.admit("a", 10, never)
-    async with anyio.create_task_group() as group:
-        admitted = []
-
-        async def queued() -> None:
-            admitted.append(await admission.admit("b", 10, never))
-
-        group.start_soon(queued)
-        await anyio.wait_all_tasks_blocked()
-        assert admission.queued == 1
-        with pytest.raises(OverloadedError) as refused:
-            await admission.admit("c", 10, never)
-        assert refused.value.retry_after_s is not None
-        assert refused.value.retry_after_s >= 1
-        first.release()
-    assert len(admitted) == 1
-    admitted[0].release()
-    assert (admission.in_flight, admission.queued) == (0, 0)
-
-
-async def test_a_key_over_its_share_gets_429() -> None:
-    admission = Admission(AdmissionSettings(max_in_flight=4, max_in_flight_per_key=1))
-    ticket = await admission.admit("a", 10, never)
-    with pytest.raises(QuotaExceededError):
-        await admission.admit("a", 10, never)
-    ticket.release()
-    (await admission.admit("a", 10, never)).release()
-
-
-async def test_a_queued_request_whose_client_left_is_dropped() -> None:
-    admission = Admission(AdmissionSettings(max_in_flight=1, max_queued=4))
-    ticket = await admission.admit("a", 10, never)
-    with pytest.raises(ClientGoneError):
-        await admission.admit("b", 10, lambda: anyio.sleep(0.05))
-    assert admission.queued == 0
-    ticket.release()
-    assert admission.in_flight == 0
 
 
 def test_the_chat_page_and_its_assets_are_served_same_origin_only(client: TestClient[Litestar]) -> None:

@@ -16,6 +16,7 @@ from rag_server.api import ROUTES
 from rag_server.api.chat import ChatCompletions
 from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.api.gate import Gate
+from rag_server.api.openapi import openapi_document
 from rag_server.auth import Authenticator
 from rag_server.guarding import emit_decisions
 from rag_server.lifecycle import supervise
@@ -73,6 +74,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             min_completion_tokens=settings.chat.min_completion_tokens,
             defaults=settings.generation,
         ),
+        max_top_k=settings.retrieval.max_top_k,
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
     admission = Admission(
@@ -101,6 +103,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "guardrail_metrics": _constant(guardrail_metrics),
             "admission": _constant(admission),
             "started_at": _constant(int(time.time())),
+            "openapi": _constant(openapi_document(settings.retrieval.max_top_k)),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],

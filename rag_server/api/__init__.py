@@ -12,6 +12,7 @@ from rag_server.api.guardrails import check_guardrails
 from rag_server.api.health import healthz, readyz
 from rag_server.api.metrics import metrics
 from rag_server.api.models import list_models
+from rag_server.api.openapi import openapi_json
 from rag_server.api.search import search
 from rag_server.api.web import chat_page, web_asset
 
@@ -30,6 +31,6 @@ V1 = Router(
     dependencies={"principal": Provide(principal_of, sync_to_thread=False)},
 )
 
-ROUTES: list[ControllerRouterHandler] = [V1, healthz, readyz, metrics, chat_page, web_asset]
+ROUTES: list[ControllerRouterHandler] = [V1, healthz, readyz, metrics, openapi_json, chat_page, web_asset]
 
 __all__ = ["ROUTES", "V1"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -21,7 +20,7 @@ from rag_server.api.openai_types import (
 from rag_server.errors import UnsupportedParameterError
 from rag_server.generation.port import ChatTurn
 
-__all__ = ["DecodedChat", "decode_chat_request", "to_chat_turns"]
+__all__ = ["NEUTRAL_VALUES", "DecodedChat", "decode_chat_request", "to_chat_turns"]
 
 _decoder = msgspec.json.Decoder(ChatCompletionRequest)
 _shape = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -39,39 +38,39 @@ class DecodedChat(msgspec.Struct, frozen=True):
     and the `X-Ignored-Fields` header. Names only, and only printable ones: a name is client text too."""
 
 
-def _neutral_none(value: Any) -> bool:
-    return value is None
-
-
-# Parameter -> "is this value one we can honour by ignoring it?" (what SDKs and UIs send by default).
-_NEUTRAL_VALUES: dict[str, Callable[[Any], bool]] = {
-    "n": lambda v: v in (None, 1),
-    "logprobs": lambda v: v in (None, False),
-    "top_logprobs": lambda v: v in (None, 0),
-    "logit_bias": lambda v: not v,
-    "tools": lambda v: not v,
-    "tool_choice": lambda v: v in (None, "none", "auto"),
-    "parallel_tool_calls": lambda v: True,  # meaningless without tools, which are refused above
-    "functions": lambda v: not v,
-    "function_call": lambda v: v in (None, "none", "auto"),
-    "response_format": lambda v: v is None or v == {"type": "text"},
-    "audio": _neutral_none,
-    "modalities": lambda v: v in (None, ["text"]),
-    "prediction": _neutral_none,
-    "reasoning_effort": _neutral_none,
-    "verbosity": _neutral_none,
-    "web_search_options": _neutral_none,
-    "service_tier": lambda v: v in (None, "auto", "default"),
-    "store": lambda v: v in (None, False),
-    "metadata": lambda v: True,  # only meaningful with `store`, which is refused above
+# OpenAI parameters this server cannot honour, accepted only at the values SDKs and chat UIs send by default.
+# One table: the check below and the OpenAPI document (`enum`) both read it.
+NEUTRAL_VALUES: dict[str, tuple[Any, ...]] = {
+    "n": (None, 1),
+    "logprobs": (None, False),
+    "top_logprobs": (None, 0),
+    "logit_bias": (None, {}),
+    "tools": (None, []),
+    "tool_choice": (None, "none", "auto"),
+    "functions": (None, []),
+    "function_call": (None, "none", "auto"),
+    "response_format": (None, {"type": "text"}),
+    "audio": (None,),
+    "modalities": (None, ["text"]),
+    "prediction": (None,),
+    "reasoning_effort": (None,),
+    "verbosity": (None,),
+    "web_search_options": (None,),
+    "service_tier": (None, "auto", "default"),
+    "store": (None, False),
 }
+"""`parallel_tool_calls` and `metadata` are accepted as anything: meaningless without tools, and without `store`."""
+
+
+def _is_neutral(value: Any, allowed: tuple[Any, ...]) -> bool:
+    return any(value == choice and type(value) is type(choice) for choice in allowed)
 
 
 def decode_chat_request(body: bytes) -> DecodedChat:
     """Parse the JSON body; raise InvalidRequestError / UnsupportedParameterError naming the field."""
     request = decode_body(body, _decoder)
-    for name, is_neutral in _NEUTRAL_VALUES.items():
-        if not is_neutral(getattr(request, name)):
+    for name, allowed in NEUTRAL_VALUES.items():
+        if not _is_neutral(getattr(request, name), allowed):
             raise UnsupportedParameterError(f"`{name}` is not supported by this server", param=name)
     return DecodedChat(request, _ignored_fields(body))
 

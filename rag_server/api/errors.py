@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from rag_server.errors import RagError
 
-__all__ = ["EXCEPTION_HANDLERS", "ErrorBody", "ErrorEnvelope", "error_envelope", "log_unexpected"]
+__all__ = ["EXCEPTION_HANDLERS", "ErrorBody", "ErrorEnvelope", "Problem", "error_envelope", "log_unexpected"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,15 @@ def error_envelope(exc: RagError) -> ErrorEnvelope:
 
 
 def _render(
-    request: Request[Any, Any, Any], status: int, body: ErrorBody, retry_after_s: int | None
+    request: Request[Any, Any, Any],
+    status: int,
+    body: ErrorBody,
+    retry_after_s: int | None,
+    headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
-    headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else {}
+    headers = dict(headers or {})
+    if retry_after_s is not None:
+        headers["Retry-After"] = str(retry_after_s)
     if request.url.path.startswith("/v1/"):
         content = msgspec.json.encode(ErrorEnvelope(body))
         return Response(content, status_code=status, media_type="application/json", headers=headers)
@@ -70,7 +76,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     error_type = _HTTP_ERROR_TYPES.get(
         exc.status_code, "invalid_request_error" if exc.status_code < 500 else "server_error"
     )
-    return _render(request, exc.status_code, ErrorBody(exc.detail, error_type), None)
+    # Its headers stay: a 405 names the methods the route allows (`Allow`, RFC 9110).
+    return _render(request, exc.status_code, ErrorBody(exc.detail, error_type), None, exc.headers)
 
 
 def log_unexpected(exc: BaseException, where: str) -> None:

@@ -10,7 +10,7 @@ from rag_server.guarding import GuardrailsSlot
 from rag_server.lifecycle import Phase
 from rag_server.retrieval.service import KnowledgeSlot
 
-__all__ = ["ServerReadiness", "healthz", "readyz"]
+__all__ = ["Liveness", "ServerReadiness", "healthz", "readyz"]
 
 
 class Liveness(msgspec.Struct, frozen=True):

@@ -37,11 +37,16 @@ __all__ = [
 ]
 
 
-class TextPart(msgspec.Struct, frozen=True, tag_field="type", tag="text", forbid_unknown_fields=True):
+class TextPart(msgspec.Struct, frozen=True):
+    """A content part. Only text: an image or audio part is refused, naming `type`."""
+
+    type: Literal["text"]
     text: str
 
 
 Content = str | list[TextPart]
+StopString = Annotated[str, Meta(min_length=1)]
+"""An empty stop string would end every answer before it starts (vLLM refuses it)."""
 
 
 class _ChatMessage(msgspec.Struct, frozen=True, tag_field="role"):
@@ -85,7 +90,7 @@ class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
     temperature: Annotated[float, Meta(ge=0, le=2)] | None = None
     top_p: Annotated[float, Meta(gt=0, le=1)] | None = None
     seed: int | None = None
-    stop: str | Annotated[list[str], Meta(max_length=4)] | None = None
+    stop: StopString | Annotated[list[StopString], Meta(max_length=4)] | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
     user: str | None = None

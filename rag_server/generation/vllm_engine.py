@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 from vllm import SamplingParams
 from vllm.engine.arg_utils import AsyncEngineArgs
+from vllm.exceptions import VLLMValidationError
 from vllm.inputs import tokens_input
 from vllm.platforms import current_platform
 from vllm.sampling_params import RequestOutputKind
@@ -24,7 +25,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 from vllm.v1.engine.exceptions import EngineDeadError, EngineGenerateError
 from vllm.v1.metrics.loggers import StatLoggerBase
 
-from rag_server.errors import EngineUnavailableError
+from rag_server.errors import EngineUnavailableError, InvalidRequestError
 from rag_server.generation.port import ChatTurn, EngineStats, FinishReason, GenerationDelta, PromptTokens, Sampling
 from rag_server.settings import EngineSettings
 
@@ -75,6 +76,29 @@ class _ReportingStatLogger(StatLoggerBase):
         pass
 
 
+def _sampling_params(sampling: Sampling) -> SamplingParams:
+    """vLLM's parameters; one it refuses is the client's 400, never a 500. Its message is not passed on: it may
+    quote a stop string (request text)."""
+    try:
+        return SamplingParams(
+            max_tokens=sampling.max_tokens,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            seed=sampling.seed,
+            stop=list(sampling.stop),
+            presence_penalty=sampling.presence_penalty,
+            frequency_penalty=sampling.frequency_penalty,
+            ignore_eos=sampling.ignore_eos,
+            top_k=sampling.top_k,
+            min_p=sampling.min_p,
+            repetition_penalty=sampling.repetition_penalty,
+            min_tokens=sampling.min_tokens,
+            output_kind=RequestOutputKind.DELTA,
+        )
+    except (ValueError, VLLMValidationError):
+        raise InvalidRequestError("the engine refused these sampling parameters; check their ranges") from None
+
+
 class VllmGenerator:
     """Streams completions from an AsyncLLM. Build it with `open_vllm_generator`."""
 
@@ -92,21 +116,7 @@ class VllmGenerator:
         return PromptTokens(token_ids=tuple(self._tokenizer.encode(text, add_special_tokens=False)))
 
     async def stream(self, prompt: PromptTokens, sampling: Sampling, request_id: str) -> AsyncIterator[GenerationDelta]:
-        params = SamplingParams(
-            max_tokens=sampling.max_tokens,
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-            seed=sampling.seed,
-            stop=list(sampling.stop),
-            presence_penalty=sampling.presence_penalty,
-            frequency_penalty=sampling.frequency_penalty,
-            ignore_eos=sampling.ignore_eos,
-            top_k=sampling.top_k,
-            min_p=sampling.min_p,
-            repetition_penalty=sampling.repetition_penalty,
-            min_tokens=sampling.min_tokens,
-            output_kind=RequestOutputKind.DELTA,
-        )
+        params = _sampling_params(sampling)
         outputs = self._engine.generate(tokens_input(list(prompt.token_ids)), params, request_id)
         prompt_tokens = len(prompt.token_ids)
         completion_tokens = 0

@@ -30,7 +30,7 @@ from rag_server.pipeline.sources import Source, sources_from_hits
 from rag_server.pipeline.stages import RequestStage, StageTimer
 from rag_server.retrieval.access import Principal
 from rag_server.retrieval.records import CollectionName, SearchFilters, SearchMode, TopK
-from rag_server.retrieval.service import Knowledge, KnowledgeSlot, SearchQuery
+from rag_server.retrieval.service import Knowledge, KnowledgeSlot, SearchQuery, check_top_k
 from rag_server.settings import ChatSettings
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ class ChatPipeline:
     guardrails: GuardrailsSlot
     chat: ChatSettings
     budget: PromptBudget
+    max_top_k: int
+    """`retrieval.max_top_k`: a request's `rag.top_k` is checked against it even when retrieval is off."""
     emit_refused: Callable[[list[Decision]], None] = lambda decisions: None
     """Where a refused request's guardrail decisions go (an accepted one's leave with its answer)."""
 
@@ -94,6 +96,7 @@ class ChatPipeline:
         """Raise a typed 4xx/503 error, or return a chat ready to stream. A refused request's guardrail
         decisions go to `emit_refused`; an accepted one's stay on the context until the answer ends."""
         timer = timer or StageTimer()
+        check_top_k(chat.rag.top_k, self.max_top_k, "rag.top_k")  # the same answer whether retrieval runs or not
         generator = self.engine.get()
         rails = self.guardrails.get_if_enabled()
         use_rag = self.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled

@@ -35,6 +35,7 @@ __all__ = [
     "RetrievalUnavailableError",
     "SearchQuery",
     "SearchResult",
+    "check_top_k",
     "open_knowledge",
 ]
 
@@ -71,6 +72,12 @@ class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
         return f"collection={self.collection} mode={self.mode} top_k={self.top_k} hits={len(self.hits)}"
 
 
+def check_top_k(top_k: int | None, max_top_k: int, param: str = "top_k") -> None:
+    """InvalidRequestError naming `param` unless `top_k` is unset or 1 to `max_top_k` (the deployment's bound)."""
+    if top_k is not None and not 1 <= top_k <= max_top_k:
+        raise InvalidRequestError(f"`{param}` must be between 1 and {max_top_k}", param=param)
+
+
 class Knowledge:
     """The open index and its search, shared by every request."""
 
@@ -93,11 +100,8 @@ class Knowledge:
         """Raise InvalidRequestError for a `top_k` over the bound, CollectionNotFoundError for a named collection
         that does not exist."""
         settings = self._settings
+        check_top_k(query.top_k, settings.max_top_k, query.top_k_param)
         top_k = settings.default_top_k if query.top_k is None else query.top_k
-        if not 1 <= top_k <= settings.max_top_k:
-            raise InvalidRequestError(
-                f"`{query.top_k_param}` must be between 1 and {settings.max_top_k}", param=query.top_k_param
-            )
         collection = query.collection or settings.collection
         mode = query.mode or settings.search_mode
         hits = await anyio.to_thread.run_sync(self._search, query, collection, mode, top_k)

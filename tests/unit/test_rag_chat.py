@@ -210,11 +210,14 @@ def test_chat_and_search_follow_one_retrieval_rule(generator: FakeGenerator, cat
         sources = generator.seen_prompts[-1][0].content
         over = {"messages": [{"role": "user", "content": "hi"}], "rag": {"top_k": 51}}
         too_many = client.post(URL, json=over)
+        off = {"messages": [{"role": "user", "content": "hi"}], "rag": {"enabled": False, "top_k": 51}}
+        too_many_while_off = client.post(URL, json=off)
         searched_too_many = client.post("/v1/search", json={"query": "hi", "top_k": 51})
     assert len(searched) == 1, "the default top_k of a search"
     assert "[1] " in sources, "is the default top_k of a chat answer"
     assert "[2] " not in sources, "is the default top_k of a chat answer"
     assert (too_many.status_code, too_many.json()["error"]["param"]) == (400, "rag.top_k")
+    assert too_many_while_off.status_code == 400, "the same answer whether retrieval runs or not (found by fuzzing)"
     assert (searched_too_many.status_code, searched_too_many.json()["error"]["param"]) == (400, "top_k")
 
 

@@ -55,7 +55,10 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     """Run PII masking and an injection check that encodes its own text side by side. Off by default: on a 2-core
     CPU the two contend and together take longer (28.7 ms) than one after the other (22.6 ms)."""
     guard_timeout_ms: Annotated[int, Meta(ge=1)] = 1000
-    """A guard slower than this counts as failed."""
+    """A guard that runs longer than this counts as failed (its wait for a worker does not count)."""
+    guard_queue_timeout_ms: Annotated[int, Meta(ge=1)] = 15_000
+    """How long a guard may wait for a worker before it counts as failed. Guards are CPU-bound and the host runs
+    about one worker per core, so under a burst they queue; only stuck workers make one wait this long."""
     on_error: Literal["block", "allow"] = "block"
     """What a failed or timed-out guard means: `block` refuses the request (fail closed), `allow` skips the guard
     and records that it did."""

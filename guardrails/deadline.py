@@ -1,7 +1,8 @@
 """Run a guard on the host's executor with a deadline that counts the guard's own time, not its wait for a worker.
 
-The host owns concurrency: it passes the executor in and sizes it to the requests it admits, so a guard rarely
-waits. When it does (a burst), the wait has its own bound, equal to the guard's, and runs out as a timeout too.
+The host owns concurrency: it passes the executor in, sized to its cores (CPU-bound guards gain nothing from more
+threads than cores: 32 PII passes at once on 2 cores each took over a second). Under a burst guards wait for a
+worker; that wait has its own, longer bound, so only a stuck worker turns it into a timeout.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ class GuardRun(Generic[T]):
         """When the guard began running (when it was submitted, if it never did)."""
         return self._started_at if self._started_at is not None else self.submitted_at
 
-    def result(self, timeout_s: float) -> T:
+    def result(self, timeout_s: float, queue_timeout_s: float) -> T:
         """The guard's result; `concurrent.futures.TimeoutError` when it ran longer than `timeout_s`, or waited
-        longer than that for a worker; the guard's own exception when it raised."""
-        if not self._started.wait(timeout_s):
+        longer than `queue_timeout_s` for a worker; the guard's own exception when it raised."""
+        if not self._started.wait(queue_timeout_s):
             self._future.cancel()
             raise concurrent.futures.TimeoutError
         remaining = self.started_at + timeout_s - time.perf_counter()

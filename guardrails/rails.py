@@ -66,8 +66,8 @@ class Guardrails:
         system_prompt: str,
         executor: concurrent.futures.Executor,
     ) -> None:
-        """`executor` runs the input guards (so each can be timed out). The host owns it and sizes it: at least
-        two workers per request it lets into `check_input` at once, or guards wait for a worker."""
+        """`executor` runs the input guards (so each can be timed out). The host owns it and sizes it, about one
+        worker per core: the guards are CPU-bound, and a guard's wait for a worker is not held against it."""
         self.config = config
         self._pii_analyzer = pii
         self._pii = PiiGuard(pii, config.pii_entities)
@@ -180,7 +180,7 @@ class Guardrails:
     def _await(self, run: GuardRun[T], guard: str, context: GuardContext) -> T | None:
         """The guard's result, or None when it failed and failures are allowed; raises when they are not."""
         try:
-            return run.result(self.config.guard_timeout_ms / 1000)
+            return run.result(self.config.guard_timeout_ms / 1000, self.config.guard_queue_timeout_ms / 1000)
         except concurrent.futures.TimeoutError:
             reason, cause = Reason.GUARD_TIMEOUT, f"timed out after {self.config.guard_timeout_ms} ms"
         except Exception as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import importlib
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,9 +68,10 @@ def admission_slots(settings: Settings) -> int:
 
 
 def guard_workers(settings: Settings) -> int:
-    """Threads for the input guards: two per request that can be in the rails at once (PII masking beside the
-    injection check), so an admitted request never waits for a guard worker."""
-    return 2 * admission_slots(settings)
+    """Threads for the input guards: one per core, two at least (PII masking beside a side-by-side injection
+    check). The guards are CPU-bound: with one thread per admitted request, 32 concurrent PII passes on 2 cores
+    each took over a second and failed closed; queued, they each take milliseconds (measured, docs/architecture)."""
+    return max(2, min(os.cpu_count() or 2, admission_slots(settings)))
 
 
 def own_url(server: ServerSettings) -> str:

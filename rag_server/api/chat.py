@@ -70,23 +70,30 @@ def _notice(decision: Decision | None) -> GuardrailNotice | None:
     return None if decision is None else GuardrailNotice(decision.decision_id, decision.guard, decision.reason)
 
 
+_SAME_NAMED_SAMPLING = (
+    "temperature",
+    "top_p",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "ignore_eos",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    "min_tokens",
+)
+"""Request fields that go to `RequestedSampling` under their own name."""
+
+
 def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
     stop = (request.stop,) if isinstance(request.stop, str) else tuple(request.stop or ())
     use_new_name = request.max_completion_tokens is not None
+    same_named = {name: getattr(request, name) for name in _SAME_NAMED_SAMPLING}
     return RequestedSampling(
         max_tokens=request.max_completion_tokens if use_new_name else request.max_tokens,
         max_tokens_param="max_completion_tokens" if use_new_name else "max_tokens",
-        temperature=request.temperature,
-        top_p=request.top_p,
-        seed=request.seed,
         stop=stop,
-        presence_penalty=request.presence_penalty,
-        frequency_penalty=request.frequency_penalty,
-        ignore_eos=request.ignore_eos,
-        top_k=request.top_k,
-        min_p=request.min_p,
-        repetition_penalty=request.repetition_penalty,
-        min_tokens=request.min_tokens,
+        **same_named,
     )
 
 

@@ -45,6 +45,8 @@ class TextPart(msgspec.Struct, frozen=True):
 
 
 Content = str | list[TextPart]
+TokenCount = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+"""Bounded so every integer the schema allows decodes (msgspec refuses integers beyond 64 bits)."""
 StopString = Annotated[str, Meta(min_length=1)]
 """An empty stop string would end every answer before it starts (vLLM refuses it)."""
 
@@ -85,11 +87,11 @@ class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     messages: Annotated[list[Message], Meta(min_length=1)]
     model: str | None = None
-    max_tokens: Annotated[int, Meta(ge=1)] | None = None
-    max_completion_tokens: Annotated[int, Meta(ge=1)] | None = None
+    max_tokens: TokenCount | None = None
+    max_completion_tokens: TokenCount | None = None
     temperature: Annotated[float, Meta(ge=0, le=2)] | None = None
     top_p: Annotated[float, Meta(gt=0, le=1)] | None = None
-    seed: int | None = None
+    seed: Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)] | None = None
     stop: StopString | Annotated[list[StopString], Meta(max_length=4)] | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -99,10 +101,10 @@ class ChatCompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
     ignore_eos: bool = False
     """vLLM-compatible extension: keep generating past end-of-sequence (fixed-length benchmarks)."""
     # vLLM's sampling extras, honoured as `vllm serve` honours them.
-    top_k: Annotated[int, Meta(ge=-1)] | None = None
+    top_k: Annotated[int, Meta(ge=-1, le=2**31 - 1)] | None = None
     min_p: Annotated[float, Meta(ge=0, le=1)] | None = None
     repetition_penalty: Annotated[float, Meta(gt=0, le=2)] | None = None
-    min_tokens: Annotated[int, Meta(ge=0)] | None = None
+    min_tokens: Annotated[int, Meta(ge=0, le=2**31 - 1)] | None = None
     rag: RagOptions | None = None
     """Extension: steer retrieval (`enabled`, `collection`, `top_k`, `mode`, `filters`); standard clients omit it."""
 

@@ -99,3 +99,12 @@ def test_image_parts_are_refused() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         decode_chat_request(body.encode())
     assert caught.value.param == "messages[0].content[0].type"
+
+
+def test_a_whole_float_is_taken_for_an_integer_and_nothing_looser() -> None:
+    body = f'{{"messages": [{USER}], "max_tokens": 16.0, "top_k": 20.0}}'
+    request = decode_chat_request(body.encode()).request
+    assert (request.max_tokens, request.top_k) == (16, 20)
+    for loose in ('"max_tokens": 16.5', '"max_tokens": "16"', '"stream": "true"'):
+        with pytest.raises(InvalidRequestError):
+            decode_chat_request(f'{{"messages": [{USER}], {loose}}}'.encode())

@@ -58,6 +58,11 @@ class _Waiter:
         self.bumped = False
 
 
+def _share(line: list[_Waiter]) -> float:
+    """A key's part of the queue for its weight."""
+    return len(line) / line[0].weight
+
+
 class Admission:
     def __init__(
         self, settings: AdmissionSettings, capacity: int, on_reject: Callable[[str], None] = lambda reason: None
@@ -96,6 +101,9 @@ class Admission:
             self._abandon(waiter)
             self._reject("client_gone")
             raise ClientGoneError("the client disconnected while queued") from None
+        except BaseException:  # cancelled some other way (shutdown): leave nothing behind, not even a slot
+            self._abandon(waiter)
+            raise
         if waiter.admitted:
             return Ticket(self, key, anyio.current_time() - began)
         self._abandon(waiter)
@@ -109,25 +117,30 @@ class Admission:
             await waiter.event.wait()
 
     def _make_room(self, newcomer: _Waiter) -> None:
-        """Refuse the newcomer, or bump the newest waiter of the key holding most of the queue, when it is full."""
+        """When the queue is full, bump the newest waiters of the keys holding most of it (for their weight) in
+        favour of a newcomer from a lighter key; refuse the newcomer when that cannot make enough room. Nobody is
+        bumped for a newcomer that is refused anyway."""
         settings = self._settings
-        limit_tokens = settings.max_queued_prompt_tokens
-        while self.queued >= settings.max_queued or self._queued_tokens + newcomer.tokens > limit_tokens:
-            heaviest = max(self._waiting, key=self._queue_share, default=None)
-            newcomer_share = (len(self._waiting.get(newcomer.key, ())) + 1) / newcomer.weight
-            if heaviest is None or heaviest == newcomer.key or self._queue_share(heaviest) <= newcomer_share:
+        lines = {key: list(line) for key, line in self._waiting.items()}
+        count, tokens = self.queued, self._queued_tokens
+        newcomer_share = (len(lines.get(newcomer.key, ())) + 1) / newcomer.weight
+        victims: list[_Waiter] = []
+        while count >= settings.max_queued or tokens + newcomer.tokens > settings.max_queued_prompt_tokens:
+            heaviest = max(lines, key=lambda key: _share(lines[key]), default=None)
+            if heaviest is None or heaviest == newcomer.key or _share(lines[heaviest]) <= newcomer_share:
                 self._reject("capacity")
                 raise OverloadedError(
                     "the server is at capacity; retry shortly", retry_after_s=self._retry_after(self.queued + 1)
                 )
-            bumped = self._waiting[heaviest][-1]
-            self._dequeue(bumped)
-            bumped.bumped = True
-            bumped.event.set()
-
-    def _queue_share(self, key: str) -> float:
-        line = self._waiting[key]
-        return len(line) / line[0].weight
+            victim = lines[heaviest].pop()
+            if not lines[heaviest]:
+                del lines[heaviest]
+            victims.append(victim)
+            count, tokens = count - 1, tokens - victim.tokens
+        for victim in victims:
+            self._dequeue(victim)
+            victim.bumped = True
+            victim.event.set()
 
     def _dispatch_order(self, key: str) -> tuple[float, float]:
         """The key's share of the running slots for its weight, then how long its oldest request has waited."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.background_tasks import BackgroundTask
 from litestar.response import Stream
 
 from guardrails import Decision
@@ -137,7 +138,13 @@ class ChatCompletions:
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)
-            return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers)
+            # `background`: a client gone before the stream starts cancels it before `_sse` runs its `finally`.
+            return Stream(
+                events,
+                media_type="text/event-stream",
+                headers=_SSE_HEADERS | headers,
+                background=BackgroundTask(ticket.release),
+            )
         try:
             # A client that leaves closes the answer's generator: the engine request is aborted.
             completion = await unless_client_leaves(

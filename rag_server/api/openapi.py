@@ -41,9 +41,11 @@ _WIRE_TYPES: tuple[Any, ...] = (
     ServerReadiness,
 )
 _REF = "#/components/schemas/{name}"
+_UNAUTHENTICATED = "A valid API key is required (when authentication is on)"
+_MISMATCH = "The collection was built with another embedding model"
 _V1_ERRORS = {
     "400": "The body or a parameter is invalid; `error.param` names it",
-    "401": "A valid API key is required (when authentication is on)",
+    "401": _UNAUTHENTICATED,
     "413": "The body is larger than `server.max_request_bytes`",
     "503": "Not ready, or at capacity: retry after `Retry-After` seconds",
 }
@@ -85,7 +87,7 @@ def _chat() -> dict[str, Any]:
             },
         },
     }
-    refused = {**_V1_ERRORS, "404": "The model or `rag.collection` does not exist"}
+    refused = {**_V1_ERRORS, "404": "The model or `rag.collection` does not exist", "409": _MISMATCH}
     return _operation(
         "Chat completion, answered from the documents, guarded", ("200", answer), ChatCompletionRequest, refused
     )
@@ -102,27 +104,37 @@ def _documents_path() -> dict[str, Any]:
 
 def _paths() -> dict[str, Any]:
     document_id = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    manage = {**_V1_ERRORS, "403": "Needs an admin API key or the server's ingest token", "409": "Embedder mismatch"}
+    manage = {
+        **_V1_ERRORS,
+        "403": "Needs an admin API key or the server's ingest token",
+        "404": "No collection of that name",
+        "409": _MISMATCH,
+    }
+    upload = {**manage, "413": "The document is larger than 256 MiB"}
     ok = "200"
     return {
         "/v1/chat/completions": {"post": _chat()},
         "/v1/search": {
             "post": _operation(
                 "Passages from the caller's documents", (ok, _json(_ref(SearchResponse), "Hits")), SearchRequest,
-                {**_V1_ERRORS, "404": "The named collection does not exist"},
+                {**_V1_ERRORS, "404": "The named collection does not exist", "409": _MISMATCH},
             )
         },
         "/v1/guardrails/check": {
             "post": _operation("Run the rails on a text", (ok, _json(_ref(CheckResponse), "Verdict")), CheckRequest)
         },
-        "/v1/models": {"get": _operation("The served model", (ok, _json(_ref(ModelList), "Models")))},
+        "/v1/models": {
+            "get": _operation(
+                "The served model", (ok, _json(_ref(ModelList), "Models")), None, {"401": _UNAUTHENTICATED}
+            )
+        },
         "/v1/collections/{collection}/documents": {
             "parameters": [_documents_path()],
             "get": _operation("A collection's documents", (ok, _json(_ref(DocumentList), "Documents")), None, manage),
         },
         "/v1/collections/{collection}/documents/{document_id}": {
             "parameters": [_documents_path(), document_id],
-            "put": _operation("Replace a document", (ok, _json(_ref(DocumentRecord), "Stored")), DocumentDraft, manage),
+            "put": _operation("Replace a document", (ok, _json(_ref(DocumentRecord), "Stored")), DocumentDraft, upload),
             "delete": _operation("Delete a document", None, None, manage),
         },
         "/healthz": {"get": _operation("Liveness", (ok, _json(_ref(Liveness), "Alive")), None, {}, security=[])},

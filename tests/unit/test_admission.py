@@ -139,3 +139,26 @@ async def test_a_request_that_waits_too_long_is_refused_and_leaves_the_queue() -
         await admission.admit("b", 10, never)
     assert admission.queued == 0
     ticket.release()
+
+
+async def test_a_prompt_too_big_for_the_queue_is_refused_without_bumping_anyone() -> None:
+    admission = Admission(AdmissionSettings(max_queued_prompt_tokens=100), capacity=1)
+    running = await admission.admit("a", 10, never)
+    async with anyio.create_task_group() as group:
+        group.start_soon(admission.admit, "a", 50, never)
+        await anyio.wait_all_tasks_blocked()
+        with pytest.raises(OverloadedError):
+            await admission.admit("b", 1_000, never)
+        assert admission.queued == 1, "the queued request keeps its place"
+        group.cancel_scope.cancel()
+    running.release()
+
+
+async def test_a_queued_request_cancelled_otherwise_leaves_no_place_and_no_slot() -> None:
+    admission = Admission(AdmissionSettings(), capacity=1)
+    running = await admission.admit("a", 10, never)
+    with anyio.move_on_after(0.05):
+        await admission.admit("b", 10, never)  # e.g. the server shutting down
+    assert admission.queued == 0
+    running.release()
+    assert admission.in_flight == 0, "the slot freed above went to nobody"

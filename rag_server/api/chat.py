@@ -138,13 +138,10 @@ class ChatCompletions:
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)
-            # `background`: a client gone before the stream starts cancels it before `_sse` runs its `finally`.
-            return Stream(
-                events,
-                media_type="text/event-stream",
-                headers=_SSE_HEADERS | headers,
-                background=BackgroundTask(ticket.release),
-            )
+            # `background`: a client gone before the stream starts cancels it before `_sse` runs its `finally`;
+            # the slot, the input decisions and the log line must not be lost with it.
+            finish = BackgroundTask(self._finish, prepared, ticket, streamed=True)
+            return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers, background=finish)
         try:
             # A client that leaves closes the answer's generator: the engine request is aborted.
             completion = await unless_client_leaves(
@@ -222,6 +219,10 @@ class ChatCompletions:
         return ChatCompletion(prepared.request_id, created, self.model_name, [choice], _usage(prepared.last))
 
     def _finish(self, prepared: PreparedChat, ticket: Ticket, *, streamed: bool) -> None:
+        """Release the slot, emit the decisions, log the request: once, however the response ended."""
+        if prepared.reported:
+            return
+        prepared.reported = True
         ticket.release()
         total = prepared.timer.since_start()
         self.admission.observe_service_time(total)

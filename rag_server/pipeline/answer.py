@@ -74,6 +74,8 @@ class PreparedChat:
         self.last: GenerationDelta | None = None
         self.outcome = Outcome.CANCELLED
         """Set by `events()` as the answer ends; stays `cancelled` when the client leaves first."""
+        self.reported = False
+        """Set by the host once it has emitted this request's decisions and log line (it must do so once)."""
 
     def masked_kinds(self) -> list[str]:
         """The kinds of personal data masked on the way in (e.g. `PERSON`), sorted, never values."""

@@ -10,6 +10,8 @@
   most-queued key takes the place of that key's newest waiter; otherwise it is refused. Either way the refused
   request gets 503 `server_overloaded` with `Retry-After` at once. A request still queued after
   `max_queue_wait_s` gets the same, and one whose client disconnects leaves the queue without reaching the engine.
+- **Closing.** When the replica drains (`close()`), new requests and those still queued get 503 `shutting_down`:
+  nothing was done for them, so a load balancer retries them on another replica. Admitted requests finish.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 import anyio
 
 from rag_server.disconnects import ClientGoneError, WaitForDisconnect, unless_client_leaves
-from rag_server.errors import OverloadedError
+from rag_server.errors import OverloadedError, ShuttingDownError
 from rag_server.settings import AdmissionSettings
 
 __all__ = ["Admission", "Ticket"]
@@ -75,6 +77,8 @@ class Admission:
         self._queued_tokens = 0
         self._on_reject = on_reject
         self._recent_service_s = 2.0  # a running estimate of how long a request holds a slot, for Retry-After
+        self._closed = False
+        self._left = anyio.Event()  # set (and replaced) whenever a request leaves the queue or its slot
 
     @property
     def in_flight(self) -> int:
@@ -89,6 +93,8 @@ class Admission:
     ) -> Ticket:
         """A ticket once a slot is free; raises OverloadedError (503 + Retry-After) or ClientGoneError."""
         began = anyio.current_time()
+        if self._closed:
+            raise self._closing_error()
         if self._free > 0 and not self._waiting:
             self._take(key)  # immediate: a slot is free and nobody is ahead
             return Ticket(self, key, 0.0)
@@ -107,6 +113,8 @@ class Admission:
         if waiter.admitted:
             return Ticket(self, key, anyio.current_time() - began)
         self._abandon(waiter)
+        if self._closed:
+            raise self._closing_error()
         self._reject("capacity" if waiter.bumped else "queue_timeout")
         raise OverloadedError(
             "the server is at capacity; retry shortly", retry_after_s=self._retry_after(self.queued + 1)
@@ -115,6 +123,28 @@ class Admission:
     async def _wait(self, waiter: _Waiter) -> None:
         with anyio.move_on_after(self._settings.max_queue_wait_s):
             await waiter.event.wait()
+
+    async def until_idle(self) -> None:
+        """Return once nothing is running or queued."""
+        while self.in_flight or self.queued:
+            await self._left.wait()
+
+    def _note_departure(self) -> None:
+        self._left.set()
+        self._left = anyio.Event()
+
+    def close(self) -> None:
+        """Admit nothing more: new and queued requests get ShuttingDownError; admitted ones run to their end."""
+        self._closed = True
+        for line in list(self._waiting.values()):
+            for waiter in list(line):
+                self._dequeue(waiter)
+                waiter.bumped = True
+                waiter.event.set()
+
+    def _closing_error(self) -> ShuttingDownError:
+        self._reject("shutting_down")
+        return ShuttingDownError("this server is shutting down; retry on another replica", retry_after_s=1)
 
     def _make_room(self, newcomer: _Waiter) -> None:
         """When the queue is full, bump the newest waiters of the keys holding most of it (for their weight) in
@@ -157,6 +187,7 @@ class Admission:
         if not line:
             del self._waiting[waiter.key]
         self._queued_tokens -= waiter.tokens
+        self._note_departure()
 
     def _abandon(self, waiter: _Waiter) -> None:
         """The waiter leaves: out of the queue if still in it, its slot back if one was given to it meanwhile."""
@@ -175,6 +206,7 @@ class Admission:
             del self._running[key]
         self._free += 1
         self._dispatch()
+        self._note_departure()
 
     def _dispatch(self) -> None:
         """Free slots go to the waiting key with the smallest share of running slots for its weight."""

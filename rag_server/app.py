@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 
 import anyio
 from litestar import Litestar
@@ -18,12 +19,13 @@ from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.api.gate import Gate
 from rag_server.api.openapi import openapi_document
 from rag_server.auth import Authenticator
+from rag_server.drain import Drain
 from rag_server.guarding import emit_decisions
-from rag_server.lifecycle import supervise
+from rag_server.lifecycle import RestartPolicy, supervise
 from rag_server.metrics import AdmissionCollector, ChatMetrics, GuardrailMetrics, build_registry, count_requests
 from rag_server.pipeline import ChatPipeline, PromptBudget
 from rag_server.services import Services, admission_slots, default_services
-from rag_server.settings import Settings
+from rag_server.settings import EngineSettings, Settings
 
 __all__ = ["create_app"]
 
@@ -35,17 +37,31 @@ def _constant(value: object) -> Provide:
     return Provide(provide, use_cache=True, sync_to_thread=False)
 
 
+def _engine_restarts(engine: EngineSettings) -> RestartPolicy:
+    return RestartPolicy(engine.max_restarts, engine.restart_window_s, engine.restart_backoff_s)
+
+
 def _background_components(
-    services: Services, engine_startup_timeout_s: float
+    services: Services, engine: EngineSettings, drain: Drain, admission: Admission
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """The lifespan: each component with a factory starts in its own supervised task at start-up, so the server
-    answers probes at once, and all of them close at shutdown."""
+    answers probes at once, and all of them close at shutdown. The drain waits beside them for a signal."""
 
     @asynccontextmanager
     async def run(_: Litestar) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
+            tasks.start_soon(drain.run, admission)
             if services.open_generator is not None:
-                tasks.start_soon(supervise, services.engine, services.open_generator, engine_startup_timeout_s)
+                tasks.start_soon(
+                    partial(
+                        supervise,
+                        services.engine,
+                        services.open_generator,
+                        engine.startup_timeout_s,
+                        restarts=_engine_restarts(engine),
+                        give_up=drain.abandon,
+                    )
+                )
             if services.open_knowledge is not None:
                 tasks.start_soon(supervise, services.knowledge, services.open_knowledge)
             if services.open_guardrails is not None:
@@ -83,12 +99,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         on_reject=lambda reason: chat_metrics.rejections.labels(reason).inc(),
     )
     registry.register(AdmissionCollector(admission))
+    drain = Drain(settings.server.drain_timeout_s)
     chat = ChatCompletions(
         pipeline=pipeline,
         model_name=model_name,
         admission=admission,
         metrics=chat_metrics,
         guardrail_metrics=guardrail_metrics,
+        drain=drain,
     )
 
     return Litestar(
@@ -102,13 +120,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "guardrails": _constant(services.guardrails),
             "guardrail_metrics": _constant(guardrail_metrics),
             "admission": _constant(admission),
+            "drain": _constant(drain),
             "started_at": _constant(int(time.time())),
             "openapi": _constant(openapi_document(settings.retrieval.max_top_k)),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],
-        lifespan=[_background_components(services, settings.engine.startup_timeout_s)],
-        state=State({"gate": Gate(authenticator, services.knowledge)}),
+        lifespan=[_background_components(services, settings.engine, drain, admission)],
+        state=State({"gate": Gate(authenticator, services.knowledge), "drain": drain}),
         request_max_body_size=settings.server.max_request_bytes,
         openapi_config=None,
         logging_config=None,  # the entry point configures logging; the app never touches global handlers

@@ -10,6 +10,7 @@ __all__ = [
     "ModelNotFoundError",
     "OverloadedError",
     "RagError",
+    "ShuttingDownError",
     "UnsupportedParameterError",
 ]
 
@@ -80,3 +81,11 @@ class OverloadedError(RagError):
     status_code = 503
     error_type = "service_unavailable"
     code = "server_overloaded"
+
+
+class ShuttingDownError(RagError):
+    """This replica is draining or stopping: the request was not worked on, so retrying elsewhere is safe."""
+
+    status_code = 503
+    error_type = "service_unavailable"
+    code = "shutting_down"

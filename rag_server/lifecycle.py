@@ -6,6 +6,9 @@ slot's `status()`; a component that waits for another awaits its `settled()` eve
 
     starting ──► ready ──► stopped          (dead: ready, but its liveness probe says it died)
         └──────► failed                     (disabled: turned off by configuration; never starts)
+
+With a `RestartPolicy`, a dead component is closed and started again (`starting` once more) with backoff; past
+the policy's limit its slot stays `failed` and the supervisor's `give_up` hook ends the process.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import enum
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import ClassVar, Generic, Self, TypeVar
@@ -23,7 +27,15 @@ import msgspec
 
 from rag_server.errors import RagError
 
-__all__ = ["ComponentFactory", "ComponentStatus", "Phase", "Supervised", "in_worker_thread", "supervise"]
+__all__ = [
+    "ComponentFactory",
+    "ComponentStatus",
+    "Phase",
+    "RestartPolicy",
+    "Supervised",
+    "in_worker_thread",
+    "supervise",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +106,11 @@ class Supervised(Generic[T]):
         self._value, self._phase, self._reason = None, Phase.FAILED, reason
         self._settled.set()
 
+    def restarting(self, reason: str) -> None:
+        """Starting again after it died: not ready, with the reason; `startup_s` will count from now."""
+        self._value, self._phase, self._reason = None, Phase.STARTING, reason
+        self._created_at = time.monotonic()
+
     def stop(self) -> None:
         self._value, self._phase, self._reason = None, Phase.STOPPED, f"the {self.component} has shut down"
         self._settled.set()
@@ -134,13 +151,64 @@ class Supervised(Generic[T]):
         return None
 
 
+class RestartPolicy(msgspec.Struct, frozen=True):
+    """How a component that dies while serving is brought back: restarted in-process after `backoff_s` (doubling
+    with each restart in the window); more than `max_restarts` within `window_s` and the supervisor gives up."""
+
+    max_restarts: int
+    window_s: float
+    backoff_s: float
+    check_interval_s: float = 0.5
+    """How often the component's liveness is read."""
+
+
+class _Ending(enum.Enum):
+    FAILED = enum.auto()
+    """It never became ready."""
+    DIED = enum.auto()
+    """It was ready, then its liveness probe said it died; it has been closed."""
+
+
 async def supervise(
-    slot: Supervised[T], open_component: ComponentFactory[T], startup_timeout_s: float | None = None
+    slot: Supervised[T],
+    open_component: ComponentFactory[T],
+    startup_timeout_s: float | None = None,
+    *,
+    restarts: RestartPolicy | None = None,
+    give_up: Callable[[str], None] = lambda reason: None,
 ) -> None:
     """Open the component, publish it in `slot`, hold it until cancelled (server shutdown), then close it.
 
-    A start that fails or times out marks the slot failed and returns: the server stays up and says why. An error
-    while closing at shutdown is logged; the slot stays stopped."""
+    A first start that fails or times out marks the slot failed and returns: the server stays up and says why.
+    With `restarts`, a component that dies while serving is closed and opened again (the slot says `starting`
+    meanwhile); a restart that fails counts as another death; past the policy's limit the slot stays failed and
+    `give_up` is called with the reason. An error while closing at shutdown is logged; the slot stays stopped."""
+    deaths: deque[float] = deque()
+    while True:
+        ending = await _serve_once(slot, open_component, startup_timeout_s, restarts)
+        if restarts is None or (ending is _Ending.FAILED and not deaths):
+            return
+        now = anyio.current_time()
+        while deaths and now - deaths[0] > restarts.window_s:
+            deaths.popleft()
+        if len(deaths) >= restarts.max_restarts:
+            reason = f"the {slot.component} died and {len(deaths)} restarts within {restarts.window_s:.0f} s failed"
+            slot.fail(reason)
+            give_up(reason)
+            return
+        delay = restarts.backoff_s * 2 ** len(deaths)
+        deaths.append(now)
+        logger.warning("restarting the %s in %.1f s (restart %d)", slot.component, delay, len(deaths))
+        slot.restarting(f"restarting after the {slot.component} died (restart {len(deaths)})")
+        await anyio.sleep(delay)
+
+
+async def _serve_once(
+    slot: Supervised[T],
+    open_component: ComponentFactory[T],
+    startup_timeout_s: float | None,
+    restarts: RestartPolicy | None,
+) -> _Ending:
     name = slot.component
     try:
         async with AsyncExitStack() as stack:
@@ -149,22 +217,31 @@ async def supervise(
             if starting.cancelled_caught:
                 logger.error("%s did not become ready within %.0f s", name, startup_timeout_s or 0)
                 slot.fail(f"the {name} did not start within {startup_timeout_s or 0:.0f} s")
-                return
+                return _Ending.FAILED
             slot.ready(value)
             logger.info("%s ready after %.1f s", name, slot.status().startup_s or 0.0)
             try:
-                await anyio.sleep_forever()
+                if restarts is None:
+                    await anyio.sleep_forever()
+                else:
+                    # another process's death has no event to wait on: poll its liveness probe
+                    while (death := slot.liveness(value)) is None:  # noqa: ASYNC110
+                        await anyio.sleep(restarts.check_interval_s)
+                    logger.error("%s died: %s", name, death)
             finally:
                 slot.stop()  # before closing: no handler may get a component that is being closed
+        return _Ending.DIED
     except Exception as exc:  # start-up and shutdown failures carry no request data; log them whole
         if slot.status().phase is Phase.STOPPED:
             logger.exception("%s failed while closing", name)
-        elif isinstance(exc, RagError):  # a start-up problem the component explained itself
+            return _Ending.DIED
+        if isinstance(exc, RagError):  # a start-up problem the component explained itself
             logger.error("%s failed to start: %s", name, exc.message)
             slot.fail(exc.message)
         else:
             logger.exception("%s failed to start", name)
             slot.fail(f"the {name} failed to start ({type(exc).__name__}); see the server log")
+        return _Ending.FAILED
 
 
 def in_worker_thread(load: Callable[[], T], close: Callable[[T], None]) -> ComponentFactory[T]:

@@ -65,6 +65,11 @@ class ServerSettings(_Section, frozen=True):
     """Largest request body (a chat conversation, a search, a check); beyond it a 413. Document uploads from
     `rag-ingest` have their own, larger limit."""
 
+    drain_timeout_s: Annotated[float, Meta(ge=0)] = 60.0
+    """On SIGTERM the replica drains: `/readyz` turns 503, new chat requests get 503 with Retry-After, and the
+    answers already running finish for up to this long. What is still running then (or at a second signal) ends
+    with an in-band error event and `[DONE]`. Orchestrators must wait longer than this before SIGKILL."""
+
 
 class EngineSettings(_Section, frozen=True):
     model: str = "data/models/SmolLM2-135M-Instruct"
@@ -109,6 +114,17 @@ class EngineSettings(_Section, frozen=True):
 
     startup_timeout_s: Annotated[float, Meta(gt=0)] = 600.0
     """Give up (and report not-ready) if the engine has not produced its warm-up token by then."""
+
+    max_restarts: Annotated[int, Meta(ge=0)] = 3
+    """An engine that dies (its process killed, a fatal error) is restarted in-process, readiness 503 meanwhile.
+    After this many restarts within `restart_window_s` the server gives up and exits with status 1, so the
+    orchestrator replaces the replica. 0: never restart, exit at the first death."""
+
+    restart_window_s: Annotated[float, Meta(gt=0)] = 600.0
+    """The window over which engine restarts are counted against `max_restarts`."""
+
+    restart_backoff_s: Annotated[float, Meta(ge=0)] = 2.0
+    """Wait before the first restart of a dead engine; doubles with each further restart in the window."""
 
 
 class GenerationSettings(_Section, frozen=True):

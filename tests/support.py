@@ -40,3 +40,25 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def stream_lines(base_url: str, max_tokens: int, question: str = "How do I connect to the VPN?") -> list[str]:
+    """Stream one chat answer of exactly `max_tokens` tokens (unless cut); the SSE lines received, blank ones left
+    out, or the transport error's name last when the connection broke."""
+    import httpx  # noqa: PLC0415 - only the suites that serve over a socket need it
+
+    body = {
+        "messages": [{"role": "user", "content": question}],
+        "stream": True,
+        "max_tokens": max_tokens,
+        "ignore_eos": True,
+        "temperature": 0,
+    }
+    lines: list[str] = []
+    try:
+        with httpx.stream("POST", f"{base_url}/v1/chat/completions", json=body, timeout=120) as response:
+            lines.append(f"HTTP {response.status_code}")
+            lines.extend(line for line in response.iter_lines() if line)
+    except httpx.TransportError as exc:
+        lines.append(type(exc).__name__)
+    return lines

@@ -39,6 +39,7 @@ from rag_server.api.openai_types import (
     Usage,
 )
 from rag_server.disconnects import WaitForDisconnect, disconnect_of, unless_client_leaves
+from rag_server.drain import Drain
 from rag_server.errors import EngineUnavailableError, ModelNotFoundError, RagError
 from rag_server.generation.port import GenerationDelta
 from rag_server.guarding import emit_decisions
@@ -107,6 +108,7 @@ class ChatCompletions:
     admission: Admission
     metrics: ChatMetrics
     guardrail_metrics: GuardrailMetrics
+    drain: Drain
 
     async def respond(
         self, principal: Principal, body: bytes, wait_for_disconnect: WaitForDisconnect
@@ -165,7 +167,7 @@ class ChatCompletions:
         try:
             # `aclosing`: the answer closes (its output decisions recorded) before `_finish` emits them, also
             # when the client disconnects and this generator is closed mid-stream.
-            async with aclosing(prepared.events()) as events:
+            async with aclosing(self.drain.unless_stopped(prepared.events())) as events:
                 async for event in events:
                     if not role_sent:
                         role_sent = True
@@ -201,7 +203,7 @@ class ChatCompletions:
     async def _collect(self, prepared: PreparedChat, created: int) -> ChatCompletion:
         parts: list[str] = []
         final: AnswerEvent | None = None
-        async with aclosing(prepared.events()) as events:
+        async with aclosing(self.drain.unless_stopped(prepared.events())) as events:
             async for event in events:
                 parts.append(event.text)
                 if event.finish_reason is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Response, get
 
+from rag_server.drain import Drain, ServingState
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot
 from rag_server.lifecycle import Phase
@@ -27,6 +28,8 @@ class ServerReadiness(msgspec.Struct, frozen=True):
     """starting, ready, failed, stopped or disabled."""
     reason: str | None = None
     startup_s: float | None = None
+    server: ServingState = ServingState.SERVING
+    """serving, or draining/stopping after SIGTERM (never ready again: the replica is leaving)."""
 
 
 @get("/healthz", sync_to_thread=False)
@@ -35,16 +38,23 @@ def healthz() -> Liveness:
 
 
 @get("/readyz", sync_to_thread=False)
-def readyz(engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot) -> Response[ServerReadiness]:
+def readyz(
+    engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot, drain: Drain
+) -> Response[ServerReadiness]:
     components = {"engine": engine.status(), "retrieval": knowledge.status(), "guardrails": guardrails.status()}
-    ready = all(status.serving for status in components.values())
-    reason = next(
-        (
-            status.reason if name == "engine" else f"{name}: {status.reason}"
-            for name, status in components.items()
-            if not status.serving
-        ),
-        None,
+    leaving = drain.state is not ServingState.SERVING
+    ready = not leaving and all(status.serving for status in components.values())
+    reason = (
+        "the server is shutting down"
+        if leaving
+        else next(
+            (
+                status.reason if name == "engine" else f"{name}: {status.reason}"
+                for name, status in components.items()
+                if not status.serving
+            ),
+            None,
+        )
     )
     body = ServerReadiness(
         ready,
@@ -53,5 +63,6 @@ def readyz(engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsS
         components["guardrails"].phase,
         reason,
         components["engine"].startup_s,
+        drain.state,
     )
     return Response(body, status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "10"})

@@ -196,4 +196,5 @@ async def open_vllm_generator(settings: EngineSettings) -> AsyncIterator[VllmGen
     try:
         yield VllmGenerator(engine, report)
     finally:
-        engine.shutdown()
+        with anyio.CancelScope(shield=True):  # off the event loop: closing a dead engine core can take seconds
+            await anyio.to_thread.run_sync(engine.shutdown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
 import httpx
@@ -10,7 +11,8 @@ import openai
 import psutil
 import pytest
 
-from tests.support import TEST_OUTPUT
+from tests.e2e.conftest import wait_until_ready
+from tests.support import TEST_OUTPUT, stream_lines
 
 pytestmark = pytest.mark.e2e
 
@@ -53,21 +55,45 @@ def test_openai_sdk_streams_from_the_server_process(server: tuple[str, subproces
     )
 
 
-def test_engine_death_makes_the_server_unready_but_alive(server: tuple[str, subprocess.Popen[bytes]]) -> None:
+def test_a_dead_engine_is_restarted_and_the_replica_serves_again(
+    server: tuple[str, subprocess.Popen[bytes]],
+) -> None:
     base_url, process = server
-    engine_processes = [p for p in psutil.Process(process.pid).children(recursive=True) if "EngineCore" in p.name()]
-    assert engine_processes, "the engine core runs as a child of the server process"
+    endings: list[list[str]] = []
+    streaming = threading.Thread(target=lambda: endings.append(stream_lines(base_url, 400)))
+    streaming.start()
+    engine_processes: list[psutil.Process] = []
+    deadline = time.monotonic() + 30
+    while not engine_processes:  # the stream has started once the engine holds it
+        assert time.monotonic() < deadline, "the engine core runs as a child of the server process"
+        engine_processes = [p for p in psutil.Process(process.pid).children(recursive=True) if "EngineCore" in p.name()]
+    time.sleep(1.5)
     for child in engine_processes:
         child.kill()
-    deadline = time.monotonic() + 30
+    killed_at = time.monotonic()
     while httpx.get(f"{base_url}/readyz").status_code == 200:
-        assert time.monotonic() < deadline, "readiness never noticed the dead engine"
-        time.sleep(0.2)
-    readiness = httpx.get(f"{base_url}/readyz")
-    assert readiness.status_code == 503
-    assert readiness.json()["engine"] == "dead"
+        assert time.monotonic() - killed_at < 30, "readiness never noticed the dead engine"
+        time.sleep(0.1)
+    unready = httpx.get(f"{base_url}/readyz")
+    assert unready.status_code == 503
+    assert unready.json()["engine"] in ("dead", "starting")
     chat = httpx.post(f"{base_url}/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
     assert chat.status_code == 503
     assert chat.json()["error"]["code"] == "engine_unavailable"
+    assert "Retry-After" in chat.headers
     assert httpx.get(f"{base_url}/healthz").status_code == 200
+    streaming.join(timeout=60)
+    assert endings[0][-1] == "data: [DONE]", "the stream on the dead engine ended, not hung"
+    assert '"error"' in endings[0][-2], "and said why"
+
+    wait_until_ready(base_url, process, "server.log", timeout_s=240)
+    restarted_in = time.monotonic() - killed_at
+    answer = httpx.post(
+        f"{base_url}/v1/chat/completions",
+        json={"messages": [{"role": "user", "content": "How do I connect to the VPN?"}], "max_tokens": 8},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["choices"][0]["message"]["content"]
     assert process.poll() is None
+    (OUTPUT / "engine-restart.txt").write_text(f"killed engine ready again after {restarted_in:.1f} s\n")

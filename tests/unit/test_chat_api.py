@@ -151,6 +151,7 @@ def test_engine_not_ready_is_503_with_retry_after(settings: Settings) -> None:
             "retrieval": "ready",
             "reason": "the engine is starting",
             "startup_s": None,
+            "server": "serving",
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
 import pytest
@@ -13,7 +14,7 @@ from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, warmed
 from rag_server.guarding import GuardrailsSlot, GuardrailsUnavailableError
-from rag_server.lifecycle import Phase, supervise
+from rag_server.lifecycle import Phase, RestartPolicy, supervise
 from rag_server.retrieval.service import Knowledge, KnowledgeSlot
 from tests.fakes import FakeGenerator
 
@@ -135,3 +136,67 @@ async def test_the_slot_stops_before_the_component_closes_and_a_close_error_is_o
     assert seen_while_closing == [Phase.STOPPED], "no handler can get a component that is closing"
     assert slot.status().phase is Phase.STOPPED
     assert "failed while closing" in caplog.text
+
+
+async def test_a_dead_component_is_restarted_and_ready_again() -> None:
+    opened: list[FakeGenerator] = []
+    reopened = anyio.Event()
+    slot = EngineSlot()
+
+    @asynccontextmanager
+    async def open_generator() -> AsyncIterator[Generator]:
+        opened.append(FakeGenerator())
+        if len(opened) == 2:
+            reopened.set()
+        yield opened[-1]
+
+    policy = RestartPolicy(max_restarts=2, window_s=60, backoff_s=0, check_interval_s=0.01)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(partial(supervise, slot, open_generator, 5.0, restarts=policy))
+        with anyio.fail_after(5):
+            await slot.settled()
+            opened[0].alive = False
+            await reopened.wait()
+            await anyio.wait_all_tasks_blocked()
+        assert slot.status().phase is Phase.READY
+        assert slot.get() is opened[1]
+        tasks.cancel_scope.cancel()
+
+
+async def test_a_component_that_keeps_dying_is_given_up_on() -> None:
+    slot = EngineSlot()
+    reasons: list[str] = []
+    opens = 0
+
+    @asynccontextmanager
+    async def dies_at_once() -> AsyncIterator[Generator]:
+        nonlocal opens
+        opens += 1
+        generator = FakeGenerator()
+        generator.alive = False
+        yield generator
+
+    policy = RestartPolicy(max_restarts=2, window_s=60, backoff_s=0.01, check_interval_s=0.01)
+    with anyio.fail_after(5):
+        await supervise(slot, dies_at_once, 5.0, restarts=policy, give_up=reasons.append)
+    assert opens == 3, "the first start and two restarts"
+    assert slot.status().phase is Phase.FAILED
+    assert reasons == [slot.status().reason]
+    assert "2 restarts" in reasons[0]
+
+
+async def test_a_failed_first_start_is_not_retried() -> None:
+    slot = EngineSlot()
+    opens = 0
+
+    @asynccontextmanager
+    async def broken() -> AsyncIterator[Generator]:
+        nonlocal opens
+        opens += 1
+        raise OSError("no model here")
+        yield FakeGenerator()  # type: ignore[unreachable]  # makes this an async generator
+
+    policy = RestartPolicy(max_restarts=3, window_s=60, backoff_s=0, check_interval_s=0.01)
+    await supervise(slot, broken, 5.0, restarts=policy)
+    assert opens == 1, "a configuration problem does not fix itself by retrying"
+    assert slot.status().phase is Phase.FAILED

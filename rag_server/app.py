@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 
 import anyio
 from litestar import Litestar
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
+from litestar.types import Message, Scope
 
 from rag_server.admission import Admission
 from rag_server.api import ROUTES
@@ -19,6 +20,7 @@ from rag_server.api.errors import EXCEPTION_HANDLERS
 from rag_server.api.gate import Gate
 from rag_server.api.openapi import openapi_document
 from rag_server.auth import Authenticator
+from rag_server.bundle import Bundle, bundle_of
 from rag_server.drain import Drain
 from rag_server.guarding import emit_decisions
 from rag_server.lifecycle import RestartPolicy, supervise
@@ -35,6 +37,16 @@ def _constant(value: object) -> Provide:
         return value
 
     return Provide(provide, use_cache=True, sync_to_thread=False)
+
+
+def _tag_responses(bundle: Bundle) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Every response, errors included, names the bundle that served it."""
+
+    async def tag(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            MutableScopeHeaders.from_message(message)["X-Bundle-ID"] = bundle.id
+
+    return tag
 
 
 def _engine_restarts(engine: EngineSettings) -> RestartPolicy:
@@ -76,7 +88,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     """Build the server. Without `services`, the real engine starts in the background at start-up."""
     services = services or default_services(settings)
     model_name = settings.engine.served_model_name
-    registry = build_registry(services.engine, model_name)
+    bundle = bundle_of(settings)
+    registry = build_registry(services.engine, model_name, bundle)
     guardrail_metrics = GuardrailMetrics(registry)
     chat_metrics = ChatMetrics(registry, model_name)
     authenticator = Authenticator(settings.auth)
@@ -121,11 +134,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "guardrail_metrics": _constant(guardrail_metrics),
             "admission": _constant(admission),
             "drain": _constant(drain),
+            "bundle": _constant(bundle),
             "started_at": _constant(int(time.time())),
             "openapi": _constant(openapi_document(settings.retrieval.max_top_k)),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],
+        before_send=[_tag_responses(bundle)],
         lifespan=[_background_components(services, settings.engine, drain, admission)],
         state=State({"gate": Gate(authenticator, services.knowledge), "drain": drain}),
         request_max_body_size=settings.server.max_request_bytes,

@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from guardrails import Decision
 from rag_server.admission import Admission
+from rag_server.bundle import Bundle
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.lifecycle import Phase
 from rag_server.pipeline.stages import PRE_GENERATION, RequestStage
@@ -55,10 +56,21 @@ class EngineCollector(Collector):
             yield family
 
 
-def build_registry(engine: EngineSlot, model_name: str) -> CollectorRegistry:
-    """A registry of our own (not the process-global one, which vLLM also writes to)."""
+def build_registry(engine: EngineSlot, model_name: str, bundle: Bundle) -> CollectorRegistry:
+    """A registry of our own (not the process-global one, which vLLM also writes to). `rag_bundle_info` (value 1)
+    carries what this replica serves as labels, to join onto any other series by instance."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(EngineCollector(engine, model_name))
+    Info("rag_bundle", "What this replica serves.", registry=registry).info(
+        {
+            "bundle": bundle.id,
+            "model_digest": bundle.model_digest,
+            "prompt_version": bundle.prompt_version,
+            "policy_version": bundle.policy_version,
+            "settings_hash": bundle.settings_hash,
+            "server_version": bundle.server_version,
+        }
+    )
     return registry
 
 

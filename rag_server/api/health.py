@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Response, get
 
+from rag_server.bundle import Bundle
 from rag_server.drain import Drain, ServingState
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot
@@ -30,6 +31,8 @@ class ServerReadiness(msgspec.Struct, frozen=True):
     startup_s: float | None = None
     server: ServingState = ServingState.SERVING
     """serving, or draining/stopping after SIGTERM (never ready again: the replica is leaving)."""
+    bundle: str = ""
+    """The id of what this replica serves (`/v1/models` has its parts)."""
 
 
 @get("/healthz", sync_to_thread=False)
@@ -39,7 +42,7 @@ def healthz() -> Liveness:
 
 @get("/readyz", sync_to_thread=False)
 def readyz(
-    engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot, drain: Drain
+    engine: EngineSlot, knowledge: KnowledgeSlot, guardrails: GuardrailsSlot, drain: Drain, bundle: Bundle
 ) -> Response[ServerReadiness]:
     components = {"engine": engine.status(), "retrieval": knowledge.status(), "guardrails": guardrails.status()}
     leaving = drain.state is not ServingState.SERVING
@@ -64,5 +67,6 @@ def readyz(
         reason,
         components["engine"].startup_s,
         drain.state,
+        bundle.id,
     )
     return Response(body, status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "10"})

@@ -8,6 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from guardrails import Reason
+from rag_server.bundle import Bundle
 from rag_server.pipeline.answer import AnswerFinish
 from rag_server.pipeline.chat import RagOptions
 from rag_server.pipeline.sources import Source
@@ -222,6 +223,8 @@ class ModelCard(msgspec.Struct, frozen=True):
     created: int
     owned_by: str
     max_model_len: int
+    bundle: Bundle
+    """What this replica serves (model digest, prompt and policy versions, settings hash) as one id."""
     object: Literal["model"] = "model"
 
 

@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser docs bench bench-llamacpp clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -89,7 +89,21 @@ browser:
 e2e: install-dev model browser
 	$(BIN)/pytest tests/e2e
 
-test: install-dev model browser lint typecheck
+# The failover suite puts replicas in network namespaces (iproute2) behind Debian's HAProxy; both installed here.
+lb-tools:
+	@if ! command -v haproxy >/dev/null || ! command -v ip >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy iproute2; \
+	fi
+
+# Longer failover runs than `make test`'s: more clients, more seconds of load per phase (figures in
+# test-output/failover/results.jsonl; docs/operations.md records them).
+FAILOVER_LOAD_S ?= 20
+FAILOVER_WORKERS ?= 6
+failover: install-dev model lb-tools
+	RAG_FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) RAG_FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
+
+test: install-dev model browser lb-tools lint typecheck
 	$(BIN)/pytest tests
 
 docs: install-dev

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +99,13 @@ def _requested_sampling(request: ChatCompletionRequest) -> RequestedSampling:
     )
 
 
+async def _starting_with(first: bytes, rest: AsyncGenerator[bytes]) -> AsyncGenerator[bytes]:
+    async with aclosing(rest):
+        yield first
+        async for chunk in rest:
+            yield chunk
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChatCompletions:
     """Turns a checked request into an SSE stream or a whole completion."""
@@ -140,10 +147,19 @@ class ChatCompletions:
         if request.stream:
             include_usage = request.stream_options is not None and request.stream_options.include_usage
             events = self._sse(prepared, ticket, int(time.time()), include_usage)
+            try:
+                # The status line leaves with the first answer chunk, not before: until then nothing has reached
+                # the client, so a replica that dies during prefill leaves a load balancer free to retry elsewhere.
+                first = await unless_client_leaves(wait_for_disconnect, lambda: anext(events))
+            except BaseException:
+                await events.aclose()
+                self._finish(prepared, ticket, streamed=True)
+                raise
             # `background`: a client gone before the stream starts cancels it before `_sse` runs its `finally`;
             # the slot, the input decisions and the log line must not be lost with it.
             finish = BackgroundTask(self._finish, prepared, ticket, streamed=True)
-            return Stream(events, media_type="text/event-stream", headers=_SSE_HEADERS | headers, background=finish)
+            answer = _starting_with(first, events)
+            return Stream(answer, media_type="text/event-stream", headers=_SSE_HEADERS | headers, background=finish)
         try:
             # A client that leaves closes the answer's generator: the engine request is aborted.
             completion = await unless_client_leaves(
@@ -155,7 +171,7 @@ class ChatCompletions:
 
     async def _sse(
         self, prepared: PreparedChat, ticket: Ticket, created: int, include_usage: bool
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         completion_id = prepared.request_id
 
         def chunk(delta: ChunkDelta) -> bytes:

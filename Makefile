@@ -69,6 +69,7 @@ serve: model
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts
 	$(BIN)/ruff format --check rag_server guardrails ingest tests bench scripts
+	$(BIN)/hadolint docker/Dockerfile.cpu docker/Dockerfile.cuda
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -101,7 +102,7 @@ lb-tools:
 FAILOVER_LOAD_S ?= 20
 FAILOVER_WORKERS ?= 6
 failover: install-dev model lb-tools
-	RAG_FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) RAG_FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
+	FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
 
 test: install-dev model browser lb-tools lint typecheck
 	$(BIN)/pytest tests

@@ -84,16 +84,8 @@ def _background_components(
     return run
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Litestar:
-    """Build the server. Without `services`, the real engine starts in the background at start-up."""
-    services = services or default_services(settings)
-    model_name = settings.engine.served_model_name
-    bundle = bundle_of(settings)
-    registry = build_registry(services.engine, model_name, bundle)
-    guardrail_metrics = GuardrailMetrics(registry)
-    chat_metrics = ChatMetrics(registry, model_name)
-    authenticator = Authenticator(settings.auth)
-    pipeline = ChatPipeline(
+def _pipeline(settings: Settings, services: Services, guardrail_metrics: GuardrailMetrics) -> ChatPipeline:
+    return ChatPipeline(
         engine=services.engine,
         knowledge=services.knowledge,
         guardrails=services.guardrails,
@@ -106,6 +98,18 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         max_top_k=settings.retrieval.max_top_k,
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """Build the server. Without `services`, the real engine starts in the background at start-up."""
+    services = services or default_services(settings)
+    model_name = settings.engine.served_model_name
+    bundle = bundle_of(settings)
+    registry = build_registry(services.engine, model_name, bundle)
+    guardrail_metrics = GuardrailMetrics(registry)
+    chat_metrics = ChatMetrics(registry, model_name)
+    authenticator = Authenticator(settings.auth)
+    pipeline = _pipeline(settings, services, guardrail_metrics)
     admission = Admission(
         settings.admission,
         admission_slots(settings),

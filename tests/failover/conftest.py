@@ -30,7 +30,8 @@ def cluster() -> Iterator[tuple[LoadBalancer, list[Replica]]]:
     seed = OUTPUT / "index-seed"  # one ingest; each replica serves its own copy (the embedded index is one writer's)
     ingest = Path(sys.executable).with_name("rag-ingest")
     env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(seed)}
-    subprocess.run([str(ingest), str(REPO / "data" / "it"), "--json"], env=env, check=True, capture_output=True)
+    done = subprocess.run([str(ingest), str(REPO / "data" / "it"), "--json"], env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
     replicas = []
     for index in (1, 2):
         shutil.copytree(seed, OUTPUT / f"index-{index}")

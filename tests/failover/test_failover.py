@@ -7,8 +7,8 @@ c. a replica's link cut: detected and routed around;
 d. blue/green: a second bundle, traffic moved 10 → 50 → 100 % with the runtime API, then rolled back: no error,
    every answer tagged with its bundle.
 
-Each test appends its figures to test-output/failover/results.jsonl. `RAG_FAILOVER_LOAD_S` (seconds of load per
-phase) and `RAG_FAILOVER_WORKERS` (concurrent clients) make the runs longer: `make failover`.
+Each test appends its figures to test-output/failover/results.jsonl. `FAILOVER_LOAD_S` (seconds of load per
+phase) and `FAILOVER_WORKERS` (concurrent clients) make the runs longer: `make failover`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from tests.failover.cluster import OUTPUT, Answer, Load, LoadBalancer, Replica
 
 pytestmark = [pytest.mark.failover, pytest.mark.timeout(900)]
 
-LOAD_S = float(os.environ.get("RAG_FAILOVER_LOAD_S", "4"))
-WORKERS = int(os.environ.get("RAG_FAILOVER_WORKERS", "3"))
+LOAD_S = float(os.environ.get("FAILOVER_LOAD_S", "4"))
+WORKERS = int(os.environ.get("FAILOVER_WORKERS", "3"))
 
 Cluster = tuple[LoadBalancer, list[Replica]]
 

@@ -238,7 +238,7 @@ def ask(url: str, max_tokens: int, timeout_s: float) -> Answer:
 class Load:
     """`workers` clients asking back to back through the load balancer until stopped."""
 
-    def __init__(self, url: str, workers: int, max_tokens: int = 16, timeout_s: float = 15) -> None:
+    def __init__(self, url: str, workers: int, max_tokens: int = 16, timeout_s: float = 120) -> None:
         self.answers: list[Answer] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -266,8 +266,11 @@ class Load:
         return [answer for answer in self.answers if answer.outcome != "ok"]
 
     def summary(self) -> dict[str, object]:
+        seconds = sorted(answer.ended - answer.started for answer in self.answers if answer.outcome == "ok")
         return {
             "answers": len(self.answers),
             "outcomes": dict(Counter(answer.outcome for answer in self.answers)),
             "served_by": dict(Counter(answer.served_by for answer in self.answers)),
+            "answer_s_p50": round(seconds[len(seconds) // 2], 2) if seconds else None,
+            "answer_s_max": round(seconds[-1], 2) if seconds else None,
         }

@@ -16,6 +16,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import msgspec
 from litestar import Request, Response, post
 from litestar.background_tasks import BackgroundTask
@@ -152,7 +153,8 @@ class ChatCompletions:
                 # the client, so a replica that dies during prefill leaves a load balancer free to retry elsewhere.
                 first = await unless_client_leaves(wait_for_disconnect, lambda: anext(events))
             except BaseException:
-                await events.aclose()
+                with anyio.CancelScope(shield=True):  # also when the whole request is being cancelled
+                    await events.aclose()
                 self._finish(prepared, ticket, streamed=True)
                 raise
             # `background`: a client gone before the stream starts cancels it before `_sse` runs its `finally`;

@@ -64,9 +64,10 @@ def test_a_dead_engine_is_restarted_and_the_replica_serves_again(
     streaming.start()
     engine_processes: list[psutil.Process] = []
     deadline = time.monotonic() + 30
-    while not engine_processes:  # the stream has started once the engine holds it
+    while not engine_processes:
         assert time.monotonic() < deadline, "the engine core runs as a child of the server process"
         engine_processes = [p for p in psutil.Process(process.pid).children(recursive=True) if "EngineCore" in p.name()]
+        time.sleep(0.1)
     time.sleep(1.5)
     for child in engine_processes:
         child.kill()

@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover docs bench bench-llamacpp clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover image-tools image-base image image-test docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -105,7 +105,47 @@ failover: install-dev model lb-tools
 	FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
 
 test: install-dev model browser lb-tools lint typecheck
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --ignore=tests/image
+
+# The CPU image (docker/Dockerfile.cpu), built with podman from Debian: runc (crun refuses these machines' cgroups),
+# the machine's own open-files limit, a wheelhouse built here (pip inside a build cannot reach PyPI here) and, with
+# no registry reachable, a base root filesystem from debootstrap. Elsewhere: make image IMAGE_BASE=python:3.11-slim-bookworm
+IMAGE ?= localhost/rag-server:cpu
+IMAGE_BASE ?= localhost/rag-base:bookworm
+WHEELHOUSE := docker/wheelhouse
+PODMAN := CONTAINERS_CONF=$(CURDIR)/docker/podman/containers.conf podman
+
+image-tools:
+	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq podman buildah runc debootstrap; \
+	fi
+
+# The image gets the versions the tests ran against: the venv's own, as constraints; and this venv's pip, because
+# Debian's (23.0) drops dependencies named through a normalised extra (justext's `lxml[html_clean]`).
+$(WHEELHOUSE)/.complete: pyproject.toml $(VENV)/.installed-$(EXTRA)
+	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	$(BIN)/pip freeze --exclude-editable | grep -v ' @ ' > $(WHEELHOUSE)/constraints.txt
+	$(PIP) wheel -q -w $(WHEELHOUSE) -c $(WHEELHOUSE)/constraints.txt \
+		pip==$$($(BIN)/pip --version | cut -d' ' -f2) torch==$(TORCH_VERSION) '.[cpu]' dumb-init==1.2.5.post1
+	touch $@
+
+image-base: image-tools
+	@if [ "$(IMAGE_BASE)" = localhost/rag-base:bookworm ] && ! $(PODMAN) image exists $(IMAGE_BASE); then \
+		rm -rf .cache/image/rootfs && mkdir -p .cache/image; \
+		debootstrap --variant=minbase --include=python3,python3-venv,libnuma1 bookworm .cache/image/rootfs http://deb.debian.org/debian >/dev/null; \
+		tar -C .cache/image/rootfs -c . | $(PODMAN) import - $(IMAGE_BASE); \
+		rm -rf .cache/image/rootfs; \
+	fi
+
+image: $(WHEELHOUSE)/.complete image-base
+	$(PODMAN) build --format docker --ulimit nofile=$$(ulimit -Hn):$$(ulimit -Hn) -f docker/Dockerfile.cpu \
+		--target runtime --build-arg BASE=$(IMAGE_BASE) --build-arg REVISION=$$(git rev-parse --short HEAD) -t $(IMAGE) .
+	$(PODMAN) image prune -f >/dev/null
+
+# Runs the built image: ingest, ready, a streamed answer to the openai SDK, then `podman stop` drains it.
+image-test: install-dev model image
+	CONTAINERS_CONF=$(CURDIR)/docker/podman/containers.conf RAG_IMAGE=$(IMAGE) $(BIN)/pytest tests/image
 
 docs: install-dev
 	$(BIN)/python -m rag_server.settings_doc --write README.md

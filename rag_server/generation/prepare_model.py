@@ -83,17 +83,27 @@ def _convert(gguf: Path, destination: Path) -> None:
     tokenizer.save_pretrained(destination)
 
 
+def _readable_by_all(folder: Path) -> None:
+    """Weights are not secret, and the server often runs as another user (the image's, mounting this folder):
+    safetensors writes its file owner-only, so open every file to reading."""
+    folder.chmod(0o755)
+    for path in folder.iterdir():
+        path.chmod(0o644)
+
+
 def prepare_default_model(output: Path = DEFAULT_OUTPUT) -> bool:
     """Convert the packaged GGUF into `output` unless it is already there; return True if work was done."""
     gguf = _gguf_path()
     fingerprint = _fingerprint(gguf)
     if _is_current(output, fingerprint):
+        _readable_by_all(output)  # folders prepared before this rule
         return False
     staging = output.with_name(output.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     _convert(gguf, staging)
     (staging / MARKER).write_text(json.dumps(fingerprint))
+    _readable_by_all(staging)
     shutil.rmtree(output, ignore_errors=True)
     staging.rename(output)
     return True

@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover image-tools image-base image image-test docs bench bench-llamacpp clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover image-tools image-base image compose-images image-test docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -69,7 +69,7 @@ serve: model
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts
 	$(BIN)/ruff format --check rag_server guardrails ingest tests bench scripts
-	$(BIN)/hadolint docker/Dockerfile.cpu docker/Dockerfile.cuda
+	$(BIN)/hadolint docker/Dockerfile.cpu docker/Dockerfile.cuda docker/offline/Dockerfile
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -143,9 +143,17 @@ image: $(WHEELHOUSE)/.complete image-base
 		--target runtime --build-arg BASE=$(IMAGE_BASE) --build-arg REVISION=$$(git rev-parse --short HEAD) -t $(IMAGE) .
 	$(PODMAN) image prune -f >/dev/null
 
-# Runs the built image: ingest, ready, a streamed answer to the openai SDK, then `podman stop` drains it.
-image-test: install-dev model image
-	CONTAINERS_CONF=$(CURDIR)/docker/podman/containers.conf RAG_IMAGE=$(IMAGE) $(BIN)/pytest tests/image
+# Where no registry is reachable: HAProxy and Prometheus images for docker/compose.yaml from Debian's packages.
+COMPOSE_STANDIN ?= localhost/rag-ops:bookworm
+compose-images: image-base
+	$(PODMAN) build --ulimit nofile=$$(ulimit -Hn):$$(ulimit -Hn) -f docker/offline/Dockerfile \
+		--build-arg BASE=$(IMAGE_BASE) -t $(COMPOSE_STANDIN) docker/offline
+
+# Runs the built image: ingest, ready, a streamed answer to the openai SDK, then `podman stop` drains it; then
+# docker/compose.yaml (two replicas, HAProxy, Prometheus) with podman-compose.
+image-test: install-dev model image compose-images
+	CONTAINERS_CONF=$(CURDIR)/docker/podman/containers.conf RAG_IMAGE=$(IMAGE) \
+		HAPROXY_IMAGE=$(COMPOSE_STANDIN) PROMETHEUS_IMAGE=$(COMPOSE_STANDIN) $(BIN)/pytest tests/image tests/compose
 
 docs: install-dev
 	$(BIN)/python -m rag_server.settings_doc --write README.md

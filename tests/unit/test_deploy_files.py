@@ -69,3 +69,11 @@ def test_images_run_as_a_user_with_a_readiness_check_a_signal_forwarding_init_an
     assert re.search(r"^HEALTHCHECK .*\n?.*/readyz", text, re.MULTILINE)
     assert 'ENTRYPOINT ["dumb-init", "--single-child", "--"]' in text
     assert ":latest" not in text
+
+
+def test_the_load_balancers_runtime_api_is_published_on_loopback_only() -> None:
+    haproxy = compose()["services"]["haproxy"]
+    admin = haproxy["environment"]["HAPROXY_SOCKET"].rsplit(":", 1)[-1]
+    published = [port for port in haproxy["ports"] if port.endswith(f":{admin}")]
+    assert published
+    assert all(port.startswith("127.0.0.1:") for port in published), "level admin, no authentication"

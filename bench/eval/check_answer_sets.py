@@ -1,6 +1,7 @@
 """Check the answer-quality question sets (bench/eval/answers_*.toml) against their documents, then count them.
 
-Every answerable question must name a source document that exists and whose text (PDF and DOCX extracted, HTML tags
+Every answerable question must name a source document that exists inside the set's corpus folder (data/,
+bench/corpora/package-docs/ or bench/corpora/man-pages/) and whose text (PDF and DOCX extracted, HTML tags
 stripped, whitespace collapsed, case ignored) contains the first `accept` string verbatim; the other strings are
 equivalent spellings and may be absent. No accept string may appear in the question itself (an answer that
 echoes the question would pass). Ids must be unique, families known, no document may hold more than four
@@ -23,7 +24,12 @@ import docx
 import pypdf
 
 REPO = Path(__file__).resolve().parents[2]
-SETS = [REPO / "bench" / "eval" / "answers_data.toml", REPO / "bench" / "eval" / "answers_packages.toml"]
+# Each question set and the corpus folder its sources must lie in.
+SETS: dict[Path, Path] = {
+    REPO / "bench" / "eval" / "answers_data.toml": REPO / "data",
+    REPO / "bench" / "eval" / "answers_packages.toml": REPO / "bench" / "corpora" / "package-docs",
+    REPO / "bench" / "eval" / "answers_manpages.toml": REPO / "bench" / "corpora" / "man-pages",
+}
 FAMILIES = {"number", "name", "yes_no", "procedure", "definition", "date"}
 MAX_PER_DOCUMENT = 4
 
@@ -40,7 +46,7 @@ def document_text(path: Path) -> str:
     return " ".join(text.split()).casefold()
 
 
-def check(path: Path) -> tuple[list[str], Counter[str]]:
+def check(path: Path, corpus: Path) -> tuple[list[str], Counter[str]]:
     questions: list[dict[str, Any]] = tomllib.loads(path.read_text(encoding="utf-8"))["q"]
     problems: list[str] = []
     families: Counter[str] = Counter()
@@ -60,6 +66,8 @@ def check(path: Path) -> tuple[list[str], Counter[str]]:
             problems.append(f"{qid}: unknown family {family!r}")
         source = q["source"]
         per_document[source] += 1
+        if not (REPO / source).resolve().is_relative_to(corpus.resolve()):
+            problems.append(f"{qid}: source {source} is outside the corpus folder {corpus.relative_to(REPO)}")
         if source not in texts:
             texts[source] = document_text(REPO / source) if (REPO / source).is_file() else ""
         if not texts[source]:
@@ -79,8 +87,8 @@ def check(path: Path) -> tuple[list[str], Counter[str]]:
 
 def main() -> int:
     failed = False
-    for path in SETS:
-        problems, families = check(path)
+    for path, corpus in SETS.items():
+        problems, families = check(path, corpus)
         answerable = sum(n for family, n in families.items() if family != "unanswerable")
         print(f"{path.relative_to(REPO)}: {answerable} answerable, {families['unanswerable']} unanswerable")
         for family in [*sorted(FAMILIES), "unanswerable"]:

@@ -60,6 +60,8 @@ class Reason(enum.StrEnum):
     POLICY_BLOCKED = "policy_blocked"
     """A block rule of the content policy matched the answer."""
     PII_RESTORED = "pii_restored"
+    UNSUPPORTED_ANSWER = "unsupported_answer"
+    """Sentences of the answer that the passages it was given do not support (the groundedness check)."""
 
     @property
     def failure(self) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from rag_server.pipeline.prompt import SYSTEM_PROMPT, SYSTEM_PROMPT_VERSION
+from rag_server.pipeline.prompt import SYSTEM_PROMPT_VERSION, system_prompt
 from rag_server.settings import Settings
 
 __all__ = ["Bundle", "bundle_of", "model_digest"]
@@ -93,14 +93,18 @@ def _server_version() -> str:
         return "0+unknown"
 
 
-def bundle_of(settings: Settings, system_prompt: str = SYSTEM_PROMPT) -> Bundle:
+def bundle_of(settings: Settings) -> Bundle:
     """The bundle this replica serves. Hashes the model folder once per process (about a second per GB)."""
     model = model_digest(settings.engine.model)
     settings_hash = _sha256(msgspec.json.encode(_answer_shaping(settings)))[:16]
     server_version = _server_version()
     policy = settings.guardrails.policy_version
     bundle_hash = _sha256(
-        model.encode(), system_prompt.encode(), policy.encode(), settings_hash.encode(), server_version.encode()
+        model.encode(),
+        system_prompt(settings.generation.prompt_layout).encode(),
+        policy.encode(),
+        settings_hash.encode(),
+        server_version.encode(),
     )
     return Bundle(
         id=f"b-{bundle_hash[:12]}",

@@ -12,10 +12,12 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from guardrails import Decision
+from guardrails.groundedness import Support
 from rag_server.admission import Admission
 from rag_server.bundle import Bundle
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.lifecycle import Phase
+from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.stages import PRE_GENERATION, RequestStage
 
 __all__ = [
@@ -150,6 +152,20 @@ class ChatMetrics:
         self.requests = Counter(
             "rag_http_requests", "HTTP requests by route and status.", labelnames=["route", "status"], registry=registry
         )
+        self.sentences = Counter(
+            "rag_answer_sentences",
+            "Answer sentences judged by the groundedness check, by verdict (supported, unsupported_*, skipped).",
+            labelnames=["support"],
+            registry=registry,
+        )
+        self.grounding = Histogram(
+            "rag_grounding_seconds",
+            "Time the groundedness check spent on one answer (all its sentences).",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=registry,
+        )
+        for support in Support:
+            self.sentences.labels(support.value)
 
     def observe(self, stage_seconds: dict[RequestStage, float], total_s: float, output_tokens: int) -> None:
         for stage, seconds in stage_seconds.items():
@@ -163,6 +179,12 @@ class ChatMetrics:
             if output_tokens > 1:
                 self.tpot.labels(self._model).observe((total_s - ttft) / (output_tokens - 1))
         self.e2e.labels(self._model).observe(total_s)
+
+    def observe_grounding(self, check: GroundingCheck) -> None:
+        for verdict in check.verdicts:
+            self.sentences.labels(verdict.support.value).inc()
+        if check.verdicts:
+            self.grounding.observe(check.seconds)
 
 
 class AdmissionCollector(Collector):

@@ -19,7 +19,7 @@ from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, GeneratorFactory, warmed
 from rag_server.guarding import GuardrailsSlot
 from rag_server.lifecycle import ComponentFactory
-from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
+from rag_server.pipeline.prompt import PROMPT_CANARY, system_prompt
 from rag_server.retrieval.service import Knowledge, KnowledgeSlot, open_knowledge
 from rag_server.settings import ServerSettings, Settings
 
@@ -112,7 +112,9 @@ def default_services(settings: Settings) -> Services:
 
         config = msgspec.structs.replace(settings.guardrails, canaries=(*settings.guardrails.canaries, PROMPT_CANARY))
         shared = encoders.get(config.injection_encoder)
-        return load_guardrails(config, SYSTEM_PROMPT, executor=workers, encoder=shared)
+        return load_guardrails(
+            config, system_prompt(settings.generation.prompt_layout), executor=workers, encoder=shared
+        )
 
     @asynccontextmanager
     async def open_guardrails() -> AsyncIterator[Guardrails]:

@@ -11,6 +11,7 @@ variable. The attribute docstrings below generate the README's configuration tab
 from __future__ import annotations
 
 import difflib
+import enum
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,8 +31,10 @@ __all__ = [
     "ChatSettings",
     "EngineSettings",
     "GenerationSettings",
+    "GroundingMode",
     "GuardrailsConfig",
     "IngestSettings",
+    "PromptLayout",
     "RetrievalSettings",
     "ServerSettings",
     "Settings",
@@ -127,6 +130,26 @@ class EngineSettings(_Section, frozen=True):
     """Wait before the first restart of a dead engine; doubles with each further restart in the window."""
 
 
+class PromptLayout(enum.StrEnum):
+    """Where the instructions and the retrieved passages go in the prompt (rag_server/pipeline/prompt.py)."""
+
+    SYSTEM = "system"
+    """Long instructions and the passages in the system turn; the conversation after, as sent."""
+    QUESTION = "question"
+    """Short instructions in the system turn; the passages and a reminder in the last user turn, next to the
+    question (small models lose instructions and sources that sit far from the question)."""
+
+
+class GroundingMode(enum.StrEnum):
+    """What the groundedness check does with an answer sentence the passages do not support."""
+
+    OFF = "off"
+    ANNOTATE = "annotate"
+    """Stream as usual; report unsupported sentences by offsets in the final chunk, in metrics and decisions."""
+    BLOCK = "block"
+    """Hold each sentence until it is checked; end the answer with `content_filter` at the first unsupported one."""
+
+
 class GenerationSettings(_Section, frozen=True):
     default_max_tokens: Annotated[int, Meta(ge=1)] = 512
     """Completion length when a request sets neither `max_tokens` nor `max_completion_tokens`
@@ -137,6 +160,9 @@ class GenerationSettings(_Section, frozen=True):
 
     default_top_p: Annotated[float, Meta(gt=0, le=1)] = 1.0
     """Nucleus-sampling mass when a request does not set `top_p`."""
+
+    prompt_layout: PromptLayout = PromptLayout.SYSTEM
+    """Where instructions and passages go in the prompt: `system` or `question` (docs/benchmarks.md, answers)."""
 
 
 class RetrievalSettings(_Section, frozen=True):
@@ -195,6 +221,10 @@ class ChatSettings(_Section, frozen=True):
     """Answer plain OpenAI requests from the documents; a request turns it off with `"rag": {"enabled": false}`."""
     min_completion_tokens: Annotated[int, Meta(ge=1)] = 192
     """Room kept for the answer: lower-ranked passages are left out before the completion gets less than this."""
+    grounding: GroundingMode = GroundingMode.ANNOTATE
+    """Check each sentence of a documents-based answer for support in its passages: `off`, `annotate` or `block`."""
+    grounding_similarity: Annotated[float, Meta(ge=0, le=1)] = 0.65
+    """A sentence this close (cosine) to some passage sentence is supported in meaning (docs/benchmarks.md)."""
 
 
 class AdmissionSettings(_Section, frozen=True):

@@ -216,6 +216,7 @@ class ChatCompletions:
             sources=list(prepared.sources),
             masked=prepared.masked_kinds(),
             guardrail=_notice(event.blocked_by),
+            grounding=prepared.grounding.report() if prepared.grounding is not None else None,
         )
 
     async def _collect(self, prepared: PreparedChat, created: int) -> ChatCompletion:
@@ -234,6 +235,7 @@ class ChatCompletions:
             sources=list(prepared.sources),
             masked=prepared.masked_kinds(),
             guardrail=_notice(final.blocked_by),
+            grounding=prepared.grounding.report() if prepared.grounding is not None else None,
         )
         choice = CompletionChoice(index=0, message=message, finish_reason=final.finish_reason)
         return ChatCompletion(prepared.request_id, created, self.model_name, [choice], _usage(prepared.last))
@@ -249,6 +251,8 @@ class ChatCompletions:
         emit_decisions(prepared.decisions(), self.guardrail_metrics.record)
         last = prepared.last
         self.metrics.observe(prepared.timer.seconds, total, last.completion_tokens if last else 0)
+        if prepared.grounding is not None:
+            self.metrics.observe_grounding(prepared.grounding)
         # Ids, counts, stage timings and outcomes only: never message text.
         logger.info(
             "chat %s outcome=%s streamed=%s sources=%d cited=%d prompt_tokens=%d completion_tokens=%d "

@@ -11,6 +11,7 @@ from guardrails import Reason
 from rag_server.bundle import Bundle
 from rag_server.pipeline.answer import AnswerFinish
 from rag_server.pipeline.chat import RagOptions
+from rag_server.pipeline.grounding import GroundingReport
 from rag_server.pipeline.sources import Source
 
 __all__ = [
@@ -196,6 +197,8 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
     masked: list[str] = []
     """Kinds of personal data masked in the question before it reached the model (never the values)."""
     guardrail: GuardrailNotice | None = None
+    grounding: GroundingReport | None = None
+    """Answer sentences the passages do not support, by offsets (when the groundedness check ran)."""
 
 
 class CitedMessage(CompletionMessage, frozen=True):
@@ -206,6 +209,8 @@ class CitedMessage(CompletionMessage, frozen=True):
     masked: list[str] = []
     """Extension: kinds of personal data masked before the model saw the conversation."""
     guardrail: GuardrailNotice | None = None
+    grounding: GroundingReport | None = None
+    """Extension: answer sentences the passages do not support, by offsets."""
 
 
 class ChatCompletion(msgspec.Struct, frozen=True):

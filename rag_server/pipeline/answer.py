@@ -18,6 +18,7 @@ from guardrails import Decision, GuardContext, Stage, StreamGuard
 from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import GenerationDelta, Generator, PromptTokens, Sampling
 from rag_server.pipeline.citations import CitationFilter
+from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.sources import Source
 from rag_server.pipeline.stages import RequestStage, StageTimer
 
@@ -61,6 +62,7 @@ class PreparedChat:
         guard: StreamGuard | None,
         context: GuardContext | None,
         timer: StageTimer,
+        grounding: GroundingCheck | None = None,
     ) -> None:
         self.generator = generator
         self.prompt = prompt
@@ -71,6 +73,8 @@ class PreparedChat:
         self.guard = guard
         self.context = context
         self.timer = timer
+        self.grounding = grounding
+        self._grounding_decision: Decision | None = None
         self.last: GenerationDelta | None = None
         self.outcome = Outcome.CANCELLED
         """Set by `events()` as the answer ends; stays `cancelled` when the client leaves first."""
@@ -97,7 +101,7 @@ class PreparedChat:
         try:
             async for delta in deltas:
                 self.last = delta
-                event = self._through_rails(delta)
+                event = await self._through_grounding(self._through_rails(delta))
                 if event.text:
                     self._first_text()
                 if event.finish_reason is not None:
@@ -112,6 +116,7 @@ class PreparedChat:
         finally:
             if self.guard is not None:
                 self.guard.close()  # the output decisions, on every ending
+            self._record_grounding()
             close = getattr(deltas, "aclose", None)
             if close is not None:
                 await close()  # aborts the engine request when the answer ends early
@@ -133,6 +138,23 @@ class PreparedChat:
             return AnswerEvent(text=text)
         finish: AnswerFinish = "length" if delta.finish_reason == "length" else "stop"
         return AnswerEvent(text=text + self.citations.finish(), finish_reason=finish)
+
+    async def _through_grounding(self, event: AnswerEvent) -> AnswerEvent:
+        final = event.finish_reason is not None
+        if self.grounding is None or event.blocked_by is not None or not (event.text or final):
+            return event
+        text, unsupported = await self.grounding.feed(event.text, final=final)
+        if unsupported is not None:
+            return AnswerEvent(finish_reason="content_filter", blocked_by=self._record_grounding())
+        return msgspec.structs.replace(event, text=text)
+
+    def _record_grounding(self) -> Decision | None:
+        """The groundedness decision, recorded once, when the answer ends or is blocked."""
+        if self.grounding is None or self.context is None:
+            return None
+        if self._grounding_decision is None:
+            self._grounding_decision = self.context.record(self.grounding.decision(self.context))
+        return self._grounding_decision
 
     def _first_text(self) -> None:
         if RequestStage.TTFT not in self.timer.seconds:

@@ -19,19 +19,21 @@ import anyio
 import msgspec
 
 from guardrails import Action, Decision, GuardContext, GuardUnavailableError, Reason
+from guardrails.groundedness import GroundednessScorer
 from rag_server.errors import ContentFilterError, InvalidRequestError
 from rag_server.generation.port import ChatTurn
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot, guard_failed
 from rag_server.pipeline.answer import PreparedChat
 from rag_server.pipeline.fitting import PromptBudget, ensure_conversation_fits, fit_prompt
+from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.sampling import RequestedSampling
 from rag_server.pipeline.sources import Source, sources_from_hits
 from rag_server.pipeline.stages import RequestStage, StageTimer
 from rag_server.retrieval.access import Principal
 from rag_server.retrieval.records import CollectionName, SearchFilters, SearchMode, TopK
 from rag_server.retrieval.service import Knowledge, KnowledgeSlot, SearchQuery, check_top_k
-from rag_server.settings import ChatSettings
+from rag_server.settings import ChatSettings, GroundingMode
 
 if TYPE_CHECKING:
     from guardrails import Guardrails  # Presidio and spaCy: imported by whoever loads the rails
@@ -128,7 +130,15 @@ class ChatPipeline:
             guard=guarded.rails.open_stream(guarded.context) if guarded is not None else None,
             context=guarded.context if guarded is not None else None,
             timer=timer,
+            grounding=self._grounding(knowledge, fitted.sources) if sources is not None else None,
         )
+
+    def _grounding(self, knowledge: Knowledge | None, sources: Sequence[Source]) -> GroundingCheck | None:
+        """The groundedness check of an answer from the documents (none without retrieval, or when it is off)."""
+        if knowledge is None or self.chat.grounding is GroundingMode.OFF:
+            return None
+        scorer = GroundednessScorer(knowledge.embedder.embed_documents, similarity=self.chat.grounding_similarity)
+        return GroundingCheck(scorer, [source.text for source in sources], self.chat.grounding)
 
     async def _check_input(
         self,

@@ -56,7 +56,7 @@ async def fit_prompt(
     kept = list(sources or ())
     while True:
         block = render_sources(kept) if sources is not None else None
-        prompt = await generator.render(compose_turns(turns, block))
+        prompt = await generator.render(compose_turns(turns, block, budget.defaults.prompt_layout))
         if not kept or len(prompt.token_ids) + budget.min_completion_tokens <= budget.context_window:
             break
         kept.pop()

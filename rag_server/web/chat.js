@@ -69,6 +69,29 @@ function showSources(item, final) {
   item.append(heading, sources);
 }
 
+// Unsupported sentences (the groundedness check's offsets count code points of the answer) get a dotted underline
+// and a note; the text itself is never rebuilt from HTML.
+function markUnsupported(text, answer, grounding) {
+  const spans = (grounding && grounding.unsupported) || [];
+  if (!spans.length) return 0;
+  const chars = Array.from(answer);
+  const parts = [];
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at || span.end > chars.length) continue;
+    parts.push(document.createTextNode(chars.slice(at, span.start).join("")));
+    const mark = document.createElement("mark");
+    mark.className = "unsupported";
+    mark.title = "Not supported by the sources";
+    mark.textContent = chars.slice(span.start, span.end).join("");
+    parts.push(mark);
+    at = span.end;
+  }
+  parts.push(document.createTextNode(chars.slice(at).join("")));
+  text.replaceChildren(...parts);
+  return spans.length;
+}
+
 async function explainRefusal(item, response) {
   let error = {};
   try { error = (await response.json()).error || {}; } catch (_) { /* not JSON */ }
@@ -162,6 +185,10 @@ async function ask(question) {
       notice(item, "stopped", `The answer was stopped by the output policy (${final.guardrail.guard.replaceAll("_", " ")}). Decision ${final.guardrail.decision_id}.`);
     } else if (final.finish_reason === "length") {
       notice(item, "stopped", "The answer reached its length limit.");
+    }
+    const unsupported = markUnsupported(text, answer, final.grounding);
+    if (unsupported) {
+      notice(item, "unsupported", `${unsupported === 1 ? "One sentence is" : `${unsupported} sentences are`} not supported by the sources (underlined): check them before relying on them.`);
     }
     showSources(item, final);
   }

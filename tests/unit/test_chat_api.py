@@ -60,6 +60,7 @@ def test_non_streaming_equals_the_collected_stream(client: TestClient[Litestar])
         "sources": streamed[-1]["sources"],
         "masked": [],
         "guardrail": None,
+        "grounding": streamed[-1]["grounding"],
     }
     assert whole["choices"][0]["finish_reason"] == streamed[-1]["choices"][0]["finish_reason"] == "stop"
     assert whole["usage"]["completion_tokens"] == 6

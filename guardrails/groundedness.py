@@ -1,0 +1,248 @@
+"""Groundedness: is each sentence of an answer supported by the passages the model was given?
+
+The "confident hallucination" rail. Two signals per sentence, cheapest first:
+1. **Exact facts.** Every figure (numbers, amounts, dates, versions) and every distinctive term (a name written
+   with capitals mid-sentence, an option like `--force`, a path, an identifier with `_`, `.` or `/`, quoted text)
+   must appear in some passage. A changed number or a swapped name fails here, however fluent the sentence.
+2. **Meaning.** The sentence's embedding must be close to some sentence of the passages (cosine with the same
+   encoder retrieval uses), or most of its content words must appear in one passage. A claim the passages never
+   make fails here.
+Sentences too short to judge, refusals ("I could not find that in the documents") and questions are skipped.
+The verdicts carry offsets, never text; the host decides whether to annotate or to block.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+__all__ = [
+    "Encode",
+    "Evidence",
+    "GroundednessScorer",
+    "SentenceVerdict",
+    "Support",
+    "split_sentences",
+]
+
+
+Encode = Callable[[Sequence[str]], list[list[float]]]
+"""Unit-length sentence embeddings, in order (the retrieval embedder's `embed_documents`)."""
+
+
+class Support(enum.StrEnum):
+    SUPPORTED = "supported"
+    UNSUPPORTED_FIGURE = "unsupported_figure"
+    """A number, amount, date or version that no passage holds."""
+    UNSUPPORTED_TERM = "unsupported_term"
+    """A name, option, path or identifier that no passage holds."""
+    UNRELATED = "unrelated"
+    """Nothing in the passages says anything close to it."""
+    CONTRADICTED = "contradicted"
+    """Every passage sentence close to it says it with the opposite polarity (one negated, the other not)."""
+    SKIPPED = "skipped"
+    """Too short to judge, a refusal, or a question."""
+
+    @property
+    def unsupported(self) -> bool:
+        return self in (Support.UNSUPPORTED_FIGURE, Support.UNSUPPORTED_TERM, Support.UNRELATED, Support.CONTRADICTED)
+
+
+class SentenceVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    start: int
+    end: int
+    """Character offsets of the sentence in the answer."""
+    support: Support
+    similarity: float
+    """Cosine of the sentence with the closest passage sentence (0 when not computed)."""
+
+
+_MARKERS = re.compile(r"\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
+# A sentence ends at . ! ? (then optional closing quotes/brackets and citation markers) before whitespace, or at a
+# line break. Abbreviations and decimals do not end one: "e.g. the", "2.5 days".
+_END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*(?=\s)|\n+")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "cf.")
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,:/-]\d+)*(?![\w])")
+_CODEISH = re.compile(r"`([^`]{2,60})`|(?<![\w-])(--?[A-Za-z][\w-]+)|(\b[\w.-]*[\w][_/.\\][\w/.\\-]*\w)")
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{3,60})[\"\u201d]")
+_CAPITALISED = re.compile(r"(?<![\w.-])([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)*)")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_REFUSAL = re.compile(
+    r"(could ?n[o']t|can ?n[o']t|cannot|unable to|did ?n[o']t|do ?n[o']t|does ?n[o']t) (find|locate|see|contain|"
+    r"mention|include|say|cover|specify)|not (found|mentioned|covered|specified|included|stated) in",
+    re.IGNORECASE,
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_STOPWORDS = _word_set(
+    """a an the and or but if then than so of to in on at by for with from as is are was were be been being it its
+    this that these those there their they them you your yours we our us i me my he she his her not no do does did
+    done can could should would will shall may might must have has had which who whom whose what when where why how
+    all any each every some such more most other own same only also just very too into over under about after before
+    between through during above below up down out off again further once here both few nor per via please yes
+    one get gets got use used using need needs make makes see"""
+)
+_COMMON_CAPITALISED = _word_set(
+    "i you yes no please note however if the this that these for to in on at as and or but so also here there it "
+    "we our your they then when where what which who how after before each every all any one first second"
+)
+_ACRONYM = re.compile(r"[A-Z]{2,4}s?")
+"""VPN, US, MFA: often spelled out in the passages, so a short acronym alone proves nothing."""
+_NEGATION = re.compile(r"\b(not|no|never|none|nothing|cannot|without|neither|nor)\b|n't\b", re.IGNORECASE)
+_MIN_WORDS = 4
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, whitespace trimmed; the last one may be unfinished."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _END.finditer(text):
+        end = match.end() if match.group(0).strip() else match.start()
+        if any(text[:end].lower().endswith(abbreviation) for abbreviation in _ABBREVIATIONS):
+            continue
+        _append(spans, text, start, end)
+        start = match.end()
+    _append(spans, text, start, len(text))
+    return spans
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").split())
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def _figures(text: str) -> set[str]:
+    return {figure.replace(",", "") for figure in _FIGURE.findall(text)}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _content_words(text: str) -> set[str]:
+    return {_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS and len(word) > 2}
+
+
+def _terms(sentence: str) -> list[str]:
+    """Distinctive terms a supported sentence must take from the passages (lowercased)."""
+    terms = [next(group for group in match.groups() if group) for match in _CODEISH.finditer(sentence)]
+    terms += _QUOTED.findall(sentence)
+    first_word = re.match(r"\W*\w+", sentence)
+    skip_until = first_word.end() if first_word else 0
+    for match in _CAPITALISED.finditer(sentence):
+        words = match.group(1).split()[1 if match.start() < skip_until else 0 :]
+        words = [word for word in words if word.lower() not in _COMMON_CAPITALISED and not _ACRONYM.fullmatch(word)]
+        if words:
+            terms.append(" ".join(words))
+    return [term.lower().strip(".,;:") for term in terms if not _FIGURE.fullmatch(term)]
+
+
+class Evidence:
+    """What one answer is judged against: the passages, normalised, with their sentences' vectors (computed on
+    first use, in one batch)."""
+
+    def __init__(self, passages: Sequence[str], encode: Encode | None) -> None:
+        self.text = " \n ".join(_normalise(passage) for passage in passages)
+        self.squashed = _squash(self.text)
+        self.figures = _figures(self.text)
+        self.passage_words = [_content_words(passage) for passage in passages]
+        self._units: list[str] = []
+        self.sentence_units: list[int] = []
+        """Which units are single sentences (the polarity check compares with those only)."""
+        for passage in passages:
+            sentences = [passage[start:end] for start, end in split_sentences(passage) if end - start > 12]
+            self.sentence_units += range(len(self._units), len(self._units) + len(sentences))
+            self._units += sentences
+            self._units += [f"{one} {two}" for one, two in itertools.pairwise(sentences)]
+            if len(sentences) > 2:
+                self._units.append(passage)
+        self._encode = encode
+        self._vectors: list[list[float]] | None = None
+
+    def vectors(self) -> list[list[float]]:
+        if self._vectors is None:
+            self._vectors = self._encode(self._units) if self._encode and self._units else []
+        return self._vectors
+
+    def unit(self, index: int) -> str:
+        return self._units[index]
+
+    def holds(self, term: str) -> bool:
+        """The term in the passages, as a whole word, or with spaces, hyphens and underscores ignored
+        (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
+        if re.search(rf"(?<!\w){re.escape(_normalise(term))}(?!\w)", self.text) is not None:
+            return True
+        return len(squashed := _squash(term)) > 3 and squashed in self.squashed
+
+
+class GroundednessScorer:
+    """Long-lived and shared; `judge` is blocking (one embedding per sentence): call it off the event loop."""
+
+    def __init__(self, encode: Encode | None, *, similarity: float = 0.65, coverage: float = 0.75) -> None:
+        self._encode = encode
+        self.similarity = similarity
+        """A sentence whose closest passage sentence is at least this similar is supported in meaning."""
+        self.coverage = coverage
+        """... or one whose content words appear in a single passage at least this much."""
+
+    def evidence(self, passages: Sequence[str]) -> Evidence:
+        return Evidence(passages, self._encode)
+
+    def judge(self, sentence: str, evidence: Evidence) -> tuple[Support, float]:
+        claim = _MARKERS.sub("", sentence).strip()
+        if len(_WORD.findall(claim.lower())) < _MIN_WORDS or claim.endswith("?") or _REFUSAL.search(claim):
+            return Support.SKIPPED, 0.0
+        if not _figures(claim) <= evidence.figures:
+            return Support.UNSUPPORTED_FIGURE, 0.0
+        if not all(evidence.holds(term) for term in _terms(claim)):
+            return Support.UNSUPPORTED_TERM, 0.0
+        words = _content_words(claim)
+        coverage = max((len(words & passage) / len(words) for passage in evidence.passage_words), default=0.0)
+        similarities = self._similarities(claim, evidence)
+        similarity = max(similarities, default=0.0)
+        if similarity < self.similarity and not (words and coverage >= self.coverage):
+            return Support.UNRELATED, similarity
+        close = [i for i in evidence.sentence_units if similarities and similarities[i] >= self.similarity]
+        negated = bool(_NEGATION.search(claim))
+        if close and all(bool(_NEGATION.search(evidence.unit(i))) != negated for i in close):
+            return Support.CONTRADICTED, similarity
+        return Support.SUPPORTED, similarity
+
+    def judge_answer(self, answer: str, passages: Sequence[str]) -> list[SentenceVerdict]:
+        evidence = self.evidence(passages)
+        verdicts = []
+        for start, end in split_sentences(answer):
+            support, similarity = self.judge(answer[start:end], evidence)
+            verdicts.append(SentenceVerdict(start=start, end=end, support=support, similarity=round(similarity, 3)))
+        return verdicts
+
+    def _similarities(self, claim: str, evidence: Evidence) -> list[float]:
+        """Cosine of the claim with each evidence unit (empty without an encoder)."""
+        vectors = evidence.vectors()
+        if self._encode is None or not vectors:
+            return []
+        [query] = self._encode([claim])
+        return [sum(a * b for a, b in zip(query, vector, strict=True)) for vector in vectors]

@@ -1,0 +1,137 @@
+"""The groundedness check: sentences split where a reader would, exact facts (figures, names, options, paths) must
+come from the passages, a claim nothing in the passages resembles is unsupported, refusals and short sentences are
+not judged; on the stream, `annotate` releases text at once and `block` holds each sentence until it is judged."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pytest
+
+from guardrails import GuardContext, Reason
+from guardrails.groundedness import GroundednessScorer, Support, split_sentences
+from rag_server.pipeline.grounding import GroundingCheck
+from rag_server.settings import GroundingMode
+
+PASSAGES = [
+    "Full-time employees receive 25 days of paid annual leave per calendar year. Up to 5 unused days may be "
+    "carried over and must be used by 31 March.",
+    "To connect to the VPN, install GlobalProtect from the Software Center and sign in to vpn.example.com with "
+    "your company account. Run `gp-connect --portal` if the client does not start.",
+]
+
+
+def bag_of_words(texts: Sequence[str]) -> list[list[float]]:
+    """A stand-in encoder: hashed word counts, unit length (similar wording, similar vectors)."""
+    vectors = []
+    for text in texts:
+        vector = [0.0] * 64
+        for word in text.lower().split():
+            vector[sum(map(ord, word.strip(".,[]"))) % 64] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        vectors.append([v / norm for v in vector])
+    return vectors
+
+
+@pytest.fixture
+def scorer() -> GroundednessScorer:
+    return GroundednessScorer(bag_of_words, similarity=0.6)
+
+
+def judge(scorer: GroundednessScorer, sentence: str) -> Support:
+    return scorer.judge(sentence, scorer.evidence(PASSAGES))[0]
+
+
+def test_sentences_split_at_ends_and_line_breaks_not_at_abbreviations_or_decimals() -> None:
+    text = "Use the portal, e.g. vpn.example.com. Version 2.5 is current [1].\n- Step one\n- Step two"
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Use the portal, e.g. vpn.example.com.",
+        "Version 2.5 is current [1].",
+        "- Step one",
+        "- Step two",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Full-time employees get 25 days of paid annual leave per year [1].",
+        "You can carry over up to 5 unused days, to be used by 31 March [1].",
+        "Install GlobalProtect from the Software Center and sign in to vpn.example.com [2].",
+    ],
+)
+def test_sentences_the_passages_state_are_supported(scorer: GroundednessScorer, sentence: str) -> None:
+    assert judge(scorer, sentence) is Support.SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "support"),
+    [
+        ("Full-time employees get 30 days of paid annual leave per year [1].", Support.UNSUPPORTED_FIGURE),
+        ("Install Cisco AnyConnect from the Software Center to connect [2].", Support.UNSUPPORTED_TERM),
+        ("Run `gp-connect --reset` if the client does not start [2].", Support.UNSUPPORTED_TERM),
+        ("Every employee also receives a free gym membership and a yearly bonus.", Support.UNRELATED),
+    ],
+)
+def test_changed_figures_swapped_names_and_invented_claims_are_unsupported(
+    scorer: GroundednessScorer, sentence: str, support: Support
+) -> None:
+    assert judge(scorer, sentence) is support
+
+
+@pytest.mark.parametrize(
+    "sentence", ["I could not find that in the documents.", "Hope this helps!", "Do you mean the VPN client?"]
+)
+def test_refusals_short_sentences_and_questions_are_not_judged(scorer: GroundednessScorer, sentence: str) -> None:
+    assert judge(scorer, sentence) is Support.SKIPPED
+
+
+ANSWER = ["You get 25 days of paid ", "annual leave per year [1]. ", "You also get a free gym ", "membership and a bonus."]
+
+
+async def stream(check: GroundingCheck) -> tuple[str, object]:
+    released = ""
+    for index, delta in enumerate(ANSWER):
+        text, blocked = await check.feed(delta, final=index == len(ANSWER) - 1)
+        released += text
+        if blocked is not None:
+            return released, blocked
+    return released, None
+
+
+async def test_annotate_releases_everything_and_reports_the_unsupported_sentence_by_offsets(
+    scorer: GroundednessScorer,
+) -> None:
+    check = GroundingCheck(scorer, PASSAGES, GroundingMode.ANNOTATE)
+    released, blocked = await stream(check)
+    assert released == "".join(ANSWER)
+    assert blocked is None
+    report = check.report()
+    assert report.checked == 2
+    [unsupported] = report.unsupported
+    assert released[unsupported.start : unsupported.end] == "You also get a free gym membership and a bonus."
+    decision = check.decision(GuardContext(request_id="r1", policy_version="p"))
+    assert decision.reason is Reason.UNSUPPORTED_ANSWER
+    assert decision.finding_kinds == ("unrelated",)
+
+
+async def test_block_holds_each_sentence_until_judged_and_stops_before_the_unsupported_one(
+    scorer: GroundednessScorer,
+) -> None:
+    check = GroundingCheck(scorer, PASSAGES, GroundingMode.BLOCK)
+    first, _ = await check.feed(ANSWER[0], final=False)
+    assert first == "", "an unfinished sentence is held"
+    released, blocked = await stream_from(check, ANSWER[1:])
+    assert released == "You get 25 days of paid annual leave per year [1]. "
+    assert blocked is not None
+
+
+async def stream_from(check: GroundingCheck, deltas: list[str]) -> tuple[str, object]:
+    released = ""
+    for index, delta in enumerate(deltas):
+        text, blocked = await check.feed(delta, final=index == len(deltas) - 1)
+        released += text
+        if blocked is not None:
+            return released, blocked
+    return released, None

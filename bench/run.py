@@ -24,7 +24,18 @@ from pathlib import Path
 
 import msgspec
 
-from bench import guardrails_eval, overload, plots, retrieval_eval, roofline, serving, serving_report
+from bench import (
+    answers_eval,
+    grounding_eval,
+    guardrails_eval,
+    overload,
+    plots,
+    retrieval_eval,
+    retrieval_unseen,
+    roofline,
+    serving,
+    serving_report,
+)
 from bench.doc import image, write_block
 from bench.environment import describe
 from bench.servers import REPO
@@ -32,7 +43,7 @@ from bench.servers import REPO
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
-SECTIONS = ("serving", "overload", "guardrails", "retrieval")
+SECTIONS = ("serving", "overload", "guardrails", "retrieval", "answers")
 
 
 def save(name: str, result: object) -> None:
@@ -163,6 +174,36 @@ def run_retrieval(args: argparse.Namespace, work: Path) -> None:
     write_block("retrieval", f"{stamp(args)}\n\n{report.markdown}\n\n{image(drawn, 'recall vs latency')}")
 
 
+def run_answers(args: argparse.Namespace) -> None:
+    """Answer quality per model and prompt layout, the groundedness check's precision and recall, and retrieval on
+    corpora nobody here wrote."""
+    corpora = args.answer_corpora.split(",")
+    results = answers_eval.run(args.answer_arms.split(","), corpora, None)
+    grounding = grounding_eval.run([0.5, 0.55, 0.6, 0.65, 0.7])
+    retrieval = retrieval_unseen.run(["data", "packages", "manpages"])
+    save("answers", {"answers": results, "grounding": grounding, "retrieval": retrieval})
+    body = [
+        stamp(args),
+        "",
+        "**Answers** through the real server with its default sampling unless the arm says (`-t0`: default "
+        "temperature 0), prompt layout `-s` (system) or `-q` (question, worked examples), eager engine, 160-token "
+        "limit; questions written before tuning (`bench/eval/answers_*.toml`); accuracy: the gold fact in the "
+        'answer; citation: a `[n]` pointing at a passage that holds it; refusal: "not in the documents".',
+        "",
+        answers_eval.table(results),
+        "",
+        "**Groundedness check** on 154 hand-labelled answer sentences (`bench/eval/grounding_labelled.toml`; "
+        "unsupported = positive); threshold chosen by F0.5 on the data/ half:",
+        "",
+        grounding_eval.table(grounding),
+        "",
+        "**Retrieval on corpora nobody here wrote** (a passage holding the gold fact within the first k):",
+        "",
+        retrieval_unseen.table(retrieval),
+    ]
+    write_block("answers", "\n".join(body))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model folder or hub id, served by every arm")
@@ -178,6 +219,8 @@ def main() -> int:
     parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
+    parser.add_argument("--answer-arms", default="smollm2-s-t1,qwen-s-t1,qwen-q-t0", help="see bench/answers_eval.py")
+    parser.add_argument("--answer-corpora", default="data,packages,manpages")
     args = parser.parse_args()
     sections = [s for s in args.sections.split(",") if s]
     unknown = set(sections) - set(SECTIONS)
@@ -205,6 +248,8 @@ def main() -> int:
             run_guardrails(args)
         if "retrieval" in sections:
             run_retrieval(args, work)
+        if "answers" in sections:
+            run_answers(args)
     finally:
         if (work / "logs").exists():  # server and load-generator logs, for when a number looks wrong
             shutil.copytree(work / "logs", RESULTS / "logs", dirs_exist_ok=True)

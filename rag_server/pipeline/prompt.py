@@ -7,8 +7,9 @@ quoting its instructions and the output rail stops the stream.
 
 Two layouts (`generation.prompt_layout`, chosen by the answer benchmark in docs/benchmarks.md):
 - `system`: the long instructions and the passages in the system turn, the conversation after;
-- `question`: short instructions in the system turn (the shared prefix), and the passages with a one-line reminder
-  in the last user turn, right before the model answers.
+- `question`: short instructions in the system turn and two worked examples (one citing, one refusing) as fixed
+  turns (the shared prefix), then the passages with a one-line reminder in the last user turn, right before the
+  model answers.
 """
 
 from __future__ import annotations
@@ -52,6 +53,29 @@ Reference: {PROMPT_CANARY}"""
 
 _REMINDER = "Answer from the sources above and cite them by number, like [1]."
 
+_EXAMPLE_SOURCES = """<sources>
+[1] Front desk › Opening hours
+The front desk is open from 08:00 to 18:00 on working days. Outside those hours, call security on extension 555.
+
+[2] Visitors › Parking
+Visitors park in garage P2 and register at the front desk.
+</sources>"""
+
+
+def _example(question: str, answer: str) -> tuple[ChatTurn, ChatTurn]:
+    return (
+        ChatTurn("user", f"{_EXAMPLE_SOURCES}\n\nQuestion: {question}\n\n{_REMINDER}"),
+        ChatTurn("assistant", answer),
+    )
+
+
+_WORKED_EXAMPLES = (
+    *_example("Where do visitors park?", "Visitors park in garage P2 and register at the front desk [2]."),
+    *_example("Can I bring my dog to the office?", "I could not find that in the documents."),
+)
+"""Two fixed exchanges after the short system prompt, one citing and one refusing: small models follow a shown
+answer better than a described one. They are fixed text, so the prefix cache holds them with the system prompt."""
+
 
 def system_prompt(layout: PromptLayout) -> str:
     """The fixed system text of `layout` (what the leak rail watches for)."""
@@ -76,4 +100,4 @@ def compose_turns(
         return (ChatTurn("system", f"{_SHORT}\n\n{sources_block}"), *turns)
     question = turns[last_user]
     grounded = ChatTurn("user", f"{sources_block}\n\nQuestion: {question.content}\n\n{_REMINDER}")
-    return (ChatTurn("system", _SHORT), *turns[:last_user], grounded, *turns[last_user + 1 :])
+    return (ChatTurn("system", _SHORT), *_WORKED_EXAMPLES, *turns[:last_user], grounded, *turns[last_user + 1 :])

@@ -64,6 +64,26 @@ def test_a_streamed_answer_from_the_documents_with_sources(sdk: openai.OpenAI) -
     assert {"n", "document_id", "title", "source", "page", "start", "end", "text"} <= set(sources[0])
     numbers = {s["n"] for s in sources}
     assert all(c["n"] in numbers for c in extra["citations"]), "a citation always points at a given source"
+    grounding = extra["grounding"]
+    assert grounding["checked"] >= 0
+    for sentence in grounding["unsupported"]:  # offsets into the answer the client received
+        assert 0 <= sentence["start"] < sentence["end"] <= len(text)
+        assert sentence["support"] in ("unsupported_figure", "unsupported_term", "unrelated", "contradicted")
+
+
+def test_an_answer_the_passages_do_not_support_is_reported_and_counted(
+    live_server: LiveServer, sdk: openai.OpenAI
+) -> None:
+    # A question the documents cannot answer, greedy and long enough that the small model says something.
+    text, chunks = stream_answer(sdk, "What is the airline discount for employees travelling to Lisbon?")
+    grounding = (chunks[-1].model_extra or {})["grounding"]
+    assert grounding["checked"] >= len(grounding["unsupported"])
+    metrics = httpx.get(f"{live_server.base_url}/metrics").text
+    judged = [
+        float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines() if line.startswith("rag_answer_sentences_total{")
+    ]
+    assert sum(judged) >= 1, "sentences judged by the groundedness check are counted"
+    print("GROUNDING:", grounding, repr(text[:200]))
 
 
 def test_the_users_own_email_comes_back_and_the_model_never_sees_it(sdk: openai.OpenAI) -> None:

@@ -87,7 +87,12 @@ def test_refusals_short_sentences_and_questions_are_not_judged(scorer: Groundedn
     assert judge(scorer, sentence) is Support.SKIPPED
 
 
-ANSWER = ["You get 25 days of paid ", "annual leave per year [1]. ", "You also get a free gym ", "membership and a bonus."]
+ANSWER = [
+    "You get 25 days of paid ",
+    "annual leave per year [1]. ",
+    "You also get a free gym ",
+    "membership and a bonus.",
+]
 
 
 async def stream(check: GroundingCheck) -> tuple[str, object]:

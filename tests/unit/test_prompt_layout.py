@@ -25,13 +25,18 @@ def test_the_question_layout_keeps_the_system_turn_fixed_and_puts_the_sources_be
     composed = compose_turns(HISTORY, SOURCES, PromptLayout.QUESTION)
     other = compose_turns((ChatTurn("user", "Something else?"),), "<sources>\n[1] x\n</sources>", PromptLayout.QUESTION)
     assert composed[0] == other[0] == ChatTurn("system", system_prompt(PromptLayout.QUESTION))
-    assert composed[1:3] == HISTORY[:2], "earlier turns go as sent"
-    last = composed[3]
+    examples = composed[1:5]
+    assert examples == other[1:5], "the worked examples are fixed text: part of the cached prefix"
+    assert [turn.role for turn in examples] == ["user", "assistant"] * 2
+    assert "[2]" in examples[1].content
+    assert "could not find" in examples[3].content
+    assert composed[5:7] == HISTORY[:2], "earlier turns go as sent"
+    last = composed[7]
     assert last.role == "user"
     assert last.content.startswith(SOURCES)
     assert "Question: How many days of leave do I get?" in last.content
     assert last.content.index("Question:") < last.content.index("cite")
-    assert len(composed) == len(HISTORY) + 1
+    assert len(composed) == len(HISTORY) + 5
 
 
 def test_a_conversation_without_a_user_turn_gets_the_sources_in_the_system_turn() -> None:

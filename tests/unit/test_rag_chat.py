@@ -243,3 +243,38 @@ def test_the_chat_page_and_its_assets_are_served_same_origin_only(client: TestCl
     assert client.get("/static/chat.css").status_code == 200
     assert client.get("/static/../settings.py").status_code == 404
     assert client.get("/static/secrets.txt").status_code == 404
+
+
+INVENTED = (
+    "Open the self-service portal and choose Forgot password [1]. Every employee also gets a free gym membership."
+)
+
+
+def test_an_unsupported_sentence_is_reported_by_offsets_and_counted(catalog: Catalog) -> None:
+    with client_for(FakeGenerator(INVENTED), catalog, rag_settings()) as client:
+        chunks = ask(client, "How do I reset my VPN password?")
+        metrics = client.get("/metrics").text
+    answer, final = content(chunks), chunks[-1]
+    assert answer == INVENTED, "annotate mode changes nothing in the text"
+    [unsupported] = final["grounding"]["unsupported"]
+    assert answer[unsupported["start"] : unsupported["end"]] == "Every employee also gets a free gym membership."
+    assert final["grounding"]["checked"] == 2
+    assert 'rag_answer_sentences_total{support="supported"} 1.0' in metrics
+    assert 'rag_answer_sentences_total{support="unrelated"} 1.0' in metrics
+
+
+def test_block_mode_ends_the_answer_before_an_unsupported_sentence(catalog: Catalog) -> None:
+    base = rag_settings()
+    blocking = Settings(
+        engine=base.engine,
+        chat=load_settings({"RAG_CHAT__GROUNDING": "block"}).chat,
+        retrieval=base.retrieval,
+        auth=base.auth,
+    )
+    with client_for(FakeGenerator(INVENTED), catalog, blocking) as client:
+        chunks = ask(client, "How do I reset my VPN password?")
+    assert content(chunks) == "Open the self-service portal and choose Forgot password [1]. "
+    final = chunks[-1]
+    assert final["choices"][0]["finish_reason"] == "content_filter"
+    assert final["guardrail"]["guard"] == "groundedness"
+    assert final["guardrail"]["reason"] == "unsupported_answer"

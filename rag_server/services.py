@@ -19,7 +19,7 @@ from rag_server.generation.port import Generator
 from rag_server.generation.supervisor import EngineSlot, GeneratorFactory, warmed
 from rag_server.guarding import GuardrailsSlot
 from rag_server.lifecycle import ComponentFactory
-from rag_server.pipeline.prompt import PROMPT_CANARY, system_prompt
+from rag_server.pipeline.prompt import PROMPT_CANARY, leak_reference
 from rag_server.retrieval.service import Knowledge, KnowledgeSlot, open_knowledge
 from rag_server.settings import ServerSettings, Settings
 
@@ -113,7 +113,7 @@ def default_services(settings: Settings) -> Services:
         config = msgspec.structs.replace(settings.guardrails, canaries=(*settings.guardrails.canaries, PROMPT_CANARY))
         shared = encoders.get(config.injection_encoder)
         return load_guardrails(
-            config, system_prompt(settings.generation.prompt_layout), executor=workers, encoder=shared
+            config, leak_reference(settings.generation.prompt_layout), executor=workers, encoder=shared
         )
 
     @asynccontextmanager

@@ -3,8 +3,12 @@ cached prefix) in both layouts, and the client's turns keep their order and text
 
 from __future__ import annotations
 
+import pytest
+
+from guardrails import GuardContext
+from guardrails.leak import SystemPromptLeakGuard
 from rag_server.generation.port import ChatTurn
-from rag_server.pipeline.prompt import PROMPT_CANARY, compose_turns, system_prompt
+from rag_server.pipeline.prompt import PROMPT_CANARY, compose_turns, leak_reference, system_prompt
 from rag_server.settings import PromptLayout
 
 SOURCES = "<sources>\n[1] Leave policy › Annual leave\nFull-time employees get 25 days.\n</sources>"
@@ -54,3 +58,17 @@ def test_without_retrieval_the_conversation_goes_as_sent() -> None:
 def test_every_layout_carries_the_canary_the_leak_rail_watches() -> None:
     for layout in PromptLayout:
         assert PROMPT_CANARY in system_prompt(layout)
+
+
+@pytest.mark.parametrize("layout", list(PromptLayout))
+def test_a_refusal_worded_as_instructed_is_not_a_leak_but_the_instructions_are(layout: PromptLayout) -> None:
+    leak = SystemPromptLeakGuard(leak_reference(layout), canaries=(PROMPT_CANARY,))
+    refusal = "I could not find that in the documents. I could not find it in the documents, sorry."
+    assert not leak_findings(leak, refusal)
+    quoted = system_prompt(layout).split("\n")[1] if layout is PromptLayout.QUESTION else system_prompt(layout)[:300]
+    assert leak_findings(leak, quoted), "quoting the instructions is still stopped"
+
+
+def leak_findings(leak: SystemPromptLeakGuard, text: str) -> list[object]:
+    check = leak.open(GuardContext(request_id="r", policy_version="p"))
+    return list(check.review(text))

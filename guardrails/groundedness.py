@@ -220,10 +220,12 @@ class GroundednessScorer:
         if not all(evidence.holds(term) for term in _terms(claim)):
             return Support.UNSUPPORTED_TERM, 0.0
         words = _content_words(claim)
+        if not words:  # "No, we do not.": nothing to check against the passages
+            return Support.SKIPPED, 0.0
         coverage = max((len(words & passage) / len(words) for passage in evidence.passage_words), default=0.0)
         similarities = self._similarities(claim, evidence)
         similarity = max(similarities, default=0.0)
-        if similarity < self.similarity and not (words and coverage >= self.coverage):
+        if similarity < self.similarity and coverage < self.coverage:
             return Support.UNRELATED, similarity
         close = [i for i in evidence.sentence_units if similarities and similarities[i] >= self.similarity]
         negated = bool(_NEGATION.search(claim))

@@ -8,6 +8,7 @@ characters (code points) of the answer as the client received it, after the rail
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 
@@ -21,6 +22,8 @@ from rag_server.settings import GroundingMode
 __all__ = ["GroundingCheck", "GroundingReport", "UnsupportedSentence"]
 
 GUARD = "groundedness"
+
+logger = logging.getLogger(__name__)
 
 
 class UnsupportedSentence(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,6 +50,8 @@ class GroundingCheck:
         """Characters of the answer whose sentences are judged (and, in block mode, released)."""
         self.verdicts: list[SentenceVerdict] = []
         self.seconds = 0.0
+        self.failed = False
+        """The check raised (annotate mode): the rest of the answer went out unjudged."""
 
     @property
     def holds(self) -> bool:
@@ -56,9 +61,19 @@ class GroundingCheck:
         """Take released answer text; give back what may go to the client now and, in block mode, the first
         unsupported sentence (then nothing more may be sent)."""
         self._answer += text
+        if self.failed:
+            return text, None
         spans = [(start, end) for start, end in split_sentences(self._answer) if end > self._judged_to]
         complete = spans if final else spans[:-1]
-        verdicts = await anyio.to_thread.run_sync(self._judge, complete) if complete else []
+        try:
+            verdicts = await anyio.to_thread.run_sync(self._judge, complete) if complete else []
+        except Exception:
+            if self.holds:
+                raise  # block mode fails closed: the answer ends with an in-band error
+            # An annotation must not cost the user the answer: stop judging this one, say so in the log.
+            logger.exception("groundedness check failed; this answer is no longer annotated")
+            self.failed = True
+            return text, None
         self.verdicts.extend(verdicts)
         if complete:
             released_to = len(self._answer) if final else spans[-1][0]

@@ -5,6 +5,7 @@ not judged; on the stream, `annotate` releases text at once and `block` holds ea
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 
 import pytest
@@ -81,7 +82,8 @@ def test_changed_figures_swapped_names_and_invented_claims_are_unsupported(
 
 
 @pytest.mark.parametrize(
-    "sentence", ["I could not find that in the documents.", "Hope this helps!", "Do you mean the VPN client?"]
+    "sentence",
+    ["I could not find that in the documents.", "Hope this helps!", "Do you mean the VPN client?", "No, we do not."],
 )
 def test_refusals_short_sentences_and_questions_are_not_judged(scorer: GroundednessScorer, sentence: str) -> None:
     assert judge(scorer, sentence) is Support.SKIPPED
@@ -140,3 +142,50 @@ async def stream_from(check: GroundingCheck, deltas: list[str]) -> tuple[str, ob
         if blocked is not None:
             return released, blocked
     return released, None
+
+
+ODD_ANSWERS = [
+    "",
+    "[1]",
+    "No, we do not. ",
+    "I could not ",
+    "[1] Expenses and travel › Approval",
+    "Yes.\n\n[1] Public holidays › Public holidays\nPublic holidays are paid up to 10 days. e.g. 2.5 days...",
+    "- Step one: run `gp-connect --portal`\n- Step two!!! ???\n\n\n",
+    "Ünïcödé ☃ 日本語の文. Emoji 🙂 end.",
+]
+
+
+@pytest.mark.parametrize("mode", [GroundingMode.ANNOTATE, GroundingMode.BLOCK])
+async def test_any_answer_split_anywhere_is_judged_without_error(
+    scorer: GroundednessScorer, mode: GroundingMode
+) -> None:
+    rng = random.Random(7)
+    for answer in ODD_ANSWERS:
+        check = GroundingCheck(scorer, PASSAGES, mode)
+        released, position = "", 0
+        while True:
+            step = rng.randint(1, 5)
+            delta, position = answer[position : position + step], position + step
+            text, blocked = await check.feed(delta, final=position >= len(answer))
+            released += text
+            if blocked is not None or position >= len(answer):
+                break
+        report = check.report()
+        assert all(0 <= s.start < s.end <= len(answer) for s in report.unsupported)
+        if mode is GroundingMode.ANNOTATE:
+            assert released == answer
+        else:
+            assert answer.startswith(released)
+
+
+async def test_a_failing_check_costs_an_annotated_answer_nothing_but_fails_a_blocked_one_closed() -> None:
+    def broken(texts: Sequence[str]) -> list[list[float]]:
+        raise RuntimeError("encoder down")
+
+    annotate = GroundingCheck(GroundednessScorer(broken), PASSAGES, GroundingMode.ANNOTATE)
+    assert await stream(annotate) == ("".join(ANSWER), None)
+    assert annotate.failed
+    block = GroundingCheck(GroundednessScorer(broken), PASSAGES, GroundingMode.BLOCK)
+    with pytest.raises(RuntimeError):
+        await stream(block)

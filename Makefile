@@ -73,7 +73,7 @@ model-%: install
 
 serve: model-$(SERVE_MODEL)
 	$(BIN)/rag-ingest data/
-	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) RAG_ENGINE__SERVED_MODEL_NAME=$(SERVE_MODEL) $(BIN)/rag-server
+	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) $(BIN)/rag-server
 
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts

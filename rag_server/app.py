@@ -103,7 +103,7 @@ def _pipeline(settings: Settings, services: Services, guardrail_metrics: Guardra
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the server. Without `services`, the real engine starts in the background at start-up."""
     services = services or default_services(settings)
-    model_name = settings.engine.served_model_name
+    model_name = settings.engine.model_name
     bundle = bundle_of(settings)
     registry = build_registry(services.engine, model_name, bundle)
     guardrail_metrics = GuardrailMetrics(registry)

@@ -16,7 +16,7 @@ __all__ = ["list_models"]
 def list_models(engine_settings: EngineSettings, started_at: int, bundle: Bundle, principal: Principal) -> ModelList:
     """Authenticated like every `/v1` route (`principal` is resolved, then unused: any valid key may list)."""
     card = ModelCard(
-        id=engine_settings.served_model_name,
+        id=engine_settings.model_name,
         created=started_at,
         owned_by="rag-server",
         max_model_len=engine_settings.max_model_len,

@@ -164,7 +164,7 @@ def _configure_cpu_backend(settings: EngineSettings) -> None:
 def _engine_args(settings: EngineSettings) -> AsyncEngineArgs:
     return AsyncEngineArgs(
         model=settings.model,
-        served_model_name=[settings.served_model_name],
+        served_model_name=[settings.model_name],
         dtype=settings.dtype,
         max_model_len=settings.max_model_len,
         enable_prefix_caching=settings.enable_prefix_caching,

@@ -213,7 +213,7 @@ def test_logs_carry_ids_and_counts_never_message_text(
 def test_models_lists_the_served_model(client: TestClient[Litestar]) -> None:
     models = client.get("/v1/models").json()
     assert models["object"] == "list"
-    assert [m["id"] for m in models["data"]] == ["SmolLM2-135M-Instruct"]
+    assert [m["id"] for m in models["data"]] == ["Qwen2.5-Coder-0.5B-Instruct"]  # the default model folder's name
 
 
 def test_unknown_routes_render_per_surface(client: TestClient[Litestar]) -> None:
@@ -229,5 +229,5 @@ def test_unknown_routes_render_per_surface(client: TestClient[Litestar]) -> None
 def test_metrics_expose_engine_figures_under_vllm_names(client: TestClient[Litestar]) -> None:
     text = client.get("/metrics").text
     assert "rag_engine_ready 1.0" in text
-    assert 'vllm:num_requests_running{model_name="SmolLM2-135M-Instruct"} 0.0' in text
+    assert 'vllm:num_requests_running{model_name="Qwen2.5-Coder-0.5B-Instruct"} 0.0' in text
     assert "vllm:prefix_cache_hits_total" in text

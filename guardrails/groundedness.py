@@ -160,6 +160,15 @@ def _terms(sentence: str) -> list[str]:
     return [term.lower().strip(".,;:") for term in terms if not _FIGURE.fullmatch(term)]
 
 
+def _exact_facts(claim: str, evidence: Evidence) -> Support | None:
+    """A figure or a distinctive term the passages do not hold; None when every one is there."""
+    if not _figures(claim) <= evidence.figures:
+        return Support.UNSUPPORTED_FIGURE
+    if not all(evidence.holds(term) for term in _terms(claim)):
+        return Support.UNSUPPORTED_TERM
+    return None
+
+
 class Evidence:
     """What one answer is judged against: the passages, normalised, with their sentences' vectors (computed on
     first use, in one batch)."""
@@ -212,16 +221,19 @@ class GroundednessScorer:
         return Evidence(passages, self._encode)
 
     def judge(self, sentence: str, evidence: Evidence) -> tuple[Support, float]:
+        """The sentence's support and its best similarity (0 when the exact checks decided)."""
         claim = _MARKERS.sub("", sentence).strip()
+        words = _content_words(claim)
         if len(_WORD.findall(claim.lower())) < _MIN_WORDS or claim.endswith("?") or _REFUSAL.search(claim):
             return Support.SKIPPED, 0.0
-        if not _figures(claim) <= evidence.figures:
-            return Support.UNSUPPORTED_FIGURE, 0.0
-        if not all(evidence.holds(term) for term in _terms(claim)):
-            return Support.UNSUPPORTED_TERM, 0.0
-        words = _content_words(claim)
+        exact = _exact_facts(claim, evidence)
+        if exact is not None:
+            return exact, 0.0
         if not words:  # "No, we do not.": nothing to check against the passages
             return Support.SKIPPED, 0.0
+        return self._meaning(claim, words, evidence)
+
+    def _meaning(self, claim: str, words: set[str], evidence: Evidence) -> tuple[Support, float]:
         coverage = max((len(words & passage) / len(words) for passage in evidence.passage_words), default=0.0)
         similarities = self._similarities(claim, evidence)
         similarity = max(similarities, default=0.0)

@@ -114,7 +114,7 @@ failover: install-dev model lb-tools
 	FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
 
 test: install-dev model browser lb-tools lint typecheck
-	$(BIN)/pytest tests --ignore=tests/image
+	$(BIN)/pytest tests --ignore=tests/image --ignore=tests/compose
 
 # The CPU image (docker/Dockerfile.cpu), built with podman from Debian: runc (crun refuses these machines' cgroups),
 # the machine's own open-files limit, a wheelhouse built here (pip inside a build cannot reach PyPI here) and, with

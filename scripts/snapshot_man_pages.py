@@ -24,20 +24,22 @@ list of one-line options with little prose.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_snapshot import Snapshot, cut, provenance, write
+
 OUTPUT = Path(__file__).resolve().parents[1] / "bench" / "corpora" / "man-pages"
-MAX_CHARS = 25_000
 WIDTH = 100
 SOURCE = "man page installed on Debian 12, rendered by man-db/groff at 100 columns and stripped by col -bx"
+COMMENT = (
+    "# Provenance of the man-pages corpus: man pages installed on Debian 12, rendered to plain text with",
+    "# MANWIDTH=100 man --nh --nj -P cat | col -bx. Written by scripts/snapshot_man_pages.py; do not edit by hand.",
+)
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("apt-get", "8"),
@@ -86,19 +88,26 @@ CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x80-\x9f]")  # everything below s
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class ManPage(Snapshot):
+    """A rendered man page, written as <page>.txt."""
+
     page: str
     section: str
-    package: str
-    version: str
-    license: str
-    license_field: str
-    text: str
-    original_chars: int
 
     @property
     def filename(self) -> str:
         return f"{self.page}.txt"
+
+    @property
+    def url(self) -> str:
+        return f"https://packages.debian.org/bookworm/{self.package}"
+
+    def describe(self) -> str:
+        name = f"{self.page}({self.section})"
+        return f"{name:22} {self.package:15} {self.version:26} {self.license:14} {self.size}"
+
+    def provenance_fields(self) -> dict[str, str]:
+        return {"page": self.page, "section": self.section}
 
 
 def run(*command: str, stdin: bytes | None = None) -> bytes:
@@ -151,25 +160,13 @@ def render(page: str, section: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
 
 
-def cut(text: str, limit: int = MAX_CHARS) -> str:
-    """The first `limit` characters, ending at a paragraph (blank-line) boundary, with no dangling heading."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    head = head[: head.rfind("\n\n")] if "\n\n" in head else head
-    blocks = head.rstrip().split("\n\n")
-    while len(blocks) > 1 and is_heading(blocks[-1]):  # a heading whose section was cut off
-        blocks.pop()
-    return "\n\n".join(blocks).rstrip() + "\n"
-
-
 def is_heading(block: str) -> bool:
     """A one-line block at the margin or indented by at most three columns: a section or subsection heading."""
     lines = block.strip("\n").split("\n")
     return len(lines) == 1 and len(lines[0]) - len(lines[0].lstrip()) <= 3
 
 
-def snapshot(page: str, section: str) -> Snapshot:
+def snapshot(page: str, section: str) -> ManPage:
     source = locate(page, section)
     package = owner(source)
     licence_name, field = licence(package)
@@ -178,52 +175,20 @@ def snapshot(page: str, section: str) -> Snapshot:
     if licence_name not in FREE:
         raise ValueError(f"{page}({section}): package {package} licence {licence_name!r} is not in the free list")
     text = render(page, section)
-    return Snapshot(
+    return ManPage(
         page=page,
         section=section,
         package=package,
         version=version(package),
         license=licence_name,
         license_field=field,
-        text=cut(text),
+        text=cut(text, is_heading),
         original_chars=len(text),
     )
 
 
-def toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
-def provenance(snapshots: list[Snapshot]) -> str:
-    out = [
-        "# Provenance of the man-pages corpus: man pages installed on Debian 12, rendered to plain text with",
-        "# MANWIDTH=100 man --nh --nj -P cat | col -bx. Written by scripts/snapshot_man_pages.py; do not edit by hand.",
-        f"max_chars = {MAX_CHARS}",
-        "",
-    ]
-    for snap in snapshots:
-        out += [
-            "[[file]]",
-            f"path = {toml_string(snap.filename)}",
-            f"page = {toml_string(snap.page)}",
-            f"section = {toml_string(snap.section)}",
-            f"package = {toml_string(snap.package)}",
-            f"version = {toml_string(snap.version)}",
-            f"license = {toml_string(snap.license)}",
-            f"license_field = {toml_string(snap.license_field)}",
-            f"source = {toml_string(SOURCE)}",
-            f"url = {toml_string(f'https://packages.debian.org/bookworm/{snap.package}')}",
-            f"chars = {len(snap.text)}",
-            f"original_chars = {snap.original_chars}",
-            f"truncated = {'true' if len(snap.text) < snap.original_chars else 'false'}",
-            f"sha256 = {toml_string(hashlib.sha256(snap.text.encode()).hexdigest())}",
-            "",
-        ]
-    return "\n".join(out)
-
-
 def main() -> int:
-    snapshots: list[Snapshot] = []
+    snapshots: list[ManPage] = []
     errors: list[str] = []
     for page, section in PAGES:
         try:
@@ -233,20 +198,7 @@ def main() -> int:
     if errors:
         print("not snapshotted:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 1
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    keep = {snap.filename for snap in snapshots}
-    for stale in OUTPUT.glob("*.txt"):
-        if stale.name not in keep:
-            stale.unlink()
-    for snap in snapshots:
-        (OUTPUT / snap.filename).write_text(snap.text, encoding="utf-8", newline="\n")
-        cut_note = f" (cut from {snap.original_chars:,})" if len(snap.text) < snap.original_chars else ""
-        name = f"{snap.page}({snap.section})"
-        print(f"{name:22} {snap.package:15} {snap.version:26} {snap.license:14} {len(snap.text):>6,} chars{cut_note}")
-    text = provenance(snapshots)
-    tomllib.loads(text)  # fail here, not in a reader, if the file is not valid TOML
-    (OUTPUT / "PROVENANCE.toml").write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {len(snapshots)} files and PROVENANCE.toml to {OUTPUT}")
+    write(OUTPUT, "*.txt", snapshots, provenance(COMMENT, snapshots, SOURCE))
     return 0
 
 

@@ -21,17 +21,19 @@ phonenumbers, huggingface_hub, polyfactory, srsly, narwhals.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
-import json
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_snapshot import Snapshot, cut, provenance, write
+
 OUTPUT = Path(__file__).resolve().parents[1] / "bench" / "corpora" / "package-docs"
-MAX_CHARS = 25_000
 SOURCE = "long description in the package METADATA on PyPI"
+COMMENT = (
+    "# Provenance of the package-docs corpus: the PyPI long description (README) of each package, as installed",
+    "# in the project's virtual environment. Written by scripts/snapshot_package_docs.py; do not edit by hand.",
+)
 
 PACKAGES: tuple[str, ...] = (
     "annotated-types",
@@ -59,17 +61,19 @@ PERMISSIVE = frozenset(
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    package: str
-    version: str
-    license: str
-    license_field: str
-    text: str
-    original_chars: int
+class Readme(Snapshot):
+    """A package's PyPI long description, written as <distribution-name>.md."""
 
     @property
     def filename(self) -> str:
         return f"{self.package}.md"
+
+    @property
+    def url(self) -> str:
+        return f"https://pypi.org/project/{self.package}/{self.version}/"
+
+    def describe(self) -> str:
+        return f"{self.filename:42} {self.version:10} {self.license:14} {self.size}"
 
 
 def header(meta: importlib.metadata.PackageMetadata, name: str) -> str:
@@ -91,29 +95,23 @@ def licence(meta: importlib.metadata.PackageMetadata) -> tuple[str, str]:
     return "", ""
 
 
-def cut(text: str, limit: int = MAX_CHARS) -> str:
-    """The first `limit` characters, ending at a paragraph boundary and outside any fenced code block."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    head = head[: head.rfind("\n\n")] if "\n\n" in head else head
+def outside_fences(head: str) -> str:
+    """`head`, ending before the fenced code block it opens and does not close, if any (so a cut leaves none open)."""
     lines = head.split("\n")
     fences = [i for i, line in enumerate(lines) if line.lstrip().startswith("```")]
     if len(fences) % 2:  # the last fence opens a block that the cut would leave unclosed
-        head = "\n".join(lines[: fences[-1]])
-    blocks = head.rstrip().split("\n\n")
-    while len(blocks) > 1 and is_heading(blocks[-1]):  # a heading whose section was cut off
-        blocks.pop()
-    return "\n\n".join(blocks).rstrip() + "\n"
+        return "\n".join(lines[: fences[-1]])
+    return head
 
 
 def is_heading(block: str) -> bool:
+    """A Markdown heading: an ATX line starting with #, or a setext line underlined with - or =."""
     lines = block.strip().split("\n")
     setext = len(lines) == 2 and set(lines[1]) <= {"-", "="}
     return setext or (len(lines) == 1 and lines[0].startswith("#"))
 
 
-def snapshot(name: str) -> Snapshot:
+def snapshot(name: str) -> Readme:
     dist = importlib.metadata.distribution(name)
     meta = dist.metadata
     content_type = header(meta, "Description-Content-Type")
@@ -126,48 +124,18 @@ def snapshot(name: str) -> Snapshot:
     if "\n\n" not in raw:
         raise ValueError(f"{name}: METADATA has no long description")
     body = raw.split("\n\n", 1)[1].strip() + "\n"
-    return Snapshot(
+    return Readme(
         package=header(meta, "Name"),
         version=header(meta, "Version"),
         license=licence_name,
         license_field=field,
-        text=cut(body),
+        text=cut(body, is_heading, trim=outside_fences),
         original_chars=len(body),
     )
 
 
-def toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
-def provenance(snapshots: list[Snapshot]) -> str:
-    out = [
-        "# Provenance of the package-docs corpus: the PyPI long description (README) of each package, as installed",
-        "# in the project's virtual environment. Written by scripts/snapshot_package_docs.py; do not edit by hand.",
-        f"max_chars = {MAX_CHARS}",
-        "",
-    ]
-    for snap in snapshots:
-        out += [
-            "[[file]]",
-            f"path = {toml_string(snap.filename)}",
-            f"package = {toml_string(snap.package)}",
-            f"version = {toml_string(snap.version)}",
-            f"license = {toml_string(snap.license)}",
-            f"license_field = {toml_string(snap.license_field)}",
-            f"source = {toml_string(SOURCE)}",
-            f"url = {toml_string(f'https://pypi.org/project/{snap.package}/{snap.version}/')}",
-            f"chars = {len(snap.text)}",
-            f"original_chars = {snap.original_chars}",
-            f"truncated = {'true' if len(snap.text) < snap.original_chars else 'false'}",
-            f"sha256 = {toml_string(hashlib.sha256(snap.text.encode()).hexdigest())}",
-            "",
-        ]
-    return "\n".join(out)
-
-
 def main() -> int:
-    snapshots: list[Snapshot] = []
+    snapshots: list[Readme] = []
     errors: list[str] = []
     for name in PACKAGES:
         try:
@@ -177,19 +145,7 @@ def main() -> int:
     if errors:
         print("not snapshotted:\n  " + "\n  ".join(errors), file=sys.stderr)
         return 1
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    keep = {snap.filename for snap in snapshots}
-    for stale in OUTPUT.glob("*.md"):
-        if stale.name not in keep:
-            stale.unlink()
-    for snap in snapshots:
-        (OUTPUT / snap.filename).write_text(snap.text, encoding="utf-8", newline="\n")
-        cut_note = f" (cut from {snap.original_chars:,})" if len(snap.text) < snap.original_chars else ""
-        print(f"{snap.filename:42} {snap.version:10} {snap.license:14} {len(snap.text):>6,} chars{cut_note}")
-    text = provenance(snapshots)
-    tomllib.loads(text)  # fail here, not in a reader, if the file is not valid TOML
-    (OUTPUT / "PROVENANCE.toml").write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {len(snapshots)} files and PROVENANCE.toml to {OUTPUT}")
+    write(OUTPUT, "*.md", snapshots, provenance(COMMENT, snapshots, SOURCE))
     return 0
 
 

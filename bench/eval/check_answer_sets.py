@@ -1,27 +1,28 @@
 """Check the answer-quality question sets (bench/eval/answers_*.toml) against their documents, then count them.
 
 Every answerable question must name a source document that exists inside the set's corpus folder (data/,
-bench/corpora/package-docs/ or bench/corpora/man-pages/) and whose text (PDF and DOCX extracted, HTML tags
-stripped, whitespace collapsed, case ignored) contains the first `accept` string verbatim; the other strings are
-equivalent spellings and may be absent. No accept string may appear in the question itself (an answer that
-echoes the question would pass). Ids must be unique, families known, no document may hold more than four
-questions, and unanswerable questions carry neither `accept` nor `source`. Prints a count per file and family.
+bench/corpora/package-docs/ or bench/corpora/man-pages/) and whose text (as documents.py reads it: PDF and DOCX
+extracted, HTML scripts, styles and tags removed, whitespace collapsed; case ignored) contains the first `accept`
+string verbatim; the other strings are equivalent spellings and may be absent. No accept string may appear in the
+question itself (an answer that echoes the question would pass). Ids must be unique, families known, no document
+may hold more than four questions, and unanswerable questions carry neither `accept` nor `source`. Prints a count
+per file and family.
 
     .venv/bin/python bench/eval/check_answer_sets.py
 """
 
 from __future__ import annotations
 
-import html
-import re
 import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import docx
-import pypdf
+if TYPE_CHECKING:  # mypy reads this folder as the package bench.eval
+    from bench.eval.documents import collapse, document_text
+else:  # `python bench/eval/<name>.py` puts this folder, not the repository, on sys.path
+    from documents import collapse, document_text
 
 REPO = Path(__file__).resolve().parents[2]
 # Each question set and the corpus folder its sources must lie in.
@@ -32,18 +33,6 @@ SETS: dict[Path, Path] = {
 }
 FAMILIES = {"number", "name", "yes_no", "procedure", "definition", "date"}
 MAX_PER_DOCUMENT = 4
-
-
-def document_text(path: Path) -> str:
-    if path.suffix == ".pdf":
-        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
-    elif path.suffix == ".docx":
-        text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
-    elif path.suffix in {".html", ".htm"}:
-        text = html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
-    else:
-        text = path.read_text(encoding="utf-8")
-    return " ".join(text.split()).casefold()
 
 
 def check(path: Path, corpus: Path) -> tuple[list[str], Counter[str]]:
@@ -69,12 +58,12 @@ def check(path: Path, corpus: Path) -> tuple[list[str], Counter[str]]:
         if not (REPO / source).resolve().is_relative_to(corpus.resolve()):
             problems.append(f"{qid}: source {source} is outside the corpus folder {corpus.relative_to(REPO)}")
         if source not in texts:
-            texts[source] = document_text(REPO / source) if (REPO / source).is_file() else ""
+            texts[source] = document_text(REPO / source).casefold() if (REPO / source).is_file() else ""
         if not texts[source]:
             problems.append(f"{qid}: source {source} is missing or empty")
             continue
         accept: list[str] = q["accept"]
-        if not accept or " ".join(accept[0].split()).casefold() not in texts[source]:
+        if not accept or collapse(accept[0]).casefold() not in texts[source]:
             problems.append(f"{qid}: first accept string {accept[:1]} is not in {source}")
         echoed = [a for a in accept if a.casefold() in q["question"].casefold()]
         if echoed:

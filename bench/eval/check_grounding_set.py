@@ -14,16 +14,17 @@ ones. Prints counts per kind and per corpus.
 
 from __future__ import annotations
 
-import html
 import re
 import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import docx
-import pypdf
+if TYPE_CHECKING:  # mypy reads this folder as the package bench.eval
+    from bench.eval.documents import collapse, document_text
+else:  # `python bench/eval/<name>.py` puts this folder, not the repository, on sys.path
+    from documents import collapse, document_text
 
 REPO = Path(__file__).resolve().parents[2]
 SET = REPO / "bench" / "eval" / "grounding_labelled.toml"
@@ -36,23 +37,6 @@ MIN_PER_LABEL = 70
 MIN_PER_UNSUPPORTED_KIND = 10
 PASSAGE_WORDS = (40, 150)
 SENTENCE_WORDS = (8, 35)
-
-
-def collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def document_text(path: Path) -> str:
-    if path.suffix == ".pdf":
-        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
-    elif path.suffix == ".docx":
-        text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
-    elif path.suffix in {".html", ".htm"}:
-        raw = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.DOTALL)
-        text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    else:
-        text = path.read_text(encoding="utf-8")
-    return collapse(text)
 
 
 def corpus_of(source: str) -> str | None:

@@ -97,10 +97,11 @@ ANSWER = [
 ]
 
 
-async def stream(check: GroundingCheck) -> tuple[str, object]:
+async def stream_from(check: GroundingCheck, deltas: list[str]) -> tuple[str, object]:
+    """Feed `deltas` to the check, the last one as final; the text it released and what blocked it, if anything."""
     released = ""
-    for index, delta in enumerate(ANSWER):
-        text, blocked = await check.feed(delta, final=index == len(ANSWER) - 1)
+    for index, delta in enumerate(deltas):
+        text, blocked = await check.feed(delta, final=index == len(deltas) - 1)
         released += text
         if blocked is not None:
             return released, blocked
@@ -111,7 +112,7 @@ async def test_annotate_releases_everything_and_reports_the_unsupported_sentence
     scorer: GroundednessScorer,
 ) -> None:
     check = GroundingCheck(scorer, PASSAGES, GroundingMode.ANNOTATE)
-    released, blocked = await stream(check)
+    released, blocked = await stream_from(check, ANSWER)
     assert released == "".join(ANSWER)
     assert blocked is None
     report = check.report()
@@ -132,16 +133,6 @@ async def test_block_holds_each_sentence_until_judged_and_stops_before_the_unsup
     released, blocked = await stream_from(check, ANSWER[1:])
     assert released == "You get 25 days of paid annual leave per year [1]. "
     assert blocked is not None
-
-
-async def stream_from(check: GroundingCheck, deltas: list[str]) -> tuple[str, object]:
-    released = ""
-    for index, delta in enumerate(deltas):
-        text, blocked = await check.feed(delta, final=index == len(deltas) - 1)
-        released += text
-        if blocked is not None:
-            return released, blocked
-    return released, None
 
 
 ODD_ANSWERS = [
@@ -184,8 +175,8 @@ async def test_a_failing_check_costs_an_annotated_answer_nothing_but_fails_a_blo
         raise RuntimeError("encoder down")
 
     annotate = GroundingCheck(GroundednessScorer(broken), PASSAGES, GroundingMode.ANNOTATE)
-    assert await stream(annotate) == ("".join(ANSWER), None)
+    assert await stream_from(annotate, ANSWER) == ("".join(ANSWER), None)
     assert annotate.failed
     block = GroundingCheck(GroundednessScorer(broken), PASSAGES, GroundingMode.BLOCK)
     with pytest.raises(RuntimeError):
-        await stream(block)
+        await stream_from(block, ANSWER)

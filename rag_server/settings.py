@@ -168,7 +168,7 @@ class GenerationSettings(_Section, frozen=True):
     default_top_p: Annotated[float, Meta(gt=0, le=1)] = 1.0
     """Nucleus-sampling mass when a request does not set `top_p`."""
 
-    prompt_layout: PromptLayout = PromptLayout.SYSTEM
+    prompt_layout: PromptLayout = PromptLayout.QUESTION
     """Where instructions and passages go in the prompt: `system` or `question` (docs/benchmarks.md, answers)."""
 
 

@@ -8,7 +8,9 @@ characters (code points) of the answer as the client received it, after the rail
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from collections.abc import Sequence
 
@@ -51,7 +53,10 @@ class GroundingCheck:
         self.verdicts: list[SentenceVerdict] = []
         self.seconds = 0.0
         self.failed = False
-        """The check raised (annotate mode): the rest of the answer went out unjudged."""
+        """The check raised (annotate mode): the answer went out unjudged."""
+        self._pending: list[asyncio.Future[list[SentenceVerdict]]] = []
+        self._lock = threading.Lock()
+        """One judgement at a time per answer: the passages' vectors are computed once, by the first."""
 
     @property
     def holds(self) -> bool:
@@ -61,32 +66,42 @@ class GroundingCheck:
         """Take released answer text; give back what may go to the client now and, in block mode, the first
         unsupported sentence (then nothing more may be sent)."""
         self._answer += text
-        if self.failed:
-            return text, None
         spans = [(start, end) for start, end in split_sentences(self._answer) if end > self._judged_to]
         complete = spans if final else spans[:-1]
-        try:
-            verdicts = await anyio.to_thread.run_sync(self._judge, complete) if complete else []
-        except Exception:
-            if self.holds:
-                raise  # block mode fails closed: the answer ends with an in-band error
-            # An annotation must not cost the user the answer: stop judging this one, say so in the log.
-            logger.exception("groundedness check failed; this answer is no longer annotated")
-            self.failed = True
-            return text, None
-        self.verdicts.extend(verdicts)
-        if complete:
-            released_to = len(self._answer) if final else spans[-1][0]
-        else:
-            released_to = len(self._answer) if final else self._judged_to
+        # Everything up to the unfinished last sentence is judged (or, at the end, everything).
+        judged_to = len(self._answer) if final or not spans else spans[-1][0] if complete else self._judged_to
         if not self.holds:
-            self._judged_to = released_to
+            await self._annotate(complete, final=final)
+            self._judged_to = judged_to
             return text, None
+        verdicts = await anyio.to_thread.run_sync(self._judge, complete) if complete else []
+        self.verdicts.extend(verdicts)
         blocked = next((verdict for verdict in verdicts if verdict.support.unsupported), None)
         if blocked is not None:
-            return "", blocked
-        released, self._judged_to = self._answer[self._judged_to : released_to], released_to
+            return "", blocked  # block mode: the sentence is never sent
+        released, self._judged_to = self._answer[self._judged_to : judged_to], judged_to
         return released, None
+
+    async def _annotate(self, spans: list[tuple[int, int]], *, final: bool) -> None:
+        """Annotate mode never holds text: sentences are judged in a worker thread while the answer streams on,
+        and the last one is awaited only at the end (for the final chunk). A check that fails costs the answer
+        nothing: the rest goes out unjudged and the log says so."""
+        if self.failed:
+            return
+        if spans:
+            loop = asyncio.get_running_loop()
+            self._pending.append(loop.run_in_executor(None, self._judge, spans))
+        if not final:
+            return
+        try:
+            for judged in await asyncio.gather(*self._pending):
+                self.verdicts.extend(judged)
+        except Exception:
+            logger.exception("groundedness check failed; this answer is not annotated")
+            self.failed = True
+            self.verdicts.clear()
+        finally:
+            self._pending.clear()
 
     def report(self) -> GroundingReport:
         unsupported = [
@@ -113,6 +128,10 @@ class GroundingCheck:
         return msgspec.structs.replace(decision, finding_kinds=kinds)
 
     def _judge(self, spans: list[tuple[int, int]]) -> list[SentenceVerdict]:
+        with self._lock:
+            return self._judge_in_order(spans)
+
+    def _judge_in_order(self, spans: list[tuple[int, int]]) -> list[SentenceVerdict]:
         started = time.perf_counter()
         if self._evidence is None:
             self._evidence = self._scorer.evidence(self._passages)

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from rag_server.app import create_app
+from rag_server.generation.port import ChatTurn
 from rag_server.guarding import GuardrailsSlot
 from rag_server.pipeline.prompt import SYSTEM_PROMPT
 from rag_server.retrieval.catalog import Catalog
@@ -110,31 +111,34 @@ def test_the_answer_streams_with_citations_and_bogus_markers_dropped(client: Tes
     assert citations[0]["text"] == VPN
 
 
-def test_the_prompt_is_system_prompt_then_numbered_sources_then_the_question(
+def test_the_prompt_is_the_fixed_prefix_then_the_numbered_sources_beside_the_question(
     client: TestClient[Litestar], generator: FakeGenerator
 ) -> None:
     ask(client, "How do I reset my VPN password?")
-    system, question = generator.seen_prompts[-1]
-    assert system.role == "system"
-    assert system.content.startswith(SYSTEM_PROMPT + "\n\n<sources>\n[1] ")
-    assert question.content == "How do I reset my VPN password?"
+    prompt = generator.seen_prompts[-1]
+    system, question = prompt[0], prompt[-1]
+    assert system == ChatTurn("system", SYSTEM_PROMPT), "the fixed prefix: the same for every question"
+    assert [turn.role for turn in prompt[1:-1]] == ["user", "assistant", "user", "assistant"], "worked examples"
+    assert question.role == "user"
+    assert question.content.startswith("<sources>\n[1] ")
+    assert "Question: How do I reset my VPN password?" in question.content
 
 
 def test_a_poisoned_chunk_never_reaches_the_prompt(client: TestClient[Litestar], generator: FakeGenerator) -> None:
     ask(client, "VPN password reset")
-    assert "AI assistants" not in generator.seen_prompts[-1][0].content
-    assert VPN in generator.seen_prompts[-1][0].content
+    assert "AI assistants" not in generator.seen_prompts[-1][-1].content
+    assert VPN in generator.seen_prompts[-1][-1].content
 
 
 def test_another_groups_documents_never_reach_context_or_citations(generator: FakeGenerator, catalog: Catalog) -> None:
     with client_for(generator, catalog, rag_settings(auth=True)) as client:
         ask(client, "What are the salary bands for engineers?", key=IT_KEY)
-        assert SALARY not in generator.seen_prompts[-1][0].content
+        assert SALARY not in generator.seen_prompts[-1][-1].content
         filtered = ask(client, "salary bands", key=IT_KEY, rag={"filters": {"sources": ["hr/salaries.md"]}})
-        assert SALARY not in generator.seen_prompts[-1][0].content
+        assert SALARY not in generator.seen_prompts[-1][-1].content
         assert filtered[-1]["citations"] == []
         ask(client, "What are the salary bands for engineers?", key=HR_KEY)
-        assert SALARY in generator.seen_prompts[-1][0].content
+        assert SALARY in generator.seen_prompts[-1][-1].content
 
 
 def test_the_users_pii_is_masked_for_the_model_and_restored_in_the_answer(catalog: Catalog) -> None:
@@ -207,7 +211,7 @@ def test_chat_and_search_follow_one_retrieval_rule(generator: FakeGenerator, cat
     with client_for(generator, catalog, settings) as client:
         searched = client.post("/v1/search", json={"query": "reset my VPN password"}).json()["data"]
         ask(client, "reset my VPN password")
-        sources = generator.seen_prompts[-1][0].content
+        sources = generator.seen_prompts[-1][-1].content
         over = {"messages": [{"role": "user", "content": "hi"}], "rag": {"top_k": 51}}
         too_many = client.post(URL, json=over)
         off = {"messages": [{"role": "user", "content": "hi"}], "rag": {"enabled": False, "top_k": 51}}
@@ -228,7 +232,7 @@ def test_before_the_first_ingest_search_is_empty_and_chat_answers_without_source
         named = client.post("/v1/search", json={"query": "anything", "collection": "nope"})
     assert (searched.status_code, searched.json()["data"]) == (200, [])
     assert chunks[-1]["sources"] == []
-    assert "(no passage in the documents matches this question)" in generator.seen_prompts[-1][0].content
+    assert "(no passage in the documents matches this question)" in generator.seen_prompts[-1][-1].content
     assert named.status_code == 404, "a collection the request names must exist"
 
 

@@ -39,7 +39,7 @@ def test_anything_that_shapes_answers_changes_the_bundle() -> None:
     base = bundle_of(settings_with())
     assert bundle_of(settings_with(RAG_GUARDRAILS__POLICY_VERSION="2099-01-01")).id != base.id
     assert bundle_of(settings_with(RAG_GENERATION__DEFAULT_TEMPERATURE="0.2")).id != base.id
-    assert bundle_of(settings_with(RAG_RETRIEVAL__SEARCH_MODE="hybrid")).id != base.id
+    assert bundle_of(settings_with(RAG_RETRIEVAL__SEARCH_MODE="dense")).id != base.id
     assert bundle_of(settings_with(RAG_GENERATION__PROMPT_LAYOUT="system")).id != base.id
 
 

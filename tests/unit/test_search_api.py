@@ -100,7 +100,7 @@ def test_hits_carry_citation_fields(secured: TestClient[Litestar]) -> None:
     assert hit["document_id"] == document_id_for("it/vpn.md")
     assert (hit["start"], hit["end"], hit["ordinal"], hit["page"]) == (0, 36, 0, None)
     assert hit["text"] == "reset the vpn password in the portal"
-    assert body["mode"] == "dense"
+    assert body["mode"] == "hybrid"  # the default ranking
 
 
 def test_missing_or_wrong_key_is_401(secured: TestClient[Litestar]) -> None:

@@ -284,7 +284,7 @@ def table(results: Sequence[ArmCorpus]) -> str:
     rows.extend(
         f"| {r.arm} | {r.corpus} | {r.answerable}+{r.unanswerable} | {r.accuracy:.2f} | {r.citation_rate:.2f} | "
         f"{r.correct_refusal:.2f} | {r.false_refusal:.2f} | {r.marker_only:.2f} | {r.retrieval_hit:.2f} | "
-        f"{r.unsupported_sentences:.2f} | "
+        f"{f'{r.unsupported_sentences:.2f}' if r.unsupported_sentences >= 0 else 'n/a'} | "
         f"{r.ttft_p50_s:.2f} | {r.tpot_p50_ms:.0f} | {r.errors} |"
         for r in results
     )

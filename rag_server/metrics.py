@@ -102,6 +102,25 @@ class GuardrailMetrics:
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
+def _grounding_instruments(registry: CollectorRegistry) -> tuple[Counter, Histogram]:
+    """The groundedness check's counters: sentences by verdict (every verdict present from the start), and time."""
+    sentences = Counter(
+        "rag_answer_sentences",
+        "Answer sentences judged by the groundedness check, by verdict (supported, unsupported_*, skipped).",
+        labelnames=["support"],
+        registry=registry,
+    )
+    for support in Support:
+        sentences.labels(support.value)
+    seconds = Histogram(
+        "rag_grounding_seconds",
+        "Time the groundedness check spent on one answer (all its sentences).",
+        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+        registry=registry,
+    )
+    return sentences, seconds
+
+
 class ChatMetrics:
     """The chat path's latencies (vLLM's names where the meaning is the same), stages and admission."""
 
@@ -152,20 +171,7 @@ class ChatMetrics:
         self.requests = Counter(
             "rag_http_requests", "HTTP requests by route and status.", labelnames=["route", "status"], registry=registry
         )
-        self.sentences = Counter(
-            "rag_answer_sentences",
-            "Answer sentences judged by the groundedness check, by verdict (supported, unsupported_*, skipped).",
-            labelnames=["support"],
-            registry=registry,
-        )
-        self.grounding = Histogram(
-            "rag_grounding_seconds",
-            "Time the groundedness check spent on one answer (all its sentences).",
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
-            registry=registry,
-        )
-        for support in Support:
-            self.sentences.labels(support.value)
+        self.sentences, self.grounding = _grounding_instruments(registry)
 
     def observe(self, stage_seconds: dict[RequestStage, float], total_s: float, output_tokens: int) -> None:
         for stage, seconds in stage_seconds.items():

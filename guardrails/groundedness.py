@@ -245,11 +245,11 @@ class GroundednessScorer:
             return Support.CONTRADICTED, similarity
         return Support.SUPPORTED, similarity
 
-    def judge_answer(self, answer: str, passages: Sequence[str]) -> list[SentenceVerdict]:
-        evidence = self.evidence(passages)
+    def judge_spans(self, text: str, spans: Sequence[tuple[int, int]], evidence: Evidence) -> list[SentenceVerdict]:
+        """A verdict for each (start, end) sentence of `text`, in order."""
         verdicts = []
-        for start, end in split_sentences(answer):
-            support, similarity = self.judge(answer[start:end], evidence)
+        for start, end in spans:
+            support, similarity = self.judge(text[start:end], evidence)
             verdicts.append(SentenceVerdict(start=start, end=end, support=support, similarity=round(similarity, 3)))
         return verdicts
 

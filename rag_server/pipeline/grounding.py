@@ -135,9 +135,6 @@ class GroundingCheck:
         started = time.perf_counter()
         if self._evidence is None:
             self._evidence = self._scorer.evidence(self._passages)
-        verdicts = []
-        for start, end in spans:
-            support, similarity = self._scorer.judge(self._answer[start:end], self._evidence)
-            verdicts.append(SentenceVerdict(start=start, end=end, support=support, similarity=round(similarity, 3)))
+        verdicts = self._scorer.judge_spans(self._answer, spans, self._evidence)
         self.seconds += time.perf_counter() - started
         return verdicts

@@ -24,8 +24,16 @@ from rag_server.bundle import Bundle, bundle_of
 from rag_server.drain import Drain
 from rag_server.guarding import emit_decisions
 from rag_server.lifecycle import RestartPolicy, supervise
-from rag_server.metrics import AdmissionCollector, ChatMetrics, GuardrailMetrics, build_registry, count_requests
+from rag_server.metrics import (
+    AdmissionCollector,
+    ChatMetrics,
+    GuardrailMetrics,
+    ReadinessCollector,
+    build_registry,
+    count_requests,
+)
 from rag_server.pipeline import ChatPipeline, PromptBudget
+from rag_server.readiness import Readiness
 from rag_server.services import Services, admission_slots, default_services
 from rag_server.settings import EngineSettings, Settings
 
@@ -117,6 +125,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     )
     registry.register(AdmissionCollector(admission))
     drain = Drain(settings.server.drain_timeout_s)
+    readiness = Readiness(services.engine, services.knowledge, services.guardrails, drain, bundle)
+    registry.register(ReadinessCollector(readiness))
     chat = ChatCompletions(
         pipeline=pipeline,
         model_name=model_name,
@@ -138,6 +148,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "guardrail_metrics": _constant(guardrail_metrics),
             "admission": _constant(admission),
             "drain": _constant(drain),
+            "readiness": _constant(readiness),
             "bundle": _constant(bundle),
             "started_at": _constant(int(time.time())),
             "openapi": _constant(openapi_document(settings.retrieval.max_top_k)),

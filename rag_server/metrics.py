@@ -19,12 +19,14 @@ from rag_server.generation.supervisor import EngineSlot
 from rag_server.lifecycle import Phase
 from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.stages import PRE_GENERATION, RequestStage
+from rag_server.readiness import Readiness
 
 __all__ = [
     "AdmissionCollector",
     "ChatMetrics",
     "EngineCollector",
     "GuardrailMetrics",
+    "ReadinessCollector",
     "build_registry",
     "count_requests",
 ]
@@ -77,7 +79,8 @@ def build_registry(engine: EngineSlot, model_name: str, bundle: Bundle) -> Colle
 
 
 class GuardrailMetrics:
-    """Guardrail decisions by stage, guard and action, and each guard's latency."""
+    """Guardrail decisions by stage, guard and action, each guard's latency, and the guards' own failures (a
+    timeout or an error, which fail the request closed: an alert watches them)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._decisions = Counter(
@@ -93,9 +96,17 @@ class GuardrailMetrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
             registry=registry,
         )
+        self._failures = Counter(
+            "rag_guardrail_failures",
+            "Guards that timed out or raised instead of judging the text, by stage, guard and reason.",
+            labelnames=["stage", "guard", "reason"],
+            registry=registry,
+        )
 
     def record(self, decision: Decision) -> None:
         self._decisions.labels(decision.stage.value, decision.guard, decision.action.value).inc()
+        if decision.reason.failure:
+            self._failures.labels(decision.stage.value, decision.guard, decision.reason.value).inc()
         self._latency.labels(decision.stage.value, decision.guard).observe(decision.latency_ms / 1000)
 
 
@@ -206,6 +217,18 @@ class AdmissionCollector(Collector):
         waiting = GaugeMetricFamily("rag_requests_queued", "Chat requests waiting for an admission slot.")
         waiting.add_metric([], float(self._admission.queued))
         yield waiting
+
+
+class ReadinessCollector(Collector):
+    """What `/readyz` says, as a series: alerts on readiness flapping and dashboards of ready replicas read it."""
+
+    def __init__(self, readiness: Readiness) -> None:
+        self._readiness = readiness
+
+    def collect(self) -> Iterator[Metric]:
+        ready = GaugeMetricFamily("rag_server_ready", "1 when /readyz answers 200: serving, not draining.")
+        ready.add_metric([], 1.0 if self._readiness.assess().ready else 0.0)
+        yield ready
 
 
 def count_requests(metrics: ChatMetrics) -> Callable[[ASGIApp], ASGIApp]:

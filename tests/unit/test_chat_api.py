@@ -165,7 +165,18 @@ def test_dead_engine_turns_readiness_and_requests_to_503(
     generator.alive = False
     assert client.get("/readyz").json()["engine"] == "dead"
     assert client.post(URL, json={"messages": [QUESTION]}).status_code == 503
-    assert client.get("/healthz").status_code == 200, "liveness stays up so the operator can read /readyz"
+    assert client.get("/healthz").status_code == 200, "liveness stays up while the engine is being restarted"
+    assert "rag_server_ready 0.0" in client.get("/metrics").text, "the gauge says what /readyz says"
+
+
+def test_engine_that_failed_for_good_fails_liveness_so_the_container_restarts(settings: Settings) -> None:
+    services = fake_services(None)
+    services.engine.fail("the engine died and 3 restarts within 600 s failed")
+    with TestClient(create_app(settings, services)) as client:
+        liveness = client.get("/healthz")
+        assert liveness.status_code == 503
+        assert liveness.json() == {"status": "failed", "reason": "the engine died and 3 restarts within 600 s failed"}
+        assert client.get("/readyz").json()["engine"] == "failed"
 
 
 def test_engine_failure_mid_stream_goes_in_band_then_done(settings: Settings) -> None:
@@ -229,5 +240,6 @@ def test_unknown_routes_render_per_surface(client: TestClient[Litestar]) -> None
 def test_metrics_expose_engine_figures_under_vllm_names(client: TestClient[Litestar]) -> None:
     text = client.get("/metrics").text
     assert "rag_engine_ready 1.0" in text
+    assert "rag_server_ready 1.0" in text
     assert 'vllm:num_requests_running{model_name="Qwen2.5-Coder-0.5B-Instruct"} 0.0' in text
     assert "vllm:prefix_cache_hits_total" in text

@@ -68,6 +68,8 @@ def test_bad_input_is_a_400_naming_the_field(settings: Settings, payload: dict[s
 def test_a_failing_guard_is_a_503_that_names_it(settings: Settings) -> None:
     with TestClient(create_app(settings, services_with_rails())) as client:
         response = client.post(URL, json={"text": "please explode"})
+        metrics = client.get("/metrics").text
+    assert 'rag_guardrail_failures_total{guard="injection",reason="guard_error",stage="input"} 1.0' in metrics
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "guardrail_failed"

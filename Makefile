@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools failover image-tools image-base image compose-images image-test docs bench bench-llamacpp clean
+.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools deploy-tools deploy-check failover image-tools image-base image compose-images image-test docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -113,8 +113,22 @@ FAILOVER_WORKERS ?= 6
 failover: install-dev model lb-tools
 	FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
 
-test: install-dev model browser lb-tools lint typecheck
+test: install-dev model browser lb-tools deploy-tools lint typecheck
 	$(BIN)/pytest tests --ignore=tests/image --ignore=tests/compose
+
+# Kubernetes manifests, alert rules, autoscalers and dashboard, checked offline (tests/deploy): kustomize renders every
+# overlay, kubernetes-validate checks it strictly for two Kubernetes versions, promtool parses and unit-tests the rules.
+# kubectl comes with these machines; promtool from Debian's prometheus package. `make test` runs the same tests (and
+# the live metric-name contract in tests/integration/test_metrics_contract.py).
+deploy-tools:
+	@command -v kubectl >/dev/null || { echo "kubectl (1.32, with kustomize) is needed: https://kubernetes.io/docs/tasks/tools/" >&2; exit 1; }
+	@if ! command -v promtool >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus; \
+	fi
+
+deploy-check: install-dev deploy-tools
+	$(BIN)/pytest tests/deploy
 
 # The CPU image (docker/Dockerfile.cpu), built with podman from Debian: runc (crun refuses these machines' cgroups),
 # the machine's own open-files limit, a wheelhouse built here (pip inside a build cannot reach PyPI here) and, with

@@ -133,6 +133,21 @@ def test_prometheus_scrapes_every_replica_and_the_load_balancer(stack: Stack) ->
     assert [series["value"][1] for series in active] == ["2"]  # type: ignore[index]
 
 
+def test_prometheus_evaluates_the_rules_on_the_replicas_series(stack: Stack) -> None:
+    """The alert rules loaded and their recording rules produce series from the live replicas; nothing fires."""
+    groups = httpx.get(f"{stack.prometheus_url}/api/v1/rules", timeout=5).json()["data"]["groups"]
+    assert {group["name"] for group in groups} == {"rag-server.slo.recording", "rag-server.slo.alerts"}
+    assert [rule["name"] for group in groups for rule in group["rules"] if rule["health"] == "err"] == []
+    wait_for(
+        "the waiting-work recording rule over both replicas",
+        lambda: len(stack.prometheus("instance:rag_requests_waiting:sum")) == len(REPLICAS),
+        60,
+        stack,
+    )
+    firing = httpx.get(f"{stack.prometheus_url}/api/v1/alerts", timeout=5).json()["data"]["alerts"]
+    assert [alert["labels"]["alertname"] for alert in firing if alert["state"] == "firing"] == []
+
+
 def test_the_runtime_api_moves_traffic_off_a_replica_and_back(stack: Stack) -> None:
     assert stack.runtime_api("set server replicas/replica-1 weight 0").strip() == ""
     try:

@@ -6,8 +6,9 @@ and the plots under docs/img/.
     make bench BENCH_ARGS="--sections serving --arms A,B,D --concurrency 1,4"
 
 Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline),
-`overload`, `guardrails`, `retrieval`. Each writes bench/results/<section>.json and its block of
-docs/benchmarks.md; sections not run keep their previous block.
+`overload`, `guardrails`, `retrieval`, `answers`, `capacity` (the autoscaling simulation; its block is in
+docs/operations.md). Each writes bench/results/<section>.json and its block of docs/benchmarks.md; sections not run
+keep their previous block.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import msgspec
 
 from bench import (
     answers_eval,
+    capacity_model,
+    capacity_report,
+    capacity_sweep,
     grounding_eval,
     guardrails_eval,
     overload,
@@ -43,7 +47,7 @@ from bench.servers import REPO
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
-SECTIONS = ("serving", "overload", "guardrails", "retrieval", "answers")
+SECTIONS = ("serving", "overload", "guardrails", "retrieval", "answers", "capacity")
 
 
 def save(name: str, result: object) -> None:
@@ -204,6 +208,17 @@ def run_answers(args: argparse.Namespace) -> None:
     write_block("answers", "\n".join(body))
 
 
+def run_capacity() -> None:
+    """The autoscaling simulation on the measured replica profile: its block lives in docs/operations.md, beside
+    the parameters it chose (seconds, no server)."""
+    ctx = capacity_sweep.Context.build(capacity_model.load_profile(REPO / "bench" / "capacity_profile.toml"))
+    choice = capacity_sweep.choose(ctx, capacity_model.Traffic())
+    out = IMAGES / "capacity.png"
+    capacity_report.plot(choice, ctx, out)
+    operations = REPO / "docs" / "operations.md"
+    write_block("capacity", capacity_report.markdown(choice, ctx.profile, out), doc=operations)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model folder or hub id, served by every arm")
@@ -250,6 +265,8 @@ def main() -> int:
             run_retrieval(args, work)
         if "answers" in sections:
             run_answers(args)
+        if "capacity" in sections:
+            run_capacity()
     finally:
         if (work / "logs").exists():  # server and load-generator logs, for when a number looks wrong
             shutil.copytree(work / "logs", RESULTS / "logs", dirs_exist_ok=True)

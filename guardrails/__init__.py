@@ -5,6 +5,7 @@ decision records. A library on its own: it imports nothing from the server, Lite
     rails = load_guardrails(GuardrailsConfig(), SYSTEM_PROMPT, executor=workers)
     context = rails.new_context(request_id)
     verdict = rails.check_input(user_text, context)        # verdict.text has <PERSON_1>-style placeholders
+    history = rails.check_history(earlier_turns, context)  # history.blocked_turn: the first attacking turn, or None
     stream = rails.open_stream(context)
     for delta in model_deltas:
         release = stream.feed(delta)                       # release.text is safe to send; release.stopped ends it
@@ -25,13 +26,14 @@ from guardrails.vault import PlaceholderVault
 
 if TYPE_CHECKING:
     from guardrails.loader import load_guardrails
-    from guardrails.rails import ChunkScreen, Guardrails, InputVerdict, OutputVerdict
+    from guardrails.rails import ChunkScreen, Guardrails, HistoryVerdict, InputVerdict, OutputVerdict
 
 # Presidio, spaCy and scikit-learn take ~6 s to import: only code that builds or runs the rails pays for them.
 _HEAVY = {
     "load_guardrails": "guardrails.loader",
     "ChunkScreen": "guardrails.rails",
     "Guardrails": "guardrails.rails",
+    "HistoryVerdict": "guardrails.rails",
     "InputVerdict": "guardrails.rails",
     "OutputVerdict": "guardrails.rails",
 }
@@ -55,6 +57,7 @@ __all__ = [
     "GuardUnavailableError",
     "Guardrails",
     "GuardrailsConfig",
+    "HistoryVerdict",
     "HoldStats",
     "InputVerdict",
     "OutputVerdict",

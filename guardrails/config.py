@@ -54,6 +54,9 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     parallel_input_rails: bool = False
     """Run PII masking and an injection check that encodes its own text side by side. Off by default: on a 2-core
     CPU the two contend and together take longer (28.7 ms) than one after the other (22.6 ms)."""
+    history_cache_size: Annotated[int, Meta(ge=0)] = 8192
+    """Injection scores of earlier conversation turns kept by digest (never text), so a turn sent again with every
+    request is scored once. About 200 bytes each; 0 turns the cache off."""
     guard_timeout_ms: Annotated[int, Meta(ge=1)] = 1000
     """A guard that runs longer than this counts as failed (its wait for a worker does not count)."""
     guard_queue_timeout_ms: Annotated[int, Meta(ge=1)] = 15_000

@@ -23,7 +23,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from guardrails.injection_rules import match_rules
-from guardrails.normalize import canonical, hidden_payloads
+from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
@@ -147,7 +147,7 @@ class InjectionDetector:
     def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
         """`embedding`, when given, must be the encoder's vector for `detector_text(text)`."""
         readable = detector_text(text)
-        families = tuple(hit.family for hit in match_rules(readable))
+        families = (*smuggling_marks(text), *(hit.family for hit in match_rules(readable)))
         if embedding is None:
             embedding = self._encoder.encode([readable])[0]
         classifier = self.model.probability(embedding, lexical_features([readable]))

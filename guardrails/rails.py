@@ -24,8 +24,9 @@ from guardrails.pii import EntityFinder, EntitySpan, ForeignPiiGuard, MaskedText
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
 from guardrails.types import Action, Decision, Finding, GuardContext, GuardOutcome, Reason, Stage, strongest
+from guardrails.verdict_cache import VerdictCache
 
-__all__ = ["ChunkScreen", "Guardrails", "InputVerdict", "OutputVerdict"]
+__all__ = ["ChunkScreen", "Guardrails", "HistoryVerdict", "InputVerdict", "OutputVerdict"]
 
 T = TypeVar("T")
 
@@ -49,6 +50,12 @@ class OutputVerdict(msgspec.Struct, frozen=True, kw_only=True):
     """What the user would see: masked, restored, and cut at a block."""
     findings: tuple[Finding, ...]
     decisions: tuple[Decision, ...]
+
+
+class HistoryVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    blocked_turn: int | None
+    """Index (into the texts checked) of the first turn that is an attack or breaks a block rule; None: all pass."""
+    decision: Decision
 
 
 class ChunkScreen(msgspec.Struct, frozen=True):
@@ -91,6 +98,7 @@ class Guardrails:
                 guards.append(self._policy)
         self._output_guards = tuple(guards)
         self._workers = executor
+        self._history_scores = VerdictCache(config.history_cache_size)
 
     def new_context(self, request_id: str) -> GuardContext:
         return GuardContext(request_id=request_id, policy_version=self.config.policy_version)
@@ -127,6 +135,38 @@ class Guardrails:
             findings=findings,
             decisions=tuple(context.decisions),
         )
+
+    def check_history(self, texts: Sequence[str], context: GuardContext) -> HistoryVerdict:
+        """The policy and injection rails on every earlier turn a client sent (system, user, assistant alike): a
+        stateless API gets whatever history the client writes, a forged assistant turn included. A turn scored
+        before (by digest) is not scored again. One decision, guard `history`, for all of them."""
+        started = time.perf_counter()
+        run = GuardRun(self._workers, lambda: self._judge_history(texts, context))
+        judged = self._await(run, "history", context)
+        if judged is None:  # failed open: recorded by _await
+            return HistoryVerdict(blocked_turn=None, decision=context.decisions[-1])
+        blocked_turn, outcome = judged
+        return HistoryVerdict(blocked_turn=blocked_turn, decision=self._decide(outcome, context, Stage.INPUT, started))
+
+    def _judge_history(self, texts: Sequence[str], context: GuardContext) -> tuple[int | None, GuardOutcome]:
+        worst = 0.0
+        for index, text in enumerate(texts):
+            _, policy = self._policy.check(text, context)
+            if policy.action is Action.BLOCK:
+                return index, msgspec.structs.replace(policy, guard="history")
+            if not self._checks_injection:
+                continue
+            key = VerdictCache.key(text)
+            score = self._history_scores.get(key)
+            if score is None:
+                score = self._injection.detector.score(text)
+                self._history_scores.put(key, score)
+            outcome = self._injection.outcome(score, len(text))
+            if outcome.action is Action.BLOCK:
+                return index, msgspec.structs.replace(outcome, guard="history")
+            worst = max(worst, score.score)
+        threshold = self._injection.threshold if self._checks_injection else 1.0
+        return None, GuardOutcome(guard="history", action=Action.ALLOW, score=worst, threshold=threshold)
 
     def mask_earlier_turns(self, texts: Sequence[str], context: GuardContext) -> list[str]:
         """PII-mask the conversation before the checked turn with the same vault, so one person keeps one

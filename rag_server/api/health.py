@@ -21,8 +21,9 @@ class Liveness(msgspec.Struct, frozen=True):
 
 @get("/healthz", sync_to_thread=False)
 def healthz(engine: EngineSlot) -> Response[Liveness]:
-    """503 only when the engine has failed for good (its first start, or past its restart budget): a liveness
-    probe then restarts the container. A dead engine the server is restarting in-process stays live (200)."""
+    """503 only when the engine has failed for good (a first start that failed leaves the process up, so /readyz
+    can say why): a liveness probe may restart it. A dead engine being restarted in-process stays live (200); one
+    past its restart budget exits the process."""
     status = engine.status()
     if status.phase is Phase.FAILED:
         return Response(Liveness("failed", status.reason), status_code=503)

@@ -192,8 +192,10 @@ class ChatPipeline:
 def _guard_turns(
     guarded: RequestRails, turns: Sequence[ChatTurn], question_index: int, embedding: tuple[float, ...] | None
 ) -> tuple[ChatTurn, ...]:
-    """Blocking: the input rails on the question, then PII masking of the rest of the conversation with the same
-    vault (one person keeps one placeholder across turns). Raises ContentFilterError on a block."""
+    """Blocking: the input rails on the question; the policy and injection rails on every other turn the client
+    sent (a forged system or assistant turn is refused like a user's); then PII masking of the rest of the
+    conversation with the same vault (one person keeps one placeholder across turns). Raises ContentFilterError
+    on a block, naming the turn by index, never by text."""
     rails, context = guarded.rails, guarded.context
     verdict = rails.check_input(turns[question_index].content, context, embedding)
     blocked = verdict.blocked_by
@@ -203,6 +205,16 @@ def _guard_turns(
             f"this request was refused by the input guardrails: {what} (decision {blocked.decision_id})"
         )
     earlier = [index for index in range(len(turns)) if index != question_index]
+    if earlier:
+        history = rails.check_history([turns[index].content for index in earlier], context)
+        if history.blocked_turn is not None:
+            turn = earlier[history.blocked_turn]
+            what = _REFUSALS.get(history.decision.reason, history.decision.reason.value)
+            raise ContentFilterError(
+                f"this request was refused by the input guardrails: {what} in messages[{turn}], a "
+                f"{turns[turn].role} turn (decision {history.decision.decision_id})",
+                param=f"messages[{turn}]",
+            )
     masked = rails.mask_earlier_turns([turns[index].content for index in earlier], context) if earlier else []
     checked = list(turns)
     checked[question_index] = ChatTurn("user", verdict.text)

@@ -19,7 +19,7 @@ KUBERNETES = ROOT / "docker" / "kubernetes"
 OVERLAYS = sorted(path.name for path in (KUBERNETES / "overlays").iterdir() if path.is_dir())
 RULES = ROOT / "docker" / "prometheus" / "rules" / "rag-server.rules.yml"
 RULE_TESTS = RULES.with_name("rag-server.rules.test.yml")
-ADAPTER_RULES = KUBERNETES / "components" / "hpa" / "prometheus-adapter-rules.yaml"
+ADAPTER_VALUES = KUBERNETES / "components" / "hpa" / "prometheus-adapter-values.yaml"
 
 Manifest = dict[str, Any]
 
@@ -72,6 +72,11 @@ def alert_names() -> set[str]:
     return {rule["alert"] for group in rule_groups() for rule in group["rules"] if "alert" in rule}
 
 
+def adapter_rules() -> list[dict[str, Any]]:
+    """Prometheus Adapter's custom-metric rules, from its Helm values."""
+    return list(yaml.safe_load(ADAPTER_VALUES.read_text())["rules"]["custom"])
+
+
 def autoscaler_expressions() -> list[str]:
     """The KEDA triggers' queries of every overlay, and Prometheus Adapter's metrics queries."""
     queries = {
@@ -81,7 +86,7 @@ def autoscaler_expressions() -> list[str]:
         for trigger in scaled["spec"]["triggers"]
         if trigger["type"] == "prometheus"
     }
-    adapter = yaml.safe_load(ADAPTER_RULES.read_text())["rules"]
+    adapter = adapter_rules()
     for rule in adapter:
         queries.add(rule["seriesQuery"])
         queries.add(
@@ -115,6 +120,8 @@ def metric_names(expression: str) -> set[str]:
     """The metric names an expression selects: identifiers that are neither functions, keywords, label names nor
     durations; and `__name__="..."` matchers."""
     plain = as_promql(expression)
+    if re.search(r"__name__\s*(=~|!=|!~)", plain):
+        raise ValueError(f"a __name__ matcher other than = hides which metrics are read: {expression}")
     names = set(_NAME_MATCHER.findall(plain))
     plain = _STRING.sub('""', plain)
     plain = re.sub(r"\{[^}]*\}", " ", plain)  # label matchers

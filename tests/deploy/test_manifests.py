@@ -15,13 +15,15 @@ import pytest
 import yaml
 
 from rag_server.settings import ServerSettings
-from tests.deploy.artifacts import KUBERNETES, OVERLAYS, Manifest, of_kind, one, render
+from tests.deploy.artifacts import KUBERNETES, OVERLAYS, Manifest, adapter_rules, of_kind, one, render
 
 KUBERNETES_VERSIONS = ("1.30.0", "1.34.0")
 """The oldest release still under upstream support when this was written, and a current one."""
 CRD_SCHEMAS = KUBERNETES / "schemas"
-PRE_STOP_MARGIN_S = 15
-"""Time the grace period keeps after the preStop pause and the drain, for the engine's own shutdown."""
+DRAIN_FLUSH_S = 5
+"""After a drain cuts the answers left, their error events get this long to reach clients (rag_server/drain.py)."""
+SHUTDOWN_MARGIN_S = 10
+"""Time the grace period keeps after the preStop pause, the drain and its flush, for the engine's own shutdown."""
 
 
 def settings_config_map(manifests: tuple[Manifest, ...]) -> Manifest:
@@ -108,7 +110,8 @@ def test_a_replica_drains_before_it_is_killed(overlay: str) -> None:
     drain_s = float(settings_of(manifests).get("RAG_SERVER__DRAIN_TIMEOUT_S", ServerSettings().drain_timeout_s))
     pre_stop = server_container(manifests)["lifecycle"]["preStop"]["exec"]["command"]
     assert pre_stop[0] == "sleep"
-    assert pod["terminationGracePeriodSeconds"] >= float(pre_stop[1]) + drain_s + PRE_STOP_MARGIN_S
+    needed = float(pre_stop[1]) + drain_s + DRAIN_FLUSH_S + SHUTDOWN_MARGIN_S
+    assert pod["terminationGracePeriodSeconds"] >= needed
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -177,6 +180,47 @@ def test_settings_come_from_a_config_map_and_keys_from_a_secret(overlay: str) ->
     assert settings_of(manifests)["RAG_RETRIEVAL__QDRANT_URL"], "autoscaled replicas share one index"
     for name in settings_of(manifests):
         assert name.startswith("RAG_"), name
+
+
+@pytest.mark.parametrize("overlay", ["cpu", "cpu-hpa"])
+def test_cpu_replicas_get_whole_cores_to_themselves(overlay: str) -> None:
+    """Guaranteed QoS with integer CPUs: with the static CPU manager the engine sees (and binds a thread to) only
+    its own cores, not every core of the node."""
+    resources = server_container(render(overlay))["resources"]
+    assert resources["requests"]["cpu"] == resources["limits"]["cpu"]
+    assert float(resources["limits"]["cpu"]).is_integer()
+    assert resources["requests"]["memory"] == resources["limits"]["memory"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_image_names_the_model(overlay: str) -> None:
+    """The model is baked into the image (the `with-model` targets set RAG_ENGINE__MODEL), so one digest names code
+    and model together; a ConfigMap that named a model could point at one the image lacks."""
+    assert "RAG_ENGINE__MODEL" not in settings_of(render(overlay))
+
+
+def test_the_service_monitor_scrapes_the_service_as_job_rag_server() -> None:
+    manifests = render("cpu")
+    monitor = one(manifests, "ServiceMonitor")
+    service = one(manifests, "Service")
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    assert service["metadata"]["labels"][monitor["spec"]["jobLabel"]] == "rag-server", "the rules select job"
+    assert {endpoint["port"] for endpoint in monitor["spec"]["endpoints"]} <= {
+        p["name"] for p in service["spec"]["ports"]
+    }
+
+
+def test_the_hpa_reads_metrics_the_adapter_serves() -> None:
+    hpa = one(render("cpu-hpa"), "HorizontalPodAutoscaler")
+    served = {rule["name"]["as"] for rule in adapter_rules()}
+    assert {metric["pods"]["metric"]["name"] for metric in hpa["spec"]["metrics"]} <= served
+
+
+def test_a_trigger_with_no_series_yet_reads_zero_rather_than_failing() -> None:
+    """No engine is ready on a fresh install: the KV-cache series is absent, and a failed query three polls in a
+    row would send KEDA to its fallback size."""
+    triggers = {t["name"]: t for t in one(render("cpu"), "ScaledObject")["spec"]["triggers"]}
+    assert triggers["kv-cache"]["metadata"]["query"].endswith("or vector(0)")
 
 
 @pytest.mark.parametrize("overlay", ["cuda", "cuda-tp2"])

@@ -95,6 +95,11 @@ def test_metric_names_are_read_out_of_expressions(expression: str, names: set[st
     assert metric_names(expression) == names
 
 
+def test_a_regex_name_matcher_is_refused_rather_than_read_as_nothing() -> None:
+    with pytest.raises(ValueError, match="__name__"):
+        metric_names('sum({__name__=~"vllm:.*"})')
+
+
 def test_recording_rules_follow_the_naming_convention() -> None:
     """level:metric:operations (Prometheus' recording-rule naming), so the dashboard can tell them from raw series."""
     for name in recorded_names():

@@ -43,11 +43,19 @@ def exposed(live_server: LiveServer) -> set[str]:
 
 @pytest.mark.parametrize("source", ["rules", "autoscaler", "dashboard"])
 def test_every_metric_read_exists_on_a_live_server(exposed: set[str], source: str) -> None:
-    read = {name for expression in all_expressions()[source] for name in metric_names(expression)}
-    assert read, f"no metric names found in the {source}"
+    per_expression = {expression: metric_names(expression) for expression in all_expressions()[source]}
+    assert all(per_expression.values()), "an expression from which no metric name was read"
+    read = set().union(*per_expression.values())
     missing = read - exposed - recorded_names() - SYNTHETIC
     assert missing == set(), f"the {source} read metrics this server does not expose"
 
 
 def test_the_engine_signals_the_autoscaler_needs_are_there(exposed: set[str]) -> None:
     assert {"vllm:num_requests_waiting", "vllm:kv_cache_usage_perc", "rag_requests_queued"} <= exposed
+
+
+def test_the_ttft_slo_boundary_is_a_bucket(live_server: LiveServer) -> None:
+    """The TTFT SLO reads the le="2.5" bucket: if the histogram's buckets change, the SLO must change with them."""
+    text = httpx.get(f"{live_server.base_url}/metrics").text
+    buckets = [line for line in text.splitlines() if line.startswith("vllm:time_to_first_token_seconds_bucket{")]
+    assert any('le="2.5"' in line for line in buckets)

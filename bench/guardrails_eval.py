@@ -31,6 +31,7 @@ from guardrails import GuardrailsConfig, load_guardrails
 from guardrails.injection import InjectionDetector, detector_text
 from guardrails.injection_rules import match_rules
 from guardrails.rails import Guardrails
+from guardrails.verdict_cache import VerdictCache
 from ingest.parsers import parser_for
 from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
 
@@ -341,6 +342,17 @@ def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -
         stream.finish()
 
     measure("output rails, whole answer (~45 words, 4-char deltas)", lambda _: stream_answer(ANSWERS[0]))
+    history = [text for pair in zip(prompts[:5], ANSWERS + ANSWERS[:1], strict=False) for text in pair][:9]
+
+    def cold_history(_: str) -> object:
+        rails._history_scores = VerdictCache(rails.config.history_cache_size)
+        return rails.check_history(history, rails.new_context("l"))
+
+    measure("history of a 10-turn conversation (9 earlier turns), none seen before", cold_history)
+    measure(
+        "the same history again (every turn's score cached)",
+        lambda _: rails.check_history(history, rails.new_context("l")),
+    )
     rows = [
         f"{len(prompts)} prompts of 12-30 words (mean {words:.0f} words, ~{words * 1.3:.0f} tokens), {repeat} rounds; "
         "one thread calling, as a request would.",

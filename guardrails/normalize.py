@@ -117,9 +117,9 @@ def hidden_payloads(text: str) -> list[str]:
         _keep_if_readable(quopri.decodestring(match.group(0).encode("ascii")), found)
     for match in _MORSE.finditer(text):
         words = re.split(r" ?/ ?| {3}", match.group(0).strip())
-        decoded = " ".join("".join(_MORSE_CODE.get(_morse_symbol(code), "") for code in w.split()) for w in words)
-        if len(decoded.replace(" ", "")) >= 6:
-            found.append(decoded)
+        spelled = " ".join("".join(_MORSE_CODE.get(_morse_symbol(code), "") for code in w.split()) for w in words)
+        if len(spelled.replace(" ", "")) >= 6:
+            found.append(spelled)
     rot13 = codecs.decode(text, "rot13")
     if _english_share(rot13) >= 0.3 and _english_share(rot13) > 2 * _english_share(text):
         found.append(rot13)

@@ -197,7 +197,7 @@ def test_an_attack_in_any_earlier_turn_is_refused_naming_the_turn(
     assert error["param"] == f"messages[{index}]"
     assert f"messages[{index}], a {role} turn" in error["message"]
     assert "Ignore all previous" not in error["message"]
-    assert generator.seen_prompts == [], "nothing reached the model"
+    assert generator.seen_sampling == [], "nothing was generated"
 
 
 def test_a_clean_conversation_passes_with_one_history_decision_per_request(client: TestClient[Litestar]) -> None:

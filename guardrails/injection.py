@@ -163,22 +163,6 @@ class InjectionDetector:
         return [self.score(text, embedding) for text, embedding in zip(texts, embeddings, strict=True)]
 
 
-WINDOW_WORDS = 60
-"""Words per window when a long text (a pasted document) is scored piece by piece."""
-WINDOW_STEP_WORDS = 40
-
-
-def windows(text: str) -> list[str]:
-    """Overlapping windows of a text longer than one window; none for a short one. An instruction planted in a
-    pasted résumé, report or record is a sentence or two of it: scored as a whole, the document's own words dilute
-    it below the threshold; scored a window at a time, as chunks are at ingest, it stands out."""
-    words = text.split()
-    if len(words) <= WINDOW_WORDS + WINDOW_STEP_WORDS // 2:
-        return []
-    starts = range(0, len(words) - WINDOW_WORDS + WINDOW_STEP_WORDS, WINDOW_STEP_WORDS)
-    return [" ".join(words[start : start + WINDOW_WORDS]) for start in starts]
-
-
 class InjectionGuard:
     """Input and retrieval rail: blocks a user turn (or drops a chunk) that scores at or above the threshold."""
 
@@ -201,18 +185,8 @@ class InjectionGuard:
         block_action: Action = Action.BLOCK,
     ) -> GuardOutcome:
         """`embedding`: the encoder's vector for this text (or its PII-masked form), when the caller has one."""
-        return self.outcome(self.score(text, embedding), len(text), block_action)
-
-    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
-        """The text's score; a long text is also scored window by window (`windows`), and the highest stands."""
         result = self._detector.score(text, embedding)
-        for window in windows(text):
-            if result.score >= self.threshold:
-                break
-            scored = self._detector.score(window)
-            if scored.score > result.score:
-                result = scored
-        return result
+        return self.outcome(result, len(text), block_action)
 
     def outcome(self, result: InjectionScore, length: int, block_action: Action = Action.BLOCK) -> GuardOutcome:
         flagged = result.score >= self.threshold

@@ -159,7 +159,7 @@ class Guardrails:
             key = VerdictCache.key(text)
             score = self._history_scores.get(key)
             if score is None:
-                score = self._injection.score(text)
+                score = self._injection.detector.score(text)
                 self._history_scores.put(key, score)
             outcome = self._injection.outcome(score, len(text))
             if outcome.action is Action.BLOCK:

@@ -129,6 +129,10 @@ class InjectionScorer(Protocol):
         """`embedding`: the encoder's vector for `text` when the caller has it."""
         ...
 
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        """Each text's score, in order; one encoder call for all of them where the detector can batch."""
+        ...
+
 
 class InjectionDetector:
     def __init__(self, model: InjectionModel, encoder: TextEncoder) -> None:
@@ -157,7 +161,7 @@ class InjectionDetector:
         return InjectionScore(classifier, classifier, semantic)
 
     def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
-        """Batch form for ingestion: one encoder call for all texts."""
+        """Batch form for ingestion and conversation history: one encoder call for all texts."""
         readable = [detector_text(text) for text in texts]
         embeddings = self._encoder.encode(readable) if readable else []
         return [self.score(text, embedding) for text, embedding in zip(texts, embeddings, strict=True)]

@@ -189,6 +189,9 @@ class FakeInjectionDetector:
         flagged = "ignore" in text.lower()
         return InjectionScore(0.99 if flagged else 0.01, 0.0, ("instruction_override",) if flagged else ())
 
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        return [self.score(text) for text in texts]
+
 
 GUARD_WORKERS = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="test-guard")
 """The guard executor the fake rails share (a host owns one; the tests are the host here)."""

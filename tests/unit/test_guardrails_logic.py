@@ -291,6 +291,9 @@ class _BrokenDetector:
     def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
         raise RuntimeError("model file corrupt")
 
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        return [self.score(text) for text in texts]
+
 
 def rails_with(config: GuardrailsConfig) -> Guardrails:
     from guardrails.rails import Guardrails  # noqa: PLC0415
@@ -386,6 +389,9 @@ class _CountingDetector:
         flagged = "ignore" in text.lower()
         return InjectionScore(0.99 if flagged else 0.01, 0.0, ("instruction_override",) if flagged else ())
 
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        return [self.score(text) for text in texts]
+
 
 def history_rails(detector: _CountingDetector, config: GuardrailsConfig | None = None) -> Guardrails:
     from guardrails.rails import Guardrails  # noqa: PLC0415
@@ -426,7 +432,7 @@ def test_history_cache_is_bounded_and_can_be_off() -> None:
     turns = ["one", "two", "three"]
     rails.check_history(turns, rails.new_context("req_h4"))
     rails.check_history(turns, rails.new_context("req_h5"))
-    assert len(detector.scored) == 6, "three turns through a two-entry LRU: every lookup misses"
+    assert len(detector.scored) == 4, "three turns through a two-entry LRU: the second time, the evicted one"
     off = _CountingDetector()
     uncached = history_rails(off, GuardrailsConfig(history_cache_size=0))
     uncached.check_history(["one"], uncached.new_context("req_h6"))

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from guardrails import Decision
+from guardrails import Decision, Reason, Stage
 from guardrails.groundedness import Support
 from rag_server.admission import Admission
 from rag_server.bundle import Bundle
@@ -102,6 +102,10 @@ class GuardrailMetrics:
             labelnames=["stage", "guard", "reason"],
             registry=registry,
         )
+        # Every series an alert rates exists from the start at 0: rate() cannot see a series' first increment.
+        for guard in _INPUT_GUARDS:
+            for reason in (Reason.GUARD_TIMEOUT, Reason.GUARD_ERROR):
+                self._failures.labels(Stage.INPUT.value, guard, reason.value)
 
     def record(self, decision: Decision) -> None:
         self._decisions.labels(decision.stage.value, decision.guard, decision.action.value).inc()
@@ -109,6 +113,10 @@ class GuardrailMetrics:
             self._failures.labels(decision.stage.value, decision.guard, decision.reason.value).inc()
         self._latency.labels(decision.stage.value, decision.guard).observe(decision.latency_ms / 1000)
 
+
+_INPUT_GUARDS = ("pii", "injection", "history")
+"""The guards that run under a deadline and can fail (guardrails.rails.Guardrails._await)."""
+CHAT_ROUTE = "/v1/chat/completions"
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -182,6 +190,8 @@ class ChatMetrics:
         self.requests = Counter(
             "rag_http_requests", "HTTP requests by route and status.", labelnames=["route", "status"], registry=registry
         )
+        for status in ("200", "500", "503"):  # the error-ratio SLO's series, present before the first error
+            self.requests.labels(CHAT_ROUTE, status)
         self.sentences, self.grounding = _grounding_instruments(registry)
 
     def observe(self, stage_seconds: dict[RequestStage, float], total_s: float, output_tokens: int) -> None:

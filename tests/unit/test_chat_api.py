@@ -237,6 +237,12 @@ def test_unknown_routes_render_per_surface(client: TestClient[Litestar]) -> None
     assert client.get(URL).status_code == 405
 
 
+def test_series_an_alert_rates_exist_at_zero_before_their_first_event(client: TestClient[Litestar]) -> None:
+    text = client.get("/metrics").text
+    assert 'rag_http_requests_total{route="/v1/chat/completions",status="503"} 0.0' in text
+    assert 'rag_guardrail_failures_total{guard="history",reason="guard_timeout",stage="input"} 0.0' in text
+
+
 def test_metrics_expose_engine_figures_under_vllm_names(client: TestClient[Litestar]) -> None:
     text = client.get("/metrics").text
     assert "rag_engine_ready 1.0" in text

@@ -162,7 +162,7 @@ def test_logs_carry_ids_and_timings_never_text(client: TestClient[Litestar], cap
     assert "retrieval_ms=" in chat_line
     assert "outcome=stop" in chat_line
     metrics = client.get("/metrics").text
-    assert 'rag_http_requests_total{route="/v1/chat/completions",status="200"}' in metrics
+    assert 'rag_http_requests_total{route="/v1/chat/completions",status="200"} 1.0' in metrics
     assert "vllm:time_to_first_token_seconds_count" in metrics
     assert 'rag_stage_seconds_count{stage="retrieval"}' in metrics
     assert 'rag_guardrail_decisions_total{action="mask",guard="pii",stage="input"}' in metrics

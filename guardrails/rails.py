@@ -30,6 +30,9 @@ __all__ = ["ChunkScreen", "Guardrails", "HistoryVerdict", "InputVerdict", "Outpu
 
 T = TypeVar("T")
 
+HISTORY_GUARD = "history"
+"""The guard name on the one decision `check_history` records for a conversation's earlier turns."""
+
 
 class InputVerdict(msgspec.Struct, frozen=True, kw_only=True):
     action: Action
@@ -142,7 +145,7 @@ class Guardrails:
         before (by digest) is not scored again. One decision, guard `history`, for all of them."""
         started = time.perf_counter()
         run = GuardRun(self._workers, lambda: self._judge_history(texts, context))
-        judged = self._await(run, "history", context)
+        judged = self._await(run, HISTORY_GUARD, context)
         if judged is None:  # failed open: recorded by _await
             return HistoryVerdict(blocked_turn=None, decision=context.decisions[-1])
         blocked_turn, outcome = judged
@@ -160,15 +163,15 @@ class Guardrails:
         worst = 0.0
         for index, (text, score) in enumerate(zip(texts, scores, strict=True)):
             if index in policy_blocks:
-                return index, msgspec.structs.replace(policy_blocks[index], guard="history")
+                return index, msgspec.structs.replace(policy_blocks[index], guard=HISTORY_GUARD)
             if score is None:
                 continue
             outcome = self._injection.outcome(score, len(text))
             if outcome.action is Action.BLOCK:
-                return index, msgspec.structs.replace(outcome, guard="history")
+                return index, msgspec.structs.replace(outcome, guard=HISTORY_GUARD)
             worst = max(worst, score.score)
         threshold = self._injection.threshold if self._checks_injection else 1.0
-        return None, GuardOutcome(guard="history", action=Action.ALLOW, score=worst, threshold=threshold)
+        return None, GuardOutcome(guard=HISTORY_GUARD, action=Action.ALLOW, score=worst, threshold=threshold)
 
     def _history_scores_of(self, texts: Sequence[str]) -> list[InjectionScore | None]:
         keys = [VerdictCache.key(text) for text in texts]

@@ -15,7 +15,7 @@ __all__ = ["Liveness", "ServerReadiness", "healthz", "readyz"]
 
 class Liveness(msgspec.Struct, frozen=True):
     status: str = "ok"
-    """ok, or failed: the engine failed to start or gave up restarting, and only a new process can fix it."""
+    """ok, or failed: the engine's first start failed, and only a new process (after a fix) can serve."""
     reason: str | None = None
 
 

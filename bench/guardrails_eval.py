@@ -2,9 +2,11 @@
 
 Prints Markdown tables for docs/benchmarks.md:
 - PII: per-entity precision/recall and F2 on bench/eval/pii_prompts.jsonl (tuning set), the hand-written held-out
-  set bench/eval/pii_heldout.txt, and Presidio's default recognizers on the tuning set for comparison;
+  set bench/eval/pii_heldout.txt, a second one aimed at phone extensions, access codes and names without a cue
+  (pii_heldout_phones_names.txt), and Presidio's default recognizers on the tuning set for comparison;
 - injection: TPR/FPR on bench/eval/injection_eval.jsonl at the shipped threshold, TPR at FPR <= 3 %, each detector
-  alone, and false alarms on the sample wiki's paragraphs (data/);
+  alone, and false alarms on the sample wiki's paragraphs (data/); leave-one-family-out recall and false alarms on
+  prose nobody here wrote (`bench.injection_generalisation`);
 - output leaks: bench/eval/leak_redteam.toml streamed in 4-character deltas;
 - latency p50/p95 of each rail on ~30-token prompts, and the output rails' hold-back;
 - latency per rail vs input length (16 to 1,024 words).
@@ -27,16 +29,16 @@ from typing import Any
 
 import msgspec
 
+from bench import injection_generalisation
+from bench.injection_generalisation import wiki_paragraphs
 from guardrails import GuardrailsConfig, load_guardrails
 from guardrails.injection import InjectionDetector, detector_text
 from guardrails.injection_rules import match_rules
 from guardrails.rails import Guardrails
 from guardrails.verdict_cache import VerdictCache
-from ingest.parsers import parser_for
 from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
 
 EVAL = Path(__file__).with_name("eval")
-DATA = Path(__file__).resolve().parents[1] / "data"
 TPOT_MS = 26.0  # SmolLM2-135M decode on this machine (docs/benchmarks.md, serve table): converts deltas to ms
 
 
@@ -44,10 +46,10 @@ def load_jsonl(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_heldout() -> list[dict[str, Any]]:
+def load_heldout(name: str = "pii_heldout.txt") -> list[dict[str, Any]]:
     rows = []
     markup = re.compile(r"\[\[([A-Z_]+)\|([^\]]+)\]\]")
-    for line in (EVAL / "pii_heldout.txt").read_text(encoding="utf-8").splitlines():
+    for line in (EVAL / name).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         text, spans, cursor = "", [], 0
@@ -96,14 +98,20 @@ def pii_table(rails: Guardrails) -> str:
         return [(s.entity_type, s.start, s.end) for s in rails.find_pii(text)]
 
     tuning, heldout = load_jsonl("pii_prompts.jsonl"), load_heldout()
-    results = {"tuning": pii_scores(tuning, ours), "held-out": pii_scores(heldout, ours)}
+    phones_names = load_heldout("pii_heldout_phones_names.txt")
+    results = {
+        "tuning": pii_scores(tuning, ours),
+        "held-out": pii_scores(heldout, ours),
+        "held-out 2 (phones, names)": pii_scores(phones_names, ours),
+    }
     baseline = presidio_default_finder(rails.config.pii_entities)
     if baseline is not None:
         results["Presidio defaults (tuning)"] = pii_scores(tuning, baseline)
     entities = rails.config.pii_entities
     lines = [
         f"Tuning set: {len(tuning)} prompts, {sum(len(r['spans']) for r in tuning)} spans; held-out: {len(heldout)} "
-        f"prompts, {sum(len(r['spans']) for r in heldout)} spans. A span counts when a finding of the same type "
+        f"prompts, {sum(len(r['spans']) for r in heldout)} spans; held-out 2: {len(phones_names)} prompts, "
+        f"{sum(len(r['spans']) for r in phones_names)} spans. A span counts when a finding of the same type "
         "overlaps it.",
         "",
         "| entity | " + " | ".join(f"{name} P / R" for name in results) + " |",
@@ -158,20 +166,6 @@ def presidio_default_finder(entities: Sequence[str]) -> Callable[[str], list[tup
 
 
 # -- injection -----------------------------------------------------------------------------------------------------
-
-
-def wiki_paragraphs() -> list[str]:
-    paragraphs = []
-    for path in sorted(DATA.rglob("*")):
-        parser = parser_for(path.suffix.lower()) if path.is_file() and "models" not in path.parts else None
-        if parser is None:
-            continue
-        document = parser.parse(path, path.read_bytes())
-        for block in document.blocks:
-            text = document.text[block.start : block.end].strip()
-            if len(text.split()) >= 8:
-                paragraphs.append(text)
-    return paragraphs
 
 
 def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
@@ -462,6 +456,7 @@ def report(repeat: int) -> GuardrailsReport:
         sections = {
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
+            "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
             "Output rails: red-team set": leak_table(rails),
             "Latency": latency_table(rails, detector, repeat),
             "Latency vs input length": length_table(sweep),

@@ -42,7 +42,9 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
     """Block at or above this score; default: the threshold calibrated with the shipped model."""
     chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
-    """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default as above."""
+    """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: the calibrated
+    threshold plus 0.25 (`guardrails.rails.DOCUMENT_MARGIN`), because documents address their reader in the
+    imperative far more often than questions do."""
     leak_block_ngrams: Annotated[int, Meta(ge=1)] = 4
     """Matching system-prompt word 4-grams in one run that make a leak (4 ≈ seven words quoted)."""
     leak_max_gap_words: Annotated[int, Meta(ge=0)] = 4

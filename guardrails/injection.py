@@ -8,7 +8,9 @@ Two detectors, either of which can flag a text:
   meaning, the n-grams the wording; together they beat either alone on bench/eval/injection_eval.jsonl (AUROC 0.994
   vs 0.971 and 0.978). Its weights ship as JSON next to the corpus they came from.
 
-The score is the stronger of the two; a text is flagged when it reaches the model's calibrated threshold.
+The score is the stronger of the two; a text is flagged when it reaches the model's calibrated threshold. Long texts
+(pasted documents, retrieved chunks) are also scored sentence by sentence (`segments`), so that an instruction
+planted in a résumé is not drowned by the résumé around it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from guardrails.injection_rules import match_rules
 from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
+from guardrails.segments import segments
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
@@ -40,6 +43,10 @@ __all__ = [
 
 RULE_SCORE = 0.99
 """The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
+SEGMENT_MARGIN = 0.1
+"""How far a single segment of a long text must score above the threshold to flag the text. Measured
+(docs/benchmarks.md): at no margin 1.9 % of 300-word man-page pastes were flagged, at 0.1 0.6 %; recall of planted
+instructions from a family left out of training fell from 0.82 to 0.79."""
 
 
 class TextEncoder(Protocol):
@@ -150,21 +157,40 @@ class InjectionDetector:
 
     def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
         """`embedding`, when given, must be the encoder's vector for `detector_text(text)`."""
-        readable = detector_text(text)
+        return self._score_all([text], None if embedding is None else [embedding])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        """Batch form for ingestion and conversation history: one encoder call for all texts."""
+        return self._score_all(texts, None)
+
+    def _score_all(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]] | None) -> list[InjectionScore]:
+        """Whole texts and the segments of long ones (`guardrails.segments`), all encoded in one call."""
+        readable = [detector_text(text) for text in texts]
+        pieces = [[detector_text(piece) for piece in segments(text)] for text in texts]
+        flat = [piece for text_pieces in pieces for piece in text_pieces]
+        to_encode = (readable if embeddings is None else []) + flat
+        encoded = self._encoder.encode(to_encode) if to_encode else []
+        whole = list(embeddings) if embeddings is not None else encoded[: len(texts)]
+        segment_vectors = iter(encoded[len(to_encode) - len(flat) :])
+        results = []
+        for text, text_readable, embedding, text_pieces in zip(texts, readable, whole, pieces, strict=True):
+            classifier = self.model.probability(embedding, lexical_features([text_readable]))
+            if text_pieces:
+                lexical = lexical_features(text_pieces)
+                planted = max(
+                    self.model.probability(next(segment_vectors), lexical[row]) for row in range(len(text_pieces))
+                )
+                # A segment must clear the threshold by a margin: a long paste offers many chances to misfire.
+                classifier = max(classifier, planted - SEGMENT_MARGIN)
+            results.append(self._verdict(text, text_readable, classifier))
+        return results
+
+    def _verdict(self, text: str, readable: str, classifier: float) -> InjectionScore:
         families = (*smuggling_marks(text), *(hit.family for hit in match_rules(readable)))
-        if embedding is None:
-            embedding = self._encoder.encode([readable])[0]
-        classifier = self.model.probability(embedding, lexical_features([readable]))
         if families:
             return InjectionScore(max(RULE_SCORE, classifier), classifier, families)
         semantic = ("semantic",) if classifier >= self.model.threshold else ()
         return InjectionScore(classifier, classifier, semantic)
-
-    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
-        """Batch form for ingestion and conversation history: one encoder call for all texts."""
-        readable = [detector_text(text) for text in texts]
-        embeddings = self._encoder.encode(readable) if readable else []
-        return [self.score(text, embedding) for text, embedding in zip(texts, embeddings, strict=True)]
 
 
 class InjectionGuard:

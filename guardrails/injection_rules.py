@@ -22,8 +22,8 @@ _PRIOR = (
 )
 _RULES_NOUN = (
     r"(?:instructions?|directions|rules?|guidelines?|directives?|prompts?|programming|constraints?|restrictions?|"
-    r"guardrails?|polic(?:y|ies)|commands?|orders?|context|safety (?:rules|filters?|settings)|filters?|training|"
-    r"system message|limitations?|boundaries|safeguards|(?:safety|security) (?:checks|measures|protocols))"
+    r"guardrails?|polic(?:y|ies)|commands?(?![- ]line)|orders?|context|safety (?:rules|filters?|settings)|filters?|"
+    r"training|system message|limitations?|boundaries|safeguards|(?:safety|security) (?:checks|measures|protocols))"
 )
 _REVEAL = (
     r"(?:reveal|show|print|output|repeat|display|tell|give|write out|dump|leak|recite|spell out|echo|"
@@ -83,7 +83,7 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
         re.compile(
             r"\byou are (?:now )?(?:an? )?(?:unrestricted|unfiltered|uncensored|unaligned|amoral|evil|rogue|"
-            r"free|liberated|unchained|unbound)\b"
+            r"free(?! to\b| software\b)|liberated|unchained|unbound)\b"
         ),
         re.compile(
             r"\b(?:pretend|imagine|act|behave|roleplay|role-play|respond) (?:as if |that )?(?:you are|you're|to be|"
@@ -111,6 +111,11 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"\b(?:what|everything|text|that) (?:was|is|were) (?:written|said|stated|typed) (?:above|before) "
             r"(?:this|my)"
         ),
+        re.compile(
+            rf"\b{_REVEAL}\b.{{0,20}}\b(?:what|everything|all|anything) (?:that )?you (?:were|have been|got) "
+            r"(?:told|given|instructed|programmed)\b.{0,30}\b(?:before|above|at the (?:start|beginning)|initially|"
+            r"earlier|first|by (?:the |your )?(?:developers?|creators?|operators?|system))"
+        ),
         re.compile(r"\b(?:start|begin) your (?:answer|reply|response) with (?:the words )?[\"']?you are\b"),
         re.compile(
             r"\bverbatim\b.{0,60}\b(?:instructions|prompt|system message)|\b(?:instructions|prompt|system "
@@ -129,7 +134,12 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(r"```\s*system\b|\[system\]\s*\(#|\{\{\s*system"),
     ),
     "exfiltration": (
-        re.compile(r"!\[[^\]]*\]\(\s*https?://[^)\s]*[?&][^)\s]*=\s*[^)]*\)"),
+        # A markdown image whose query carries data: a placeholder, an empty value to be filled, or a named secret.
+        # Status badges (`?style=flat&logo=github`) carry settings, not data.
+        re.compile(
+            r"!\[[^\]]*\]\(\s*https?://[^)\s]*[?&][\w.-]*=\s*(?:[{\[<$]|\)|(?:data|secret|conversation|history|"
+            r"chat|user|email|password|token|key|summary|context|prompt|message|info|name|details)s?\b)"
+        ),
         re.compile(
             r"\b(?:send|post|forward|upload|email|transmit|exfiltrate|leak|append|encode)\b.{0,60}"
             r"\b(?:conversation|chat history|(?:chat )?transcripts?|history|context|data|credentials|passwords?|"
@@ -151,6 +161,39 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(
             r"\b(?:output|print|dump|show|reveal|repeat|display) (?:your|the) (?:entire |full |whole |raw )?"
             r"(?:context window|context|memory|conversation history|hidden context)\b"
+        ),
+    ),
+    # The override and the extraction in the languages users most often write in after English. The sentence
+    # encoder reads English only, so these carry the other languages (multilingual attacks, left out of training,
+    # were caught 10 % of the time by the classifier alone).
+    "multilingual": (
+        re.compile(
+            r"\b(?:ignorier(?:e|en)?|vergiss|vergessen sie|missachte) (?:alle |die |deine |ihre |vorherigen |"
+            r"bisherigen |obigen |vorigen |bisher |gegebenen )+(?:anweisungen|regeln|vorgaben|instruktionen|"
+            r"richtlinien)"
+        ),
+        re.compile(
+            r"\b(?:ignore[sz]?|oublie[sz]?) (?:toutes |tout |les |tes |vos |ces |pr[eé]c[eé]dentes |"
+            r"l'ensemble des )+(?:instructions|consignes|r[eè]gles|directives)"
+        ),
+        re.compile(
+            r"\b(?:ignora|olvida|olvide) (?:todas |las |tus |sus |anteriores |previas )+(?:instrucciones|reglas|"
+            r"indicaciones)"
+        ),
+        re.compile(r"\b(?:ignora|dimentica) (?:tutte |le |tue |precedenti )+(?:istruzioni|regole|indicazioni)"),
+        re.compile(r"\b(?:ignore|esque[cç]a) (?:todas |as |suas |tuas |anteriores )+(?:instru[cç][oõ]es|regras)"),
+        re.compile(r"\b(?:negeer|vergeet) (?:alle |de |je |jouw |vorige |eerdere )+(?:instructies|regels|richtlijnen)"),
+        re.compile(
+            r"\b(?:du bist|tu es|eres|ahora eres|sei|você é|voce e|je bent)\b.{0,60}\b(?:ohne (?:jegliche )?"
+            r"(?:einschr[aä]nkungen|regeln|filter)|sans (?:aucune )?(?:restriction|r[eè]gle|limite)s?|"
+            r"sin (?:ninguna )?restricci[oó]n(?:es)?|senza (?:alcun )?limiti|sem (?:nenhuma )?restri[cç][oõ]es|"
+            r"zonder (?:enige )?(?:beperkingen|regels))"
+        ),
+        re.compile(r"\b(?:systemanweisungen|regeln|anweisungen) gelten nicht mehr\b"),
+        re.compile(
+            r"\b(?:gib|zeig|zeige|affiche|montre|donne|muestra|dame|mostra|dammi|mostre|toon|geef)\b.{0,25}"
+            r"\b(?:systemprompt|system-prompt|prompt (?:syst[eè]me|de sistema|di sistema|do sistema)|"
+            r"systeemprompt|systemanweisungen|instructions syst[eè]me)\b"
         ),
     ),
     "indirect_instruction": (

@@ -31,6 +31,11 @@ __all__ = ["ChunkScreen", "Guardrails", "HistoryVerdict", "InputVerdict", "Outpu
 T = TypeVar("T")
 
 HISTORY_GUARD = "history"
+DOCUMENT_MARGIN = 0.25
+"""How far above the calibrated threshold a retrieved chunk must score to be kept out of the prompt. Documents
+address their reader in the imperative ("download your configuration from ..."): the sample wiki's most
+instruction-like paragraphs score 0.6-0.7 under the shipped model, while an instruction planted for the assistant
+matches a rule (0.99) or scores above 0.9 (docs/benchmarks.md)."""
 """The guard name on the one decision `check_history` records for a conversation's earlier turns."""
 
 
@@ -83,7 +88,7 @@ class Guardrails:
         self._pii = PiiGuard(pii, config.pii_entities)
         self._injection = InjectionGuard(injection, config.injection_threshold)
         self._policy = PolicyGuard(config.policy_rules)
-        self.chunk_threshold = config.chunk_injection_threshold or injection.threshold
+        self.chunk_threshold = config.chunk_injection_threshold or min(1.0, injection.threshold + DOCUMENT_MARGIN)
         self._masks_pii = "pii" in config.rails
         self._checks_injection = "injection" in config.rails
         guards: list[OutputGuard] = []

@@ -113,22 +113,32 @@ class InternationalPhoneRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         spans: dict[tuple[int, int], RecognizerResult] = {}
+        # "001-962-555-5267": an international access code instead of "+". Matched as "+" with the offsets kept.
+        prefixes = {found.end() - 1: found.start() for found in _ACCESS_CODE.finditer(text)}
+        readable = _ACCESS_CODE.sub(lambda found: " " * (len(found[0]) - 1) + "+", text)
         for region in self.regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
-                raw = match.raw_string
-                before = text[max(0, match.start - 2) : match.start]
+            for match in phonenumbers.PhoneNumberMatcher(readable, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                raw, start = match.raw_string, prefixes.get(match.start, match.start)
+                before = text[max(0, start - 2) : start]
                 glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
-                if glued or _HEX.search(raw) or sum(char.isdigit() for char in raw) < 8 or _DOTTED_QUAD.fullmatch(raw):
+                if glued or _NOT_A_PHONE.search(raw) or sum(char.isdigit() for char in raw) < 8:
                     continue
-                spans.setdefault((match.start, match.end), self.result(match.start, match.end, 0.75))
+                if start != match.start and max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4:
+                    continue  # an access code makes any long digit run "possible": "order 001-2024-000123"
+                spans.setdefault((start, match.end), self.result(start, match.end, 0.75))
         return list(spans.values())
 
     def result(self, start: int, end: int, score: float) -> RecognizerResult:
         return recognizer_result(self, start, end, score)
 
 
-_HEX = re.compile(r"0x|\dx", re.IGNORECASE)
-_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+# Hex literals (0x8007), screen sizes (1920x1080) and dotted quads (10.0.0.12) are not phones; an extension
+# glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
+# or a date far more often than a phone.
+_NOT_A_PHONE = re.compile(r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$", re.IGNORECASE)
+_DIGIT_GROUP = re.compile(r"\d+")
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d+$", re.IGNORECASE)
+_ACCESS_CODE = re.compile(r"(?<![^\s:(])(?:00|011)(?=[-. ]?[1-9])")
 
 
 def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:

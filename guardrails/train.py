@@ -4,6 +4,7 @@
 
 Logistic regression over [embedding ; hashed n-grams] of each example's detector text; the threshold is the lowest
 score that keeps the cross-validated false-positive rate on the corpus' benign half at or under --target-fpr.
+`make bench` refits with the same procedure leaving one attack family out (bench/injection_generalisation.py).
 Needs scikit-learn (installed with sentence-transformers). Deterministic for a given corpus and encoder.
 """
 
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import msgspec
 import numpy as np
@@ -22,7 +24,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from guardrails.encoders import load_sentence_encoder
-from guardrails.injection import CORPUS_RESOURCE, MODEL_RESOURCE, InjectionModel, detector_text, lexical_features
+from guardrails.injection import (
+    CORPUS_RESOURCE,
+    LEXICAL_FEATURES,
+    MODEL_RESOURCE,
+    InjectionModel,
+    TextEncoder,
+    detector_text,
+    lexical_features,
+)
 
 DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -35,24 +45,52 @@ def corpus_sha256() -> str:
     return hashlib.sha256(corpus_bytes()).hexdigest()
 
 
-def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionModel:
-    rows = [json.loads(line) for line in corpus_bytes().decode("utf-8").splitlines() if line.strip()]
-    labels = np.array([row["label"] for row in rows])
-    encoder = load_sentence_encoder(encoder_id)
-    # The detector's own text view, so training sees exactly what scoring sees.
-    texts = [detector_text(row["text"]) for row in rows]
-    embeddings = np.array(encoder.encode(texts))
-    features = sparse.hstack([sparse.csr_matrix(embeddings), lexical_features(texts)]).tocsr()
+class CorpusRow(msgspec.Struct, frozen=True):
+    text: str
+    label: int
+    family: str
+    source: str = ""
+
+
+def corpus_rows() -> list[CorpusRow]:
+    lines = corpus_bytes().decode("utf-8").splitlines()
+    return [msgspec.json.decode(line, type=CorpusRow) for line in lines if line.strip()]
+
+
+def corpus_features(texts: Sequence[str], encoder: TextEncoder) -> Any:
+    """[embedding ; hashed n-grams] of each text's detector view, so training sees exactly what scoring sees."""
+    readable = [detector_text(text) for text in texts]
+    embeddings = np.array(encoder.encode(readable))
+    return sparse.hstack([sparse.csr_matrix(embeddings), lexical_features(readable)]).tocsr()
+
+
+class FittedClassifier(NamedTuple):
+    classifier: LogisticRegression
+    threshold: float
+    held_out: Any
+    """Cross-validated probability of each training row (numpy array)."""
+
+
+def fit_classifier(features: Any, labels: Any, target_fpr: float, regularisation: float) -> FittedClassifier:
+    """Logistic regression, and the lowest threshold (at least 0.5) whose cross-validated benign FPR <= target."""
     classifier = LogisticRegression(C=regularisation, max_iter=5000, class_weight="balanced")
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba")[:, 1]
     benign = np.sort(held_out[labels == 0])
     allowed = int(np.floor(target_fpr * len(benign)))
     threshold = float(benign[len(benign) - allowed - 1]) + 1e-6 if allowed < len(benign) else 0.5
-    threshold = max(threshold, 0.5)
     classifier.fit(features, labels)
-    coefficients = classifier.coef_[0]
-    dimension = embeddings.shape[1]
+    return FittedClassifier(classifier, max(threshold, 0.5), held_out)
+
+
+def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionModel:
+    rows = corpus_rows()
+    labels = np.array([row.label for row in rows])
+    encoder = load_sentence_encoder(encoder_id)
+    fitted = fit_classifier(corpus_features([row.text for row in rows], encoder), labels, target_fpr, regularisation)
+    coefficients = fitted.classifier.coef_[0]
+    dimension = len(coefficients) - 2 * LEXICAL_FEATURES
+    held_out, threshold = fitted.held_out, fitted.threshold
     return InjectionModel(
         encoder_id=encoder.model_id,
         weights=tuple(round(float(w), 7) for w in coefficients[:dimension]),
@@ -61,7 +99,7 @@ def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionM
             for column, weight in enumerate(coefficients[dimension:])
             if abs(weight) >= 1e-4
         },
-        bias=round(float(classifier.intercept_[0]), 7),
+        bias=round(float(fitted.classifier.intercept_[0]), 7),
         threshold=round(threshold, 6),
         corpus_sha256=corpus_sha256(),
         training_examples=len(rows),
@@ -73,7 +111,7 @@ def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionM
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
-    parser.add_argument("--target-fpr", type=float, default=0.03)
+    parser.add_argument("--target-fpr", type=float, default=0.01)
     parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength")
     parser.add_argument("--output", type=Path, default=Path(str(resources.files("guardrails.data"))) / MODEL_RESOURCE)
     args = parser.parse_args()

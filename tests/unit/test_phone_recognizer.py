@@ -1,0 +1,39 @@
+"""The phone recognizer on the formats issue 16 found missed, and on the look-alikes it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails.recognizers import InternationalPhoneRecognizer
+
+
+def phones(text: str) -> list[str]:
+    return [text[r.start : r.end] for r in InternationalPhoneRecognizer().analyze(text, ["PHONE_NUMBER"])]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "(384)570-2149x615",  # parenthesised area code, no space, glued extension
+        "001-962-555-5267x775",  # international access code instead of "+"
+        "+1-793-437-3614x148",
+        "212.555.0198 x4410",
+        "0044 20 7946 0958",
+        "(503)555-0119",  # contains "011", which is not an access code here
+    ],
+)
+def test_phone_formats_with_extensions_and_access_codes(number: str) -> None:
+    assert phones(f"Call me on {number} tomorrow.") == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The screen is 1920x1080.",
+        "Error 0x80070005 again.",
+        "Upgrade fixed it, build 20261124.",
+        "Order 001-2024-000123 shipped.",
+    ],
+)
+def test_ids_sizes_and_hex_are_not_phones(text: str) -> None:
+    assert phones(text) == []

@@ -163,6 +163,30 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"(?:context window|context|memory|conversation history|hidden context)\b"
         ),
     ),
+    # Asking the model to decode something and obey it: whatever the payload says, the shape is the attack.
+    "encoded_instruction": (
+        re.compile(
+            r"\b(?:decode|decrypt|decipher|unscramble)\b.{0,80}\b(?:and|then|after(?:wards)?|,)\s*"
+            r"(?:(?:just|immediately|please|also|strictly)\s+)?(?:follow|obey|execute|carry out|comply with|act on|"
+            r"do (?:what|as) it (?:says|asks|tells)|do (?:it|that|the same)|answer (?:it|the question))\b"
+        ),
+        re.compile(
+            r"\b(?:base ?64|rot ?13|hex(?:adecimal)?|morse|binary|caesar|cipher|encoded)\b.{0,60}"
+            r"\b(?:follow|obey|execute|comply with|act on|carry out) (?:it|them|the (?:instructions?|command|request))"
+        ),
+    ),
+    # Payload splitting and letter puzzles: put the pieces together, then do or answer what they say.
+    "reconstruction": (
+        re.compile(
+            r"\b(?:combine|concatenate|join|put together|assemble|reassemble|reverse|piece together|merge)\b.{0,80}"
+            r"\b(?:letters|strings|fragments|characters|pieces|parts|words|variables|tokens|text)\b.{0,80}"
+            r"\b(?:follow|obey|execute|carry out|do (?:what|as) it|answer|respond to|act on|comply)"
+        ),
+        re.compile(
+            r"\b(?:first|last|capital(?:ised|ized)?|bracketed|hidden) (?:letters?|characters?|words?) of each "
+            r"(?:line|word|sentence)\b.{0,80}\b(?:follow|obey|execute|answer|do what)"
+        ),
+    ),
     # The override and the extraction in the languages users most often write in after English. The sentence
     # encoder reads English only, so these carry the other languages (multilingual attacks, left out of training,
     # were caught 10 % of the time by the classifier alone).

@@ -36,7 +36,8 @@ from guardrails.injection import InjectionDetector, detector_text
 from guardrails.injection_rules import match_rules
 from guardrails.rails import Guardrails
 from guardrails.verdict_cache import VerdictCache
-from rag_server.pipeline.prompt import PROMPT_CANARY, SYSTEM_PROMPT
+from rag_server.pipeline.prompt import PROMPT_CANARY, leak_reference, system_prompt
+from rag_server.settings import GenerationSettings, PromptLayout
 
 EVAL = Path(__file__).with_name("eval")
 TPOT_MS = 26.0  # SmolLM2-135M decode on this machine (docs/benchmarks.md, serve table): converts deltas to ms
@@ -221,19 +222,22 @@ def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
 # -- output leaks --------------------------------------------------------------------------------------------------
 
 
-def leaked_prompt(released: str) -> bool:
-    words = re.findall(r"\w+", SYSTEM_PROMPT.lower())
+def leaked_prompt(released: str, prompt: str) -> bool:
+    words = re.findall(r"\w+", prompt.lower())
     windows = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
     out = re.findall(r"\w+", released.lower())
     return any(" ".join(out[i : i + 8]) in windows for i in range(len(out) - 7))
 
 
-def leak_table(rails: Guardrails) -> str:
+def leak_table(rails_by_layout: dict[PromptLayout, Guardrails]) -> str:
+    """`rails_by_layout`: rails protecting each layout's leak reference, as the server builds them."""
     cases = msgspec.toml.decode((EVAL / "leak_redteam.toml").read_bytes())["case"]
     rows = ["| case | kind | expected | outcome | leaked |", "|---|---|---|---|---|"]
     leaks = caught = expected_hits = benign_ok = benign = 0
     for case in cases:
-        text = case["text"].replace("{SYSTEM_PROMPT}", SYSTEM_PROMPT)
+        layout = PromptLayout(case.get("layout", PromptLayout.SYSTEM))
+        prompt, rails = system_prompt(layout), rails_by_layout[layout]
+        text = case["text"].replace("{SYSTEM_PROMPT}", prompt)
         stream = rails.open_stream(rails.new_context("redteam"))
         released, stopped = [], False
         for start in range(0, len(text), 4):
@@ -248,7 +252,7 @@ def leak_table(rails: Guardrails) -> str:
             stopped = final.stopped is not None
         output = "".join(released)
         secret = case.get("secret", "")
-        leaked = bool(secret and secret in output) or (case["kind"] == "prompt" and leaked_prompt(output))
+        leaked = bool(secret and secret in output) or (case["kind"] == "prompt" and leaked_prompt(output, prompt))
         masked = "[redacted:" in output
         outcome = "stopped" if stopped else "masked" if masked else "passed"
         expected = {"prompt": "stopped", "pii": "masked", "benign": "passed"}[case["kind"]]
@@ -447,7 +451,13 @@ def report(repeat: int) -> GuardrailsReport:
     """Every table of this module as one Markdown section body, plus the length sweep's numbers for a plot."""
     began = time.perf_counter()
     workers = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard")
-    rails = load_guardrails(GuardrailsConfig(canaries=(PROMPT_CANARY,)), SYSTEM_PROMPT, executor=workers)
+    config = GuardrailsConfig(canaries=(PROMPT_CANARY,))
+    default_layout = GenerationSettings().prompt_layout
+    rails = load_guardrails(config, leak_reference(default_layout), executor=workers)
+    rails_by_layout = {
+        layout: rails if layout is default_layout else load_guardrails(config, leak_reference(layout), executor=workers)
+        for layout in PromptLayout
+    }
     detector = rails._injection.detector
     assert isinstance(detector, InjectionDetector), "the bench measures the real classifier"
     loaded_s = time.perf_counter() - began
@@ -457,7 +467,7 @@ def report(repeat: int) -> GuardrailsReport:
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
             "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
-            "Output rails: red-team set": leak_table(rails),
+            "Output rails: red-team set": leak_table(rails_by_layout),
             "Latency": latency_table(rails, detector, repeat),
             "Latency vs input length": length_table(sweep),
         }

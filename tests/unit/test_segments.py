@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guardrails.segments import MIN_WORDS_TO_SEGMENT, segments
+from guardrails.segments import MAX_SEGMENTS, MIN_WORDS_TO_SEGMENT, segments
 
 
 def test_a_short_text_is_scored_whole_only() -> None:
@@ -26,3 +26,10 @@ def test_fragments_join_the_next_piece_and_long_runs_are_cut() -> None:
     assert all(len(piece.split()) <= 60 for piece in pieces[1:-1])
     assert sum(len(piece.split()) for piece in pieces) == len(paste.split())
     assert len(paste.split()) >= MIN_WORDS_TO_SEGMENT
+
+
+def test_a_very_long_paste_is_scored_in_a_bounded_number_of_groups() -> None:
+    paste = " ".join(f"Sentence number {i} says something ordinary." for i in range(200))
+    pieces = segments(paste)
+    assert len(pieces) <= MAX_SEGMENTS
+    assert " ".join(pieces) == paste

@@ -44,9 +44,10 @@ __all__ = [
 RULE_SCORE = 0.99
 """The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
 SEGMENT_MARGIN = 0.1
-"""How far a single segment of a long text must score above the threshold to flag the text. Measured
-(docs/benchmarks.md): at no margin 1.9 % of 300-word man-page pastes were flagged, at 0.1 0.6 %; recall of planted
-instructions from a family left out of training fell from 0.82 to 0.79."""
+"""How far a single segment of a long text must score above the threshold to flag the text. Chosen on an
+intermediate model while building segment scoring: on 300-word man-page pastes the margin cut false alarms from
+1.9 % to 0.6 %, and recall of planted instructions from a family left out of training fell from 0.82 to 0.79. The
+shipped model's figures are in docs/benchmarks.md."""
 
 
 class TextEncoder(Protocol):
@@ -160,7 +161,7 @@ class InjectionDetector:
         return self._score_all([text], None if embedding is None else [embedding])[0]
 
     def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
-        """Batch form for ingestion and conversation history: one encoder call for all texts."""
+        """Batch form for ingestion and conversation history: one encoder call for the texts, one for their segments."""
         return self._score_all(texts, None)
 
     def _score_all(self, texts: Sequence[str], embeddings: Sequence[Sequence[float]] | None) -> list[InjectionScore]:

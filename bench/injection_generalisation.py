@@ -26,14 +26,13 @@ from guardrails.encoders import load_sentence_encoder
 from guardrails.injection import SEGMENT_MARGIN, InjectionDetector, detector_text, load_injection_model
 from guardrails.injection_rules import match_rules
 from guardrails.segments import segments
+from guardrails.train import DEFAULT_REGULARISATION as REGULARISATION
+from guardrails.train import DEFAULT_TARGET_FPR as TARGET_FPR
 from guardrails.train import corpus_features, corpus_rows, fit_classifier
 from ingest.parsers import parser_for
 
 CORPORA = Path(__file__).with_name("corpora")
 DATA = Path(__file__).resolve().parents[1] / "data"
-TARGET_FPR = 0.01
-"""The shipped model's training target (`python -m guardrails.train --target-fpr`)."""
-REGULARISATION = 16.0
 PASTE_WORDS = 300
 
 

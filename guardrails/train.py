@@ -35,6 +35,9 @@ from guardrails.injection import (
 )
 
 DEFAULT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_TARGET_FPR = 0.01
+DEFAULT_REGULARISATION = 16.0
+"""Inverse regularisation strength (scikit-learn's C) of the shipped model."""
 
 
 def corpus_bytes() -> bytes:
@@ -111,8 +114,8 @@ def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionM
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", default=DEFAULT_ENCODER)
-    parser.add_argument("--target-fpr", type=float, default=0.01)
-    parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation strength")
+    parser.add_argument("--target-fpr", type=float, default=DEFAULT_TARGET_FPR)
+    parser.add_argument("--c", type=float, default=DEFAULT_REGULARISATION, help="inverse regularisation strength")
     parser.add_argument("--output", type=Path, default=Path(str(resources.files("guardrails.data"))) / MODEL_RESOURCE)
     args = parser.parse_args()
     model = fit(args.encoder, args.target_fpr, args.c)

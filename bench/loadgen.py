@@ -11,6 +11,7 @@ so a level never finds its own prompts in the prefix cache. Outputs are fixed-le
 
 from __future__ import annotations
 
+import enum
 import json
 import subprocess
 import sys
@@ -22,6 +23,16 @@ import msgspec
 from bench.questions import load_questions
 from bench.servers import REPO
 from bench.vllm_serve import LLAMA_CPP_COMPAT
+
+
+class Api(enum.Enum):
+    """How the load generator sends each prompt: (harness backend, endpoint)."""
+
+    CHAT = ("openai-chat", "/v1/chat/completions")
+    """The prompt as one user turn; the server builds the rest."""
+    COMPLETIONS = ("openai", "/v1/completions")
+    """The prompt as finished text, chat template already applied (the like-for-like arm)."""
+
 
 PHRASINGS = ("{q}", "Quick question: {q}", "Hi! {q}", "{q} Thanks.", "Can you help? {q}", "I need to know: {q}")
 
@@ -84,13 +95,14 @@ def run_level(
     extra_body: Mapping[str, object],
     text_content_only: bool,
     log: Path,
+    api: Api = Api.CHAT,
 ) -> SweepPoint:
     result_dir.mkdir(parents=True, exist_ok=True)
     result_file = f"{label}-c{concurrency}.json"
     count = sum(1 for _ in dataset.open())
     command = [
         sys.executable, "-m", "bench.vllm_serve", "bench", "serve",
-        "--backend", "openai-chat", "--base-url", base_url, "--endpoint", "/v1/chat/completions",
+        "--backend", api.value[0], "--base-url", base_url, "--endpoint", api.value[1],
         "--model", model, "--tokenizer", tokenizer, "--label", label,
         "--dataset-name", "custom", "--dataset-path", str(dataset), "--skip-chat-template",
         "--custom-output-len", str(output_len), "--ignore-eos", "--temperature", "0",

@@ -5,7 +5,8 @@ and the plots under docs/img/.
     make bench MODEL=Qwen/Qwen2.5-1.5B-Instruct EXTRA=cuda   # same harness on a GPU machine
     make bench BENCH_ARGS="--sections serving --arms A,B,D --concurrency 1,4"
 
-Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline),
+Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline,
+like-for-like and speculation tables), `contention` (the pipeline's own stages while the engine decodes),
 `overload`, `guardrails`, `retrieval`, `answers`, `capacity` (the autoscaling simulation; its block is in
 docs/operations.md). Each writes bench/results/<section>.json and its block of docs/benchmarks.md; sections not run
 keep their previous block.
@@ -30,6 +31,7 @@ from bench import (
     capacity_model,
     capacity_report,
     capacity_sweep,
+    contention,
     grounding_eval,
     guardrails_eval,
     overload,
@@ -47,7 +49,7 @@ from bench.servers import REPO
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
-SECTIONS = ("serving", "overload", "guardrails", "retrieval", "answers", "capacity")
+SECTIONS = ("serving", "contention", "overload", "guardrails", "retrieval", "answers", "capacity")
 
 
 def save(name: str, result: object) -> None:
@@ -135,6 +137,22 @@ def run_serving(args: argparse.Namespace, plan: serving.Plan, note: str) -> None
         *(image(path, path.stem) for path in drawn),
     ]
     write_block("serving", "\n".join(body))
+
+
+def run_contention(args: argparse.Namespace, plan: serving.Plan) -> None:
+    points = contention.run(plan)
+    save("contention", points)
+    body = [
+        stamp(args),
+        "",
+        f"Arm D as shipped and with one process setting changed; {contention.PROBES} probe questions one at a time "
+        f"(`max_tokens=1`) with no other traffic, then while 8 other clients stream {contention.BACKGROUND_TOKENS}-"
+        "token answers; stage medians from the server's log; background decode rate of the 8 streams together."
+        + (" Eager engine." if plan.eager else ""),
+        "",
+        *contention.table(points),
+    ]
+    write_block("contention", "\n".join(body))
 
 
 def run_overload(args: argparse.Namespace, plan: serving.Plan) -> None:
@@ -253,10 +271,12 @@ def main() -> int:
             output_len=args.output_len, arm_keys=tuple(args.arms.split(",")) if args.arms else None,
             gpu=gpu, eager=args.eager,
         )  # fmt: skip
-        if {"serving", "overload"} & set(sections):
+        if {"serving", "contention", "overload"} & set(sections):
             ingest_sample(plan.index_dir)
         if "serving" in sections:
             run_serving(args, plan, note)
+        if "contention" in sections:
+            run_contention(args, plan)
         if "overload" in sections:
             run_overload(args, plan)
         if "guardrails" in sections:

@@ -37,6 +37,8 @@ class Arm:
     """Our server: it logs per-request stage timings and takes the `rag` extension."""
     text_content_only: bool = False
     """llama-cpp-python's server: plain-string turns, no `x-request-id` (see bench/vllm_serve.py)."""
+    pipeline_prompts: bool = False
+    """Fed the prompts the full pipeline builds (bench/pipeline_prompts.py) as finished text, not the questions."""
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Serving arms side by side: raw `vllm serve`, our server with rails and retrieval off, each rail alone, retrieval
-alone, the full guarded RAG pipeline with and without the prefix cache, and llama.cpp on the same model's GGUF.
+"""Serving arms side by side: raw `vllm serve` (on the questions, and on the very prompts the full pipeline builds),
+our server with rails and retrieval off, each rail alone, retrieval alone, the full guarded RAG pipeline with and
+without the prefix cache and speculative decoding, and llama.cpp on the same model's GGUF.
 
 Per arm, one server process at a time on loopback:
 - start-up time, memory (PSS of the process tree) after warm-up and at peak during the sweep;
@@ -12,6 +13,7 @@ Per arm, one server process at a time on loopback:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import statistics
@@ -23,9 +25,11 @@ from pathlib import Path
 
 import msgspec
 
-from bench import loadgen
-from bench.loadgen import SweepPoint
+from bench import loadgen, pipeline_prompts
+from bench.loadgen import Api, SweepPoint
 from bench.servers import Arm, Running, memory_mib, running, scrape, stream_once
+from rag_server.generation.speculation import speculative_config
+from rag_server.settings import EngineSettings
 
 STAGE = re.compile(r"\b(queue|input_rails|retrieval|prompt|ttft)_ms=([0-9.]+)")
 WARM_UP = ["Hello, who can help me with IT problems?", "Where is the HR handbook?", "What are the office hours?"]
@@ -47,6 +51,9 @@ PROBE_QUESTIONS = [
     "How do I close my account?",
 ]
 HITS, QUERIES = "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total"
+DRAFTED, ACCEPTED = "vllm:spec_decode_num_draft_tokens_total", "vllm:spec_decode_num_accepted_tokens_total"
+PROMPT_CHECKS = 8
+"""Questions on which the full pipeline's reported prompt tokens are compared with the rebuilt prompts."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,10 @@ class ArmRun(msgspec.Struct, kw_only=True):
     sweep: list[SweepPoint] = msgspec.field(default_factory=list)
     hit_rate: dict[int, float] = msgspec.field(default_factory=dict)
     """Prefix-cache hit rate per concurrency level (engine counters; absent for servers without them)."""
+    acceptance: dict[int, float] = msgspec.field(default_factory=dict)
+    """Share of speculatively drafted tokens accepted, per concurrency level (absent without speculation)."""
+    prompt_check: str = ""
+    """Arm D: "k/n" of the questions whose prompt tokens equal the rebuilt prompts arm A-rag is fed."""
     stages_ms: dict[str, float] = msgspec.field(default_factory=dict)
     """Median per-stage time at concurrency 1, from our server's log."""
     probe: PrefixProbe | None = None
@@ -113,6 +124,9 @@ def arms(plan: Plan) -> list[Arm]:
         "--served-model-name", plan.served_name, "--max-model-len", "2048", "--block-size", "32",
         "--max-num-seqs", "32", "--enable-prefix-caching", "--disable-uvicorn-access-log",
     ]  # fmt: skip
+    speculation = speculative_config(EngineSettings())
+    if speculation is not None:  # the same drafting as our server's default, or TPOT ratios compare unlike engines
+        raw += ["--speculative-config", json.dumps(speculation)]
     if plan.gpu:
         raw += ["--gpu-memory-utilization", "0.85"]
     if plan.eager:
@@ -131,6 +145,7 @@ def arms(plan: Plan) -> list[Arm]:
     no_cache = {"RAG_ENGINE__ENABLE_PREFIX_CACHING": "false"}
     found = [
         Arm("A", "A: vllm serve", raw, engine_env),
+        Arm("A-rag", "A-rag: vllm serve, D's prompts", raw, engine_env, pipeline_prompts=True),
         Arm("B", "B: ours, rails and retrieval off", ours_cmd, bare, ours=True),
         Arm("B-nocache", "B, prefix cache off", ours_cmd, bare | no_cache, ours=True),
         Arm("C-pii", "C: B + PII masking", ours_cmd, rag_off | {"RAG_GUARDRAILS__RAILS": '["pii"]'}, ours=True),
@@ -145,6 +160,7 @@ def arms(plan: Plan) -> list[Arm]:
         Arm("C-retrieval", "C: B + retrieval", ours_cmd, ours | {"RAG_GUARDRAILS__ENABLED": "false"}, ours=True),
         Arm("D", "D: full guarded RAG", ours_cmd, ours, ours=True),
         Arm("E", "E: D, prefix cache off", ours_cmd, ours | no_cache, ours=True),
+        Arm("D-nospec", "D, speculation off", ours_cmd, ours | {"RAG_ENGINE__SPECULATION": "off"}, ours=True),
     ]
     if plan.gguf is not None and plan.llama_python is not None:
         llama = [
@@ -176,6 +192,11 @@ def measure(plan: Plan, arm: Arm) -> ArmRun:
             result = ArmRun(key=arm.key, name=arm.name, startup_s=server.startup_s, idle_mib=memory_mib(server.process))
             if arm.key in PROBED:
                 result.probe = prefix_probe(server)
+            if arm.key == "D":
+                rendered = pipeline_prompts.render(loadgen.prompts()[:PROMPT_CHECKS], plan.model, plan.index_dir)
+                result.prompt_check = pipeline_prompts.matches(
+                    server.client, server.model, plan.model, rendered, PROMPT_CHECKS
+                )
             if arm.key not in PROBE_ONLY:
                 sweep(plan, server, result)
             return result
@@ -214,12 +235,22 @@ def prefix_probe(server: Running) -> PrefixProbe:
     )
 
 
-def sweep(plan: Plan, server: Running, result: ArmRun) -> None:
+def datasets_for(plan: Plan, arm: Arm) -> dict[int, Path]:
+    """Each level's prompts: the questions, or (arm A-rag) the full prompts the pipeline builds for them."""
     datasets = loadgen.write_datasets(plan.work_dir / "prompts", plan.concurrencies, plan.min_requests)
+    if not arm.pipeline_prompts:
+        return datasets
+    questions = [msgspec.json.decode(line)["prompt"] for path in datasets.values() for line in path.open()]
+    rendered = pipeline_prompts.render(questions, plan.model, plan.index_dir)
+    return pipeline_prompts.write_datasets(datasets, rendered, plan.work_dir / "pipeline-prompts")
+
+
+def sweep(plan: Plan, server: Running, result: ArmRun) -> None:
+    datasets = datasets_for(plan, server.arm)
     sampler = PeakMemory(server)
     with sampler:
         for concurrency in plan.concurrencies:
-            before = scrape(server.client, HITS, QUERIES)
+            before = scrape(server.client, HITS, QUERIES, DRAFTED, ACCEPTED)
             log_lines = _line_count(server.log_path)
             point = loadgen.run_level(
                 base_url=server.base_url,
@@ -233,11 +264,14 @@ def sweep(plan: Plan, server: Running, result: ArmRun) -> None:
                 extra_body=server.arm.extra_body,
                 text_content_only=server.arm.text_content_only,
                 log=plan.work_dir / "logs" / f"{server.arm.key}.loadgen.log",
+                api=Api.COMPLETIONS if server.arm.pipeline_prompts else Api.CHAT,
             )
             result.sweep.append(point)
-            after = scrape(server.client, HITS, QUERIES)
+            after = scrape(server.client, HITS, QUERIES, DRAFTED, ACCEPTED)
             if after[1] > before[1]:
                 result.hit_rate[concurrency] = (after[0] - before[0]) / (after[1] - before[1])
+            if after[2] > before[2]:
+                result.acceptance[concurrency] = (after[3] - before[3]) / (after[2] - before[2])
             if concurrency == 1 and server.arm.ours:
                 result.stages_ms = stage_medians(server.log_path, skip=log_lines)
             print(f"   {server.arm.key} c={concurrency}: {msgspec.json.encode(point).decode()}", flush=True)

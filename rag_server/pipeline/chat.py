@@ -27,7 +27,7 @@ from rag_server.guarding import GuardrailsSlot, guard_failed
 from rag_server.pipeline.answer import PreparedChat
 from rag_server.pipeline.fitting import PromptBudget, ensure_conversation_fits, fit_prompt
 from rag_server.pipeline.grounding import GroundingCheck
-from rag_server.pipeline.sampling import RequestedSampling
+from rag_server.pipeline.sampling import RequestedSampling, check_supported
 from rag_server.pipeline.sources import Source, sources_from_hits
 from rag_server.pipeline.stages import RequestStage, StageTimer
 from rag_server.retrieval.access import Principal
@@ -91,6 +91,8 @@ class ChatPipeline:
     budget: PromptBudget
     max_top_k: int
     """`retrieval.max_top_k`: a request's `rag.top_k` is checked against it even when retrieval is off."""
+    speculative: bool = False
+    """The engine drafts speculatively (`engine.speculation`), so some sampling parameters cannot be honoured."""
     emit_refused: Callable[[list[Decision]], None] = lambda decisions: None
     """Where a refused request's guardrail decisions go (an accepted one's leave with its answer)."""
 
@@ -99,6 +101,7 @@ class ChatPipeline:
         decisions go to `emit_refused`; an accepted one's stay on the context until the answer ends."""
         timer = timer or StageTimer()
         check_top_k(chat.rag.top_k, self.max_top_k, "rag.top_k")  # the same answer whether retrieval runs or not
+        check_supported(chat.sampling, speculative=self.speculative)
         generator = self.engine.get()
         rails = self.guardrails.get_if_enabled()
         use_rag = self.chat.rag_by_default if chat.rag.enabled is None else chat.rag.enabled

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from rag_server.errors import ContextLengthExceededError
+from rag_server.errors import ContextLengthExceededError, UnsupportedParameterError
 from rag_server.generation.port import Sampling
 from rag_server.settings import GenerationSettings
 
-__all__ = ["RequestedSampling", "check_room", "resolve_sampling"]
+__all__ = ["RequestedSampling", "check_room", "check_supported", "resolve_sampling"]
 
 
 class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +28,16 @@ class RequestedSampling(msgspec.Struct, frozen=True, kw_only=True):
     min_p: float | None = None
     repetition_penalty: float | None = None
     min_tokens: int | None = None
+
+
+def check_supported(requested: RequestedSampling, *, speculative: bool) -> None:
+    """Refuse what the engine would silently ignore: vLLM drops `min_p` while it decodes speculatively."""
+    if speculative and requested.min_p:
+        raise UnsupportedParameterError(
+            "`min_p` is not supported while the engine decodes speculatively; omit it, or run the server with "
+            "RAG_ENGINE__SPECULATION=off",
+            param="min_p",
+        )
 
 
 def check_room(requested: RequestedSampling, prompt_tokens: int, context_window: int) -> int:

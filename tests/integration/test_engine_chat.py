@@ -174,6 +174,27 @@ def test_shared_prefix_is_served_from_the_prefix_cache(live_server: LiveServer, 
     assert live_server.metric("vllm:prefix_cache_hits_total") - hits_before >= cached[1]
 
 
+def test_prompt_lookup_drafts_are_accepted_when_the_answer_copies_the_prompt(
+    live_server: LiveServer, sdk: openai.OpenAI
+) -> None:
+    """Speculation (prompt lookup, on by default) drafts the tokens that followed the latest ones in the prompt; an
+    answer that repeats the prompt has its drafts accepted, and the counters say so in /metrics."""
+    passage = "The quick brown fox jumps over the lazy dog while the cat sleeps on the warm red mat by the door."
+    drafted_before = live_server.metric("vllm:spec_decode_num_draft_tokens_total")
+    accepted_before = live_server.metric("vllm:spec_decode_num_accepted_tokens_total")
+    response = sdk.chat.completions.create(
+        model="SmolLM2-135M-Instruct",
+        messages=[{"role": "user", "content": f"Repeat this sentence exactly, twice: {passage} {passage}"}],
+        max_tokens=48,
+        temperature=0,
+    )
+    assert response.choices[0].message.content
+    drafted = live_server.metric("vllm:spec_decode_num_draft_tokens_total") - drafted_before
+    accepted = live_server.metric("vllm:spec_decode_num_accepted_tokens_total") - accepted_before
+    assert drafted > 0, "the engine drafted no tokens: speculation is off"
+    assert 0 < accepted <= drafted
+
+
 def test_sse_wire_format_over_a_socket(live_server: LiveServer) -> None:
     body = {"messages": STORY, "stream": True, "max_tokens": 3, "ignore_eos": True}
     response = httpx.post(f"{live_server.base_url}/v1/chat/completions", json=body, timeout=30)

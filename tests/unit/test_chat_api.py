@@ -6,12 +6,13 @@ import json
 import logging
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from rag_server.app import create_app
-from rag_server.settings import Settings
+from rag_server.settings import Settings, Speculation
 from tests.fakes import FakeGenerator, fake_services
 
 URL = "/v1/chat/completions"
@@ -79,17 +80,32 @@ def test_max_tokens_and_stop_reach_the_engine(client: TestClient[Litestar], gene
 
 
 def test_vllm_sampling_extras_reach_the_engine_and_unknown_fields_are_named(
-    client: TestClient[Litestar], generator: FakeGenerator, caplog: pytest.LogCaptureFixture
+    settings: Settings, generator: FakeGenerator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     extras = {"top_k": 20, "min_p": 0.05, "repetition_penalty": 1.1, "min_tokens": 2}
-    response = client.post(URL, json={"messages": [QUESTION], **extras, "ui_session": "s-1", "max_tokens": 8})
+    without_speculation = msgspec.structs.replace(
+        settings, engine=msgspec.structs.replace(settings.engine, speculation=Speculation.OFF)
+    )
+    with TestClient(create_app(without_speculation, fake_services(generator))) as client:
+        response = client.post(URL, json={"messages": [QUESTION], **extras, "ui_session": "s-1", "max_tokens": 8})
     assert response.status_code == 200
     sampling = generator.seen_sampling[-1]
     assert (sampling.top_k, sampling.min_p, sampling.repetition_penalty, sampling.min_tokens) == (20, 0.05, 1.1, 2)
     assert response.headers["x-ignored-fields"] == "ui_session"
     assert "ignored unknown fields: ui_session" in caplog.text
     assert "s-1" not in caplog.text, "names only, never values"
+
+
+def test_min_p_is_refused_while_the_engine_speculates_rather_than_silently_ignored(
+    client: TestClient[Litestar], generator: FakeGenerator
+) -> None:
+    response = client.post(URL, json={"messages": [QUESTION], "min_p": 0.05})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["param"] == "min_p"
+    assert "RAG_ENGINE__SPECULATION=off" in error["message"]
+    assert generator.seen_sampling == []
 
 
 def test_max_completion_tokens_wins_and_defaults_apply(client: TestClient[Litestar], generator: FakeGenerator) -> None:
@@ -249,3 +265,4 @@ def test_metrics_expose_engine_figures_under_vllm_names(client: TestClient[Lites
     assert "rag_server_ready 1.0" in text
     assert 'vllm:num_requests_running{model_name="Qwen2.5-Coder-0.5B-Instruct"} 0.0' in text
     assert "vllm:prefix_cache_hits_total" in text
+    assert "vllm:spec_decode_num_accepted_tokens_total" in text

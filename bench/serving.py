@@ -186,14 +186,19 @@ PROBED = {"A", "B", "B-nocache"}
 def measure(plan: Plan, arm: Arm) -> ArmRun:
     log_dir = plan.work_dir / "logs"
     try:
+        # Rebuilt before the server starts: it then holds the embedded index, which one process opens at a time.
+        rendered = (
+            pipeline_prompts.render(loadgen.prompts()[:PROMPT_CHECKS], plan.model, plan.index_dir)
+            if arm.key == "D"
+            else None
+        )
         with running(arm, plan.port, log_dir, plan.served_name) as server:
             for question in WARM_UP:
                 ask(server, question, 8)
             result = ArmRun(key=arm.key, name=arm.name, startup_s=server.startup_s, idle_mib=memory_mib(server.process))
             if arm.key in PROBED:
                 result.probe = prefix_probe(server)
-            if arm.key == "D":
-                rendered = pipeline_prompts.render(loadgen.prompts()[:PROMPT_CHECKS], plan.model, plan.index_dir)
+            if rendered is not None:
                 result.prompt_check = pipeline_prompts.matches(
                     server.client, server.model, plan.model, rendered, PROMPT_CHECKS
                 )

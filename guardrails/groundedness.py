@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 
 import msgspec
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "Encode",
@@ -30,8 +32,9 @@ __all__ = [
 ]
 
 
-Encode = Callable[[Sequence[str]], list[list[float]]]
-"""Unit-length sentence embeddings, in order (the retrieval embedder's `embed_documents`)."""
+Encode = Callable[[Sequence[str]], "Sequence[Sequence[float]] | npt.NDArray[np.float32]"]
+"""Unit-length sentence embeddings, in order (the retrieval embedder's `embed_documents`, or a `VectorCache` in
+front of it)."""
 
 
 class Support(enum.StrEnum):
@@ -189,11 +192,13 @@ class Evidence:
             if len(sentences) > 2:
                 self._units.append(passage)
         self._encode = encode
-        self._vectors: list[list[float]] | None = None
+        self._vectors: npt.NDArray[np.float32] | None = None
 
-    def vectors(self) -> list[list[float]]:
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """One row per unit (no rows without an encoder or units)."""
         if self._vectors is None:
-            self._vectors = self._encode(self._units) if self._encode and self._units else []
+            found = self._encode(self._units) if self._encode and self._units else []
+            self._vectors = np.asarray(found, dtype=np.float32).reshape(len(found), -1)
         return self._vectors
 
     def unit(self, index: int) -> str:
@@ -210,15 +215,24 @@ class Evidence:
 class GroundednessScorer:
     """Long-lived and shared; `judge` is blocking (one embedding per sentence): call it off the event loop."""
 
-    def __init__(self, encode: Encode | None, *, similarity: float = 0.65, coverage: float = 0.75) -> None:
+    def __init__(
+        self,
+        encode: Encode | None,
+        *,
+        similarity: float = 0.65,
+        coverage: float = 0.75,
+        evidence_encode: Encode | None = None,
+    ) -> None:
         self._encode = encode
+        self._evidence_encode = evidence_encode or encode
+        """What embeds the passages' sentences: a cache in front of `encode` on the server."""
         self.similarity = similarity
         """A sentence whose closest passage sentence is at least this similar is supported in meaning."""
         self.coverage = coverage
         """... or one whose content words appear in a single passage at least this much."""
 
     def evidence(self, passages: Sequence[str]) -> Evidence:
-        return Evidence(passages, self._encode)
+        return Evidence(passages, self._evidence_encode)
 
     def judge(self, sentence: str, evidence: Evidence) -> tuple[Support, float]:
         """The sentence's support and its best similarity (0 when the exact checks decided)."""
@@ -256,7 +270,7 @@ class GroundednessScorer:
     def _similarities(self, claim: str, evidence: Evidence) -> list[float]:
         """Cosine of the claim with each evidence unit (empty without an encoder)."""
         vectors = evidence.vectors()
-        if self._encode is None or not vectors:
+        if self._encode is None or not len(vectors):
             return []
-        [query] = self._encode([claim])
-        return [sum(a * b for a, b in zip(query, vector, strict=True)) for vector in vectors]
+        query = np.asarray(self._encode([claim]), dtype=np.float32)[0]
+        return [float(value) for value in vectors @ query]

@@ -11,8 +11,9 @@ straight line, before a response byte is sent. Each stage returns a typed value 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import anyio
@@ -20,6 +21,7 @@ import msgspec
 
 from guardrails import Action, Decision, GuardContext, GuardUnavailableError, Reason
 from guardrails.groundedness import GroundednessScorer
+from guardrails.vector_cache import VectorCache
 from rag_server.errors import ContentFilterError, InvalidRequestError
 from rag_server.generation.port import ChatTurn
 from rag_server.generation.supervisor import EngineSlot
@@ -95,6 +97,9 @@ class ChatPipeline:
     """The engine drafts speculatively (`engine.speculation`), so some sampling parameters cannot be honoured."""
     emit_refused: Callable[[list[Decision]], None] = lambda decisions: None
     """Where a refused request's guardrail decisions go (an accepted one's leave with its answer)."""
+    passage_vectors: VectorCache = field(default_factory=VectorCache)
+    """The passages' sentence vectors for the groundedness check, shared by every answer (the embedder model is
+    fixed by the settings, so they outlive a restart of the retrieval service)."""
 
     async def prepare(self, chat: ChatInput, timer: StageTimer | None = None) -> PreparedChat:
         """Raise a typed 4xx/503 error, or return a chat ready to stream. A refused request's guardrail
@@ -140,7 +145,12 @@ class ChatPipeline:
         """The groundedness check of an answer from the documents (none without retrieval, or when it is off)."""
         if knowledge is None or self.chat.grounding is GroundingMode.OFF:
             return None
-        scorer = GroundednessScorer(knowledge.embedder.embed_documents, similarity=self.chat.grounding_similarity)
+        embed = knowledge.embedder.embed_documents
+        scorer = GroundednessScorer(
+            embed,
+            similarity=self.chat.grounding_similarity,
+            evidence_encode=functools.partial(self.passage_vectors.encode, encode=embed),
+        )
         return GroundingCheck(scorer, [source.text for source in sources], self.chat.grounding)
 
     async def _check_input(

@@ -8,9 +8,10 @@ both torch) share the cores. Two suspects:
 - the server's torch uses one intra-op thread per core, and its threads then fight the engine's for the same cores.
 
 Per variant (a process setting of the full pipeline, arm D): start the server; send probe questions one at a
-time (`max_tokens=1`) while `users` other clients stream long answers, and read the pipeline's stage timings for
-the probes from the server's log; record the background streams' decode rate, so that what a variant gives the
-rails is set against what it takes from decoding.
+time (`max_tokens=1`) while `users` other clients stream long answers, plain (the engine decoding) or through the
+whole pipeline (retrieval, output rails and the groundedness check working for them too), and read the pipeline's
+stage timings for the probes from the server's log; record the background streams' decode rate, so that what a
+variant gives the rails is set against what it takes from decoding.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ VARIANTS: Mapping[str, Mapping[str, str]] = {
     "as shipped": {},
     "engine threads sleep when idle (OMP_WAIT_POLICY=PASSIVE)": {"OMP_WAIT_POLICY": "PASSIVE"},
     "server torch on 1 thread (OMP_NUM_THREADS=1)": {"OMP_NUM_THREADS": "1"},
-    "both": {"OMP_WAIT_POLICY": "PASSIVE", "OMP_NUM_THREADS": "1"},
 }
 """Environment added to the server process. The engine binds its own thread count to `engine.cpu_threads_bind`
 whatever OMP_NUM_THREADS says, so that variable only reaches the server's own torch."""
@@ -41,10 +41,25 @@ BACKGROUND_TOKENS = 256
 OWN_STAGES = ("input_rails", "retrieval", "prompt")
 
 
+class Load(msgspec.Struct, frozen=True):
+    users: int
+    """Clients streaming long answers while the probes run."""
+    rag: bool = False
+    """Their answers go through the whole pipeline (else plain chat: the engine decoding)."""
+
+    @property
+    def label(self) -> str:
+        return "none" if not self.users else f"{self.users} × {'full pipeline' if self.rag else 'plain decoding'}"
+
+
+LOADS = (Load(0), Load(8), Load(8, rag=True))
+
+
 class ContentionPoint(msgspec.Struct, kw_only=True):
     variant: str
     users: int
     """Clients streaming long answers while the probes ran."""
+    rag: bool = False
     input_rails_ms: float
     own_stages_ms: float
     """Input rails, retrieval and prompt: the pipeline's time before the engine sees a request (medians)."""
@@ -55,8 +70,9 @@ class ContentionPoint(msgspec.Struct, kw_only=True):
 class _Background:
     """`users` clients each streaming fixed-length answers, one after another, until stopped."""
 
-    def __init__(self, server: Running, users: int) -> None:
+    def __init__(self, server: Running, users: int, *, rag: bool) -> None:
         self._server = server
+        self._rag = rag
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, args=(i,), daemon=True) for i in range(users)]
         self._lock = threading.Lock()
@@ -79,7 +95,7 @@ class _Background:
     def _loop(self, index: int) -> None:
         questions = prompts()
         body = {"model": self._server.model, "max_tokens": BACKGROUND_TOKENS, "temperature": 0, "stream": True,
-                "ignore_eos": True, "rag": {"enabled": False}}  # fmt: skip
+                "ignore_eos": True, "rag": {"enabled": self._rag}}  # fmt: skip
         with httpx.Client(base_url=self._server.base_url, timeout=300) as client:
             turn = index
             while not self._stop.is_set():
@@ -114,7 +130,7 @@ def _stage_times(server: Running, request_ids: Sequence[str]) -> dict[str, list[
     return found
 
 
-def measure_variant(plan: Plan, variant: str, env: Mapping[str, str], levels: Sequence[int]) -> list[ContentionPoint]:
+def measure_variant(plan: Plan, variant: str, env: Mapping[str, str], loads: Sequence[Load]) -> list[ContentionPoint]:
     full = next(arm for arm in arms(plan) if arm.key == "D")
     arm = Arm(f"contention-{len(env)}-{'-'.join(env.values()) or 'shipped'}", variant, full.command,
               dict(full.env) | dict(env), ours=True)  # fmt: skip
@@ -123,10 +139,10 @@ def measure_variant(plan: Plan, variant: str, env: Mapping[str, str], levels: Se
     with running(arm, plan.port, plan.work_dir / "logs", plan.served_name) as server:
         for question in questions[:3]:  # warm-up: the first requests load lazily initialised parts
             _probe(server, question)
-        for users in levels:
+        for load in loads:
             ids = []
-            with _Background(server, users) as background:
-                time.sleep(2.0 if users else 0.0)  # let the streams reach steady decoding
+            with _Background(server, load.users, rag=load.rag) as background:
+                time.sleep(2.0 if load.users else 0.0)  # let the streams reach steady decoding
                 for question in questions[3 : 3 + PROBES]:
                     ids.append(_probe(server, question))
                     time.sleep(0.3)
@@ -136,28 +152,29 @@ def measure_variant(plan: Plan, variant: str, env: Mapping[str, str], levels: Se
             points.append(
                 ContentionPoint(
                     variant=variant,
-                    users=users,
+                    users=load.users,
+                    rag=load.rag,
                     input_rails_ms=statistics.median(stages.get("input_rails", [float("nan")])),
                     own_stages_ms=statistics.median(own) if own else float("nan"),
-                    background_tok_s=background.tokens / background.seconds if users else 0.0,
+                    background_tok_s=background.tokens / background.seconds if load.users else 0.0,
                 )
             )
-            print(f"   {variant} users={users}: {msgspec.json.encode(points[-1]).decode()}", flush=True)
+            print(f"   {variant} {load.label}: {msgspec.json.encode(points[-1]).decode()}", flush=True)
     return points
 
 
-def run(plan: Plan, levels: Sequence[int] = (0, 8)) -> list[ContentionPoint]:
+def run(plan: Plan, loads: Sequence[Load] = LOADS) -> list[ContentionPoint]:
     results = []
     for variant, env in VARIANTS.items():
         print(f"== contention: {variant}", flush=True)
-        results.extend(measure_variant(plan, variant, env, levels))
+        results.extend(measure_variant(plan, variant, env, loads))
     return results
 
 
 def table(points: Sequence[ContentionPoint]) -> list[str]:
     idle = {p.variant: p for p in points if p.users == 0}
     lines = [
-        "| variant | users streaming | input rails p50 ms | own stages p50 ms | × idle (as shipped) | "
+        "| variant | other clients streaming | input rails p50 ms | own stages p50 ms | × idle (as shipped) | "
         "background decode tok/s |",
         "|---|---|---|---|---|---|",
     ]
@@ -165,7 +182,7 @@ def table(points: Sequence[ContentionPoint]) -> list[str]:
     for point in points:
         ratio = point.own_stages_ms / base.own_stages_ms if base and base.own_stages_ms else float("nan")
         lines.append(
-            f"| {point.variant} | {point.users} | {point.input_rails_ms:.1f} | {point.own_stages_ms:.1f} | "
-            f"{ratio:.2f} | {point.background_tok_s:.1f} |"
+            f"| {point.variant} | {Load(point.users, point.rag).label} | {point.input_rails_ms:.1f} | "
+            f"{point.own_stages_ms:.1f} | {ratio:.2f} | {point.background_tok_s:.1f} |"
         )
     return lines

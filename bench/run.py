@@ -147,8 +147,8 @@ def run_contention(args: argparse.Namespace, plan: serving.Plan) -> None:
         "",
         f"Arm D as shipped and with one process setting changed; {contention.PROBES} probe questions one at a time "
         f"(`max_tokens=1`) with no other traffic, then while 8 other clients stream {contention.BACKGROUND_TOKENS}-"
-        "token answers; stage medians from the server's log; background decode rate of the 8 streams together."
-        + (" Eager engine." if plan.eager else ""),
+        "token answers (plain chat, then through the whole pipeline); stage medians from the server's log; "
+        "background decode rate of the 8 streams together." + (" Eager engine." if plan.eager else ""),
         "",
         *contention.table(points),
     ]

@@ -160,7 +160,7 @@ def arms(plan: Plan) -> list[Arm]:
         Arm("C-retrieval", "C: B + retrieval", ours_cmd, ours | {"RAG_GUARDRAILS__ENABLED": "false"}, ours=True),
         Arm("D", "D: full guarded RAG", ours_cmd, ours, ours=True),
         Arm("E", "E: D, prefix cache off", ours_cmd, ours | no_cache, ours=True),
-        Arm("D-nospec", "D, speculation off", ours_cmd, ours | {"RAG_ENGINE__SPECULATION": "off"}, ours=True),
+        Arm("D-spec", "D, speculation on", ours_cmd, ours | {"RAG_ENGINE__SPECULATION": "ngram"}, ours=True),
     ]
     if plan.gguf is not None and plan.llama_python is not None:
         llama = [
@@ -198,12 +198,12 @@ def measure(plan: Plan, arm: Arm) -> ArmRun:
             result = ArmRun(key=arm.key, name=arm.name, startup_s=server.startup_s, idle_mib=memory_mib(server.process))
             if arm.key in PROBED:
                 result.probe = prefix_probe(server)
-            if rendered is not None:
+            if arm.key not in PROBE_ONLY:
+                sweep(plan, server, result)
+            if rendered is not None:  # after the sweep: its questions must not find themselves in the prefix cache
                 result.prompt_check = pipeline_prompts.matches(
                     server.client, server.model, plan.model, rendered, PROMPT_CHECKS
                 )
-            if arm.key not in PROBE_ONLY:
-                sweep(plan, server, result)
             return result
     except Exception as exc:  # one broken arm must not lose the others' results
         print(f"!! {arm.name}: {exc}", flush=True)

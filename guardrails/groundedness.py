@@ -273,4 +273,6 @@ class GroundednessScorer:
         if self._encode is None or not len(vectors):
             return []
         query = np.asarray(self._encode([claim]), dtype=np.float32)[0]
-        return [float(value) for value in vectors @ query]
+        # Multiply and sum, not `vectors @ query`: a matrix product goes to BLAS, whose worker threads busy-wait
+        # after each call and took the cores from the engine (a restarting replica next to a loaded one stalled).
+        return [float(value) for value in (vectors * query).sum(axis=1)]

@@ -35,7 +35,7 @@ from rag_server.metrics import (
 from rag_server.pipeline import ChatPipeline, PromptBudget
 from rag_server.readiness import Readiness
 from rag_server.services import Services, admission_slots, default_services
-from rag_server.settings import EngineSettings, Settings, Speculation
+from rag_server.settings import EngineSettings, Settings
 
 __all__ = ["create_app"]
 
@@ -104,7 +104,7 @@ def _pipeline(settings: Settings, services: Services, guardrail_metrics: Guardra
             defaults=settings.generation,
         ),
         max_top_k=settings.retrieval.max_top_k,
-        speculative=settings.engine.speculation is not Speculation.OFF,
+        speculative=settings.engine.speculative,
         emit_refused=lambda decisions: emit_decisions(decisions, guardrail_metrics.record),
     )
 
@@ -152,7 +152,9 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
             "readiness": _constant(readiness),
             "bundle": _constant(bundle),
             "started_at": _constant(int(time.time())),
-            "openapi": _constant(openapi_document(settings.retrieval.max_top_k)),
+            "openapi": _constant(
+                openapi_document(settings.retrieval.max_top_k, speculative=settings.engine.speculative)
+            ),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         middleware=[count_requests(chat_metrics)],

@@ -106,14 +106,17 @@ class EngineSettings(_Section, frozen=True):
     """KV-cache block size in tokens; the unit of prefix-cache reuse. The CPU backend needs a multiple of 32."""
 
     enforce_eager: bool = False
-    """Skip torch.compile: starts in ~30 s instead of ~100 s on CPU, decodes ~25% slower. Tests turn it on."""
+    """Skip torch.compile: starts in ~30 s instead of ~90 s warm (~130 s the first time) on CPU, decodes ~25% slower.
+    Tests turn it on."""
 
     max_num_seqs: Annotated[int, Meta(ge=1)] = 32
     """Most sequences the engine batches in one step."""
 
-    speculation: Speculation = Speculation.NGRAM
-    """Speculative decoding: `ngram` (prompt lookup) or `off`. docs/benchmarks.md measures what it gains; watch
-    the acceptance rate in /metrics (`vllm:spec_decode_num_accepted_tokens` over `..._num_draft_tokens`)."""
+    speculation: Speculation = Speculation.OFF
+    """Speculative decoding: `ngram` (prompt lookup) or `off`. It decodes RAG answers faster (docs/benchmarks.md),
+    but on CPU a replica restarting beside a speculating one stalled for minutes in the rolling-restart test, so it
+    is off by default there. Watch the acceptance rate in /metrics (`vllm:spec_decode_num_accepted_tokens` over
+    `..._num_draft_tokens`)."""
 
     speculative_tokens: Annotated[int, Meta(ge=1, le=16)] = 4
     """Tokens drafted per step when `speculation` is on."""
@@ -157,6 +160,11 @@ class EngineSettings(_Section, frozen=True):
     def __post_init__(self) -> None:
         if self.ngram_min > self.ngram_max:
             raise ValueError(f"ngram_min ({self.ngram_min}) must not exceed ngram_max ({self.ngram_max})")
+
+    @property
+    def speculative(self) -> bool:
+        """The engine drafts tokens speculatively (vLLM then ignores `min_p`)."""
+        return self.speculation is not Speculation.OFF
 
     @property
     def model_name(self) -> str:

@@ -13,7 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import allow_header_conformance
 
 from rag_server.api.openapi import openapi_document
-from rag_server.settings import RetrievalSettings
+from rag_server.settings import EngineSettings, RetrievalSettings
 
 # Litestar's automatic OPTIONS answer lists only one method when two handlers share a path (PUT and DELETE of a
 # document), so that one check is left out for that path; every 405 is still checked for its `Allow` header.
@@ -22,13 +22,17 @@ _LITESTAR_OPTIONS_QUIRK = "/v1/collections/{collection}/documents/{document_id}"
 FUZZ_SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
+def default_document() -> bytes:
+    """The document a server on the default settings publishes (a test checks it does)."""
+    return openapi_document(RetrievalSettings().max_top_k, speculative=EngineSettings().speculative)
+
+
 def default_schema() -> Any:
-    """The document a server on the default `retrieval.max_top_k` publishes (a test checks it does)."""
-    return schemathesis.openapi.from_dict(msgspec.json.decode(openapi_document(RetrievalSettings().max_top_k)))
+    return schemathesis.openapi.from_dict(msgspec.json.decode(default_document()))
 
 
 def assert_publishes_the_default_schema(base_url: str) -> None:
-    assert httpx.get(f"{base_url}/openapi.json").content == openapi_document(RetrievalSettings().max_top_k)
+    assert httpx.get(f"{base_url}/openapi.json").content == default_document()
 
 
 @schemathesis.check

@@ -160,15 +160,18 @@ def _paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def openapi_document(max_top_k: int) -> bytes:
-    """The document for a deployment whose `retrieval.max_top_k` is `max_top_k` (the one bound that is
-    configuration, not type)."""
+def openapi_document(max_top_k: int, *, speculative: bool) -> bytes:
+    """The document for a deployment whose `retrieval.max_top_k` is `max_top_k` and whose engine decodes
+    speculatively or not (the bounds that are configuration, not type)."""
     _, components = msgspec.json.schema_components(_WIRE_TYPES, ref_template=_REF)
     for holder in ("SearchRequest", "RagOptions"):
         bounded = components[holder]["properties"]["top_k"]["anyOf"][0]
         bounded["maximum"] = max_top_k
     # The question is the last user turn: a conversation without one is refused (400 naming `messages`).
     chat = components["ChatCompletionRequest"]["properties"]
+    if speculative:  # vLLM ignores min_p while it speculates: refused with 400 `unsupported_parameter` above 0
+        chat["min_p"]["anyOf"][0]["maximum"] = 0
+        chat["min_p"]["description"] = "Not supported while this server decodes speculatively: 0 or null only."
     chat["messages"]["contains"] = _ref(UserMessage)
     for name, allowed in NEUTRAL_VALUES.items():  # refused with 400 `unsupported_parameter` at any other value
         chat[name] = {"enum": list(allowed), "description": "Not supported: accepted only at these values."}

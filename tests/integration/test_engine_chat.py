@@ -177,8 +177,9 @@ def test_shared_prefix_is_served_from_the_prefix_cache(live_server: LiveServer, 
 def test_prompt_lookup_drafts_are_accepted_when_the_answer_copies_the_prompt(
     live_server: LiveServer, sdk: openai.OpenAI
 ) -> None:
-    """Speculation (prompt lookup, on by default) drafts the tokens that followed the latest ones in the prompt; an
-    answer that repeats the prompt has its drafts accepted, and the counters say so in /metrics."""
+    """Speculation (prompt lookup; off by default, on in this session's server) drafts the tokens that followed
+    the latest ones in the prompt; an answer that repeats the prompt has its drafts accepted, and the counters say
+    so in /metrics."""
     passage = "The quick brown fox jumps over the lazy dog while the cat sleeps on the warm red mat by the door."
     drafted_before = live_server.metric("vllm:spec_decode_num_draft_tokens_total")
     accepted_before = live_server.metric("vllm:spec_decode_num_accepted_tokens_total")

@@ -18,6 +18,7 @@ from bench.roofline import weight_bytes
 from bench.servers import scrape
 from bench.serving import ArmRun, PrefixProbe, stage_medians
 from bench.serving_report import goals
+from rag_server.generation.speculation import speculative_config
 from rag_server.settings import EngineSettings
 
 
@@ -135,7 +136,7 @@ def test_every_arm_serves_the_same_model_and_only_our_arms_take_our_settings(tmp
     )  # fmt: skip
     arms = {arm.key: arm for arm in serving.arms(plan)}
     assert set(arms) == {
-        "A", "A-rag", "B", "B-nocache", "C-pii", "C-injection", "C-output", "C-retrieval", "D", "E", "D-nospec"
+        "A", "A-rag", "B", "B-nocache", "C-pii", "C-injection", "C-output", "C-retrieval", "D", "E", "D-spec"
     }  # fmt: skip
     assert "some/model" in arms["A"].command
     assert not any(k.startswith("RAG_") for k in arms["A"].env)
@@ -144,7 +145,7 @@ def test_every_arm_serves_the_same_model_and_only_our_arms_take_our_settings(tmp
     assert arms["A-rag"].pipeline_prompts
     assert arms["A-rag"].command == arms["A"].command
     assert "RAG_ENGINE__SPECULATION" not in arms["D"].env
-    assert arms["D-nospec"].env["RAG_ENGINE__SPECULATION"] == "off"
+    assert arms["D-spec"].env["RAG_ENGINE__SPECULATION"] == "ngram"
     assert arms["C-pii"].env["RAG_GUARDRAILS__RAILS"] == '["pii"]'
     assert arms["E"].env["RAG_ENGINE__ENABLE_PREFIX_CACHING"] == "false"
     assert "RAG_GUARDRAILS__ENABLED" not in arms["D"].env
@@ -157,14 +158,11 @@ def test_vllm_serve_drafts_as_our_server_does_by_default(tmp_path: Path) -> None
         port=9000, concurrencies=(1,), min_requests=4, output_len=8,
     )  # fmt: skip
     command = next(arm for arm in serving.arms(plan) if arm.key == "A").command
-    config = json.loads(command[command.index("--speculative-config") + 1])
-    defaults = EngineSettings()
-    assert config == {
-        "method": "ngram",
-        "num_speculative_tokens": defaults.speculative_tokens,
-        "prompt_lookup_min": defaults.ngram_min,
-        "prompt_lookup_max": defaults.ngram_max,
-    }
+    expected = speculative_config(EngineSettings())
+    if expected is None:
+        assert "--speculative-config" not in command
+    else:
+        assert json.loads(command[command.index("--speculative-config") + 1]) == expected
 
 
 def test_counters_are_summed_over_labels_from_one_read_of_metrics() -> None:

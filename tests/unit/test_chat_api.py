@@ -80,15 +80,11 @@ def test_max_tokens_and_stop_reach_the_engine(client: TestClient[Litestar], gene
 
 
 def test_vllm_sampling_extras_reach_the_engine_and_unknown_fields_are_named(
-    settings: Settings, generator: FakeGenerator, caplog: pytest.LogCaptureFixture
+    client: TestClient[Litestar], generator: FakeGenerator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     extras = {"top_k": 20, "min_p": 0.05, "repetition_penalty": 1.1, "min_tokens": 2}
-    without_speculation = msgspec.structs.replace(
-        settings, engine=msgspec.structs.replace(settings.engine, speculation=Speculation.OFF)
-    )
-    with TestClient(create_app(without_speculation, fake_services(generator))) as client:
-        response = client.post(URL, json={"messages": [QUESTION], **extras, "ui_session": "s-1", "max_tokens": 8})
+    response = client.post(URL, json={"messages": [QUESTION], **extras, "ui_session": "s-1", "max_tokens": 8})
     assert response.status_code == 200
     sampling = generator.seen_sampling[-1]
     assert (sampling.top_k, sampling.min_p, sampling.repetition_penalty, sampling.min_tokens) == (20, 0.05, 1.1, 2)
@@ -98,9 +94,16 @@ def test_vllm_sampling_extras_reach_the_engine_and_unknown_fields_are_named(
 
 
 def test_min_p_is_refused_while_the_engine_speculates_rather_than_silently_ignored(
-    client: TestClient[Litestar], generator: FakeGenerator
+    settings: Settings, generator: FakeGenerator
 ) -> None:
-    response = client.post(URL, json={"messages": [QUESTION], "min_p": 0.05})
+    speculating = msgspec.structs.replace(
+        settings, engine=msgspec.structs.replace(settings.engine, speculation=Speculation.NGRAM)
+    )
+    with TestClient(create_app(speculating, fake_services(generator))) as client:
+        response = client.post(URL, json={"messages": [QUESTION], "min_p": 0.05})
+        published = client.get("/openapi.json").json()
+    min_p = published["components"]["schemas"]["ChatCompletionRequest"]["properties"]["min_p"]
+    assert min_p["anyOf"][0]["maximum"] == 0, "the published contract says so too"
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["param"] == "min_p"

@@ -45,3 +45,5 @@ def test_the_document_is_openapi_3_1_with_every_route(base_url: str) -> None:
     assert {"/v1/chat/completions", "/v1/search", "/v1/guardrails/check", "/v1/models"} <= set(document["paths"])
     search_top_k = document["components"]["schemas"]["SearchRequest"]["properties"]["top_k"]["anyOf"][0]
     assert search_top_k["maximum"] == 50, "the deployment's retrieval.max_top_k, not the type's ceiling"
+    min_p = document["components"]["schemas"]["ChatCompletionRequest"]["properties"]["min_p"]
+    assert min_p["anyOf"][0]["maximum"] == 1, "speculation is off by default: min_p is honoured"

@@ -8,11 +8,11 @@ from typing import Any
 from tests.contract_fuzz import FUZZ_SETTINGS, assert_publishes_the_default_schema, call_and_check, default_schema
 from tests.integration.conftest import LiveServer
 
-schema = default_schema()
+schema = default_schema(speculative=True)  # the session's server speculates (tests/integration/conftest.py)
 
 
 def test_the_real_server_publishes_the_document(live_server: LiveServer) -> None:
-    assert_publishes_the_default_schema(live_server.base_url)
+    assert_publishes_the_default_schema(live_server.base_url, speculative=True)
 
 
 @schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis ships no types for its pytest plugin

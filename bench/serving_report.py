@@ -144,6 +144,11 @@ def _own_stages_ms(run: ArmRun) -> float:
     return sum(run.stages_ms.get(stage, 0.0) for stage in OWN_STAGES)
 
 
+def _levels(run: ArmRun, base: ArmRun) -> list[tuple[SweepPoint, SweepPoint]]:
+    """(run's point, base's point) at each concurrency both measured, in the run's order."""
+    return [(point, other) for point in run.sweep if (other := at(base, point.concurrency)) is not None]
+
+
 def like_for_like(arms: Mapping[str, ArmRun]) -> list[str]:
     """D against `vllm serve` fed D's own prompts (A-rag), level by level: what rails, retrieval, citations and SSE
     cost on top of the engine when both prefill the same tokens."""
@@ -162,10 +167,7 @@ def like_for_like(arms: Mapping[str, ArmRun]) -> list[str]:
         "| TPOT ratio | output tok/s A-rag / D | throughput ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for point in full.sweep:
-        base = at(raw, point.concurrency)
-        if base is None:
-            continue
+    for point, base in _levels(full, raw):
         ttft = point.ttft_p50_ms / (base.ttft_p50_ms + own)
         lines.append(
             f"| {point.concurrency} | {base.mean_input_tokens:.0f} / {point.mean_input_tokens:.0f} | "
@@ -193,10 +195,7 @@ def speculation(arms: Mapping[str, ArmRun]) -> list[str]:
         "drafted tokens accepted |",
         "|---|---|---|---|---|---|",
     ]
-    for point in on.sweep:
-        base = at(off, point.concurrency)
-        if base is None:
-            continue
+    for point, base in _levels(on, off):
         rate = on.acceptance.get(point.concurrency)
         lines.append(
             f"| {point.concurrency} | {base.tpot_p50_ms:.1f} / {point.tpot_p50_ms:.1f} | "

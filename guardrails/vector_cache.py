@@ -26,7 +26,7 @@ class VectorCache:
     def __init__(self, capacity: int = 16_384) -> None:
         self.capacity = capacity
         """Vectors kept (all-MiniLM-L6-v2: 1.5 KB each, 24 MiB at the default)."""
-        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -34,14 +34,16 @@ class VectorCache:
     def encode(self, texts: Sequence[str], encode: Callable[[Sequence[str]], Sequence[Sequence[float]]]) -> Vectors:
         """The vectors of `texts` as rows, in order: cached ones from the cache, the others from one `encode` call
         (each distinct text once)."""
-        found: dict[str, npt.NDArray[np.float32]] = {}
+        found: dict[str, Vectors] = {}
         with self._lock:
             for text in texts:
                 vector = self._vectors.get(text)
                 if vector is not None:
                     self._vectors.move_to_end(text)
                     found[text] = vector
-        missing = [text for text in dict.fromkeys(texts) if text not in found]
+            missing = [text for text in dict.fromkeys(texts) if text not in found]
+            self.hits += len(texts) - len(missing)
+            self.misses += len(missing)
         if missing:
             fresh = np.asarray(encode(missing), dtype=np.float32)
             with self._lock:
@@ -49,9 +51,6 @@ class VectorCache:
                     found[text] = self._vectors[text] = vector
                 while len(self._vectors) > self.capacity:
                     self._vectors.popitem(last=False)
-        with self._lock:
-            self.hits += len(texts) - len(missing)
-            self.misses += len(missing)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[text] for text in texts])

@@ -27,13 +27,14 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from bench.servers import REPO, Arm, Running, running
+from bench.servers import REPO, Arm, Running, running, scrape
 
 CORPORA = {
     "data": (REPO / "data", REPO / "bench" / "eval" / "answers_data.toml"),
     "packages": (REPO / "bench" / "corpora" / "package-docs", REPO / "bench" / "eval" / "answers_packages.toml"),
     "manpages": (REPO / "bench" / "corpora" / "man-pages", REPO / "bench" / "eval" / "answers_manpages.toml"),
 }
+HITS, QUERIES = "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total"
 MAX_TOKENS = 160
 """Enough for a short answer with citations; a model that rambles past it is judged on what it said so far."""
 
@@ -92,6 +93,8 @@ class ArmCorpus(msgspec.Struct, kw_only=True):
     unsupported_sentences: float
     """Share of the checked answer sentences the groundedness check found unsupported."""
     graded: list[Graded]
+    prefix_hit_rate: float = -1.0
+    """Prompt tokens the engine found in its prefix cache while answering these questions (-1: not measured)."""
 
 
 def load(path: Path) -> list[Question]:
@@ -180,7 +183,7 @@ def ask(server: Running, question: Question) -> Graded:
     return grade(question, text, sources, outcome, (first - started if first else 0.0, tpot), grounding)
 
 
-def summarise(arm: str, corpus: str, graded: list[Graded]) -> ArmCorpus:
+def summarise(arm: str, corpus: str, graded: list[Graded], prefix_hit_rate: float = -1.0) -> ArmCorpus:
     answerable = [g for g in graded if g.answerable]
     unanswerable = [g for g in graded if not g.answerable]
 
@@ -206,6 +209,7 @@ def summarise(arm: str, corpus: str, graded: list[Graded]) -> ArmCorpus:
             sum(g.sentences_unsupported for g in graded) / max(1, sum(g.sentences_checked for g in graded)), 3
         ),
         graded=graded,
+        prefix_hit_rate=prefix_hit_rate,
     )
 
 
@@ -241,11 +245,13 @@ OPTIONS = {
     "t1": {"RAG_GENERATION__DEFAULT_TEMPERATURE": "1"},
     "hybrid": {"RAG_RETRIEVAL__SEARCH_MODE": "hybrid"},
     "dense": {"RAG_RETRIEVAL__SEARCH_MODE": "dense"},
+    "doc": {"RAG_GENERATION__PASSAGE_ORDER": "document"},
 }
 
 
 def arm_settings(key: str) -> dict[str, str]:
-    """`qwen-q-t0`: a model, then options (prompt layout, default temperature, search mode); the rest as configured."""
+    """`qwen-q-t0`: a model, then options (prompt layout, default temperature, search mode, passage order); the rest
+    as configured."""
     model, *options = key.split("-")
     settings = {
         "RAG_ENGINE__MODEL": f"data/models/{MODELS[model]}",
@@ -267,8 +273,10 @@ def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: in
                 model = settings["RAG_ENGINE__SERVED_MODEL_NAME"]
                 arm = arm_named(f"{key}-{corpus}", port, built[corpus], settings)
                 with running(arm, port, log_dir, model) as server:
+                    before = scrape(server.client, HITS, QUERIES)
                     graded = [ask(server, question) for question in questions]
-                summary = summarise(key, corpus, graded)
+                    hits, queries = (b - a for a, b in zip(before, scrape(server.client, HITS, QUERIES), strict=True))
+                summary = summarise(key, corpus, graded, round(hits / queries, 3) if queries else -1.0)
                 results.append(summary)
                 (log_dir / f"{key}-{corpus}.json").write_bytes(msgspec.json.format(msgspec.json.encode(summary)))
                 print(table([summary]), flush=True)
@@ -278,14 +286,15 @@ def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: in
 def table(results: Sequence[ArmCorpus]) -> str:
     rows = [
         "| arm | corpus | questions | accuracy | citation | correct refusal | false refusal | marker only | "
-        "retrieval hit | unsupported sentences | TTFT p50 s | TPOT p50 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "retrieval hit | unsupported sentences | TTFT p50 s | TPOT p50 ms | prefix hit | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows.extend(
         f"| {r.arm} | {r.corpus} | {r.answerable}+{r.unanswerable} | {r.accuracy:.2f} | {r.citation_rate:.2f} | "
         f"{r.correct_refusal:.2f} | {r.false_refusal:.2f} | {r.marker_only:.2f} | {r.retrieval_hit:.2f} | "
         f"{f'{r.unsupported_sentences:.2f}' if r.unsupported_sentences >= 0 else 'n/a'} | "
-        f"{r.ttft_p50_s:.2f} | {r.tpot_p50_ms:.0f} | {r.errors} |"
+        f"{r.ttft_p50_s:.2f} | {r.tpot_p50_ms:.0f} | "
+        f"{f'{r.prefix_hit_rate:.2f}' if r.prefix_hit_rate >= 0 else 'n/a'} | {r.errors} |"
         for r in results
     )
     return "\n".join(rows)

@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from guardrails.encoders import load_sentence_encoder
-from guardrails.injection import SEGMENT_MARGIN, InjectionDetector, detector_text, load_injection_model
+from guardrails.injection import (
+    FLAG_MARGIN,
+    SEGMENT_MARGIN,
+    InjectionDetector,
+    detector_text,
+    load_injection_model,
+)
 from guardrails.injection_rules import match_rules
 from guardrails.segments import segments
 from guardrails.train import DEFAULT_REGULARISATION as REGULARISATION
@@ -71,14 +77,24 @@ def benign_table(detector: InjectionDetector, wiki: Sequence[str]) -> str:
         "sample wiki paragraphs (ours)": list(wiki),
     }
     threshold = detector.threshold
-    lines = ["| benign text | n | flagged | FPR |", "|---|---|---|---|"]
-    total = flagged_total = 0
+    flag_from = threshold - FLAG_MARGIN
+    lines = [
+        "| benign text | n | blocked | FPR | in the flag tier (answered, recorded) |",
+        "|---|---|---|---|---|",
+    ]
+    total = blocked_total = flag_total = 0
     for name, texts in sets.items():
-        flagged = sum(score.score >= threshold for score in detector.score_many(texts))
-        lines.append(f"| {name} | {len(texts)} | {flagged} | {flagged / max(1, len(texts)):.3f} |")
+        scores = [score.score for score in detector.score_many(texts)]
+        blocked = sum(score >= threshold for score in scores)
+        flag = sum(flag_from <= score < threshold for score in scores)
+        n = max(1, len(texts))
+        lines.append(f"| {name} | {len(texts)} | {blocked} | {blocked / n:.3f} | {flag} ({flag / n:.3f}) |")
         if "unseen" in name:
-            total, flagged_total = total + len(texts), flagged_total + flagged
-    lines.append(f"| **all unseen** | {total} | {flagged_total} | **{flagged_total / max(1, total):.3f}** |")
+            total, blocked_total, flag_total = total + len(texts), blocked_total + blocked, flag_total + flag
+    lines.append(
+        f"| **all unseen** | {total} | {blocked_total} | **{blocked_total / max(1, total):.3f}** | "
+        f"{flag_total} ({flag_total / max(1, total):.3f}) |"
+    )
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ import httpx
 
 from rag_server.generation.port import ChatTurn
 from rag_server.pipeline.prompt import compose_turns
-from rag_server.pipeline.sources import render_sources, sources_from_hits
+from rag_server.pipeline.sources import arrange, render_sources, sources_from_hits
 from rag_server.retrieval.access import Principal
 from rag_server.settings import GenerationSettings, RetrievalSettings
 
@@ -31,7 +31,7 @@ def render(questions: Sequence[str], model: str, index_dir: Path) -> dict[str, s
     from rag_server.retrieval.service import Knowledge, SearchQuery  # noqa: PLC0415
 
     retrieval = RetrievalSettings(index_dir=str(index_dir))
-    layout = GenerationSettings().prompt_layout
+    generation = GenerationSettings()
     tokenizer = AutoTokenizer.from_pretrained(model)
     embedder = load_embedder(retrieval.embedder_model, retrieval.embedder_device, retrieval.embedder_batch_size)
     catalog = open_catalog(retrieval, embedder)
@@ -42,7 +42,8 @@ def render(questions: Sequence[str], model: str, index_dir: Path) -> dict[str, s
         for question in dict.fromkeys(questions):
             query = SearchQuery(text=question, principal=LOCAL_OPERATOR, top_k=None, top_k_param="top_k")
             hits = (await knowledge.search(query)).hits
-            turns = compose_turns((ChatTurn("user", question),), render_sources(sources_from_hits(hits)), layout)
+            block = render_sources(arrange(sources_from_hits(hits), generation.passage_order))
+            turns = compose_turns((ChatTurn("user", question),), block, generation.prompt_layout)
             conversation = [{"role": turn.role, "content": turn.content} for turn in turns]
             text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
             rendered[question] = str(text)

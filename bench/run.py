@@ -7,7 +7,8 @@ and the plots under docs/img/.
 
 Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline,
 like-for-like and speculation tables), `contention` (the pipeline's own stages while the engine decodes),
-`overload`, `guardrails`, `retrieval`, `answers`, `capacity` (the autoscaling simulation; its block is in
+`overload`, `guardrails`, `encoders` (the sentence encoder on CPU and, where there is one, CUDA: device choice,
+parity, speed, GPU memory), `retrieval`, `answers`, `capacity` (the autoscaling simulation; its block is in
 docs/operations.md). Each writes bench/results/<section>.json and its block of docs/benchmarks.md; sections not run
 keep their previous block.
 """
@@ -32,6 +33,7 @@ from bench import (
     capacity_report,
     capacity_sweep,
     contention,
+    encoder_device,
     grounding_eval,
     guardrails_eval,
     overload,
@@ -49,7 +51,7 @@ from bench.servers import REPO
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
-SECTIONS = ("serving", "contention", "overload", "guardrails", "retrieval", "answers", "capacity")
+SECTIONS = ("serving", "contention", "overload", "guardrails", "encoders", "retrieval", "answers", "capacity")
 
 
 def save(name: str, result: object) -> None:
@@ -186,6 +188,13 @@ def run_guardrails(args: argparse.Namespace) -> None:
     write_block("guardrails", f"{stamp(args)}\n{report.markdown}\n{image(drawn, 'guardrails latency vs length')}")
 
 
+def run_encoders(args: argparse.Namespace, work: Path) -> None:
+    texts = encoder_device.prepare(work / "encoder_texts.json")
+    result = encoder_device.measure(texts, encoder_device.DEFAULT_MODEL, encoder_device.DEFAULT_MODEL)
+    save("encoders", result)
+    write_block("encoders", f"{stamp(args)}\n\n{encoder_device.report(result, len(texts.passages))}")
+
+
 def run_retrieval(args: argparse.Namespace, work: Path) -> None:
     sizes = tuple(int(size) for size in args.sizes.split(","))
     report = retrieval_eval.report(
@@ -281,6 +290,8 @@ def main() -> int:
             run_overload(args, plan)
         if "guardrails" in sections:
             run_guardrails(args)
+        if "encoders" in sections:
+            run_encoders(args, work)
         if "retrieval" in sections:
             run_retrieval(args, work)
         if "answers" in sections:

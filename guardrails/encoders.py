@@ -35,7 +35,8 @@ class SentenceEncoder:
 
     def __init__(self, model: Any, model_id: str, batch_size: int = 32) -> None:
         self._model = model
-        self._batch_size = batch_size
+        self.batch_size = batch_size
+        """Texts per forward pass."""
         self.model_id = model_id
         self.dimension = int(model.get_embedding_dimension())
         self.device = str(model.device)
@@ -45,7 +46,7 @@ class SentenceEncoder:
         if not texts:
             return []
         vectors = self._model.encode(
-            list(texts), batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
         return [row.tolist() for row in vectors]
 
@@ -70,6 +71,9 @@ def load_sentence_encoder(
     from sentence_transformers import SentenceTransformer  # noqa: PLC0415
 
     chosen = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
-    encoder = SentenceEncoder(SentenceTransformer(resolve_model_path(model_id), device=chosen), model_id, batch_size)
+    # float32 whatever the checkpoint stores: a half-precision folder would otherwise load as half, which is slow on
+    # a CPU and moves the vectors the injection classifier was trained on.
+    model = SentenceTransformer(resolve_model_path(model_id), device=chosen, model_kwargs={"dtype": torch.float32})
+    encoder = SentenceEncoder(model, model_id, batch_size)
     logger.info("sentence encoder %s loaded on %s (dimension %d)", model_id, encoder.device, encoder.dimension)
     return encoder

@@ -30,6 +30,7 @@ from guardrails.segments import segments
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
+    "FLAG_MARGIN",
     "InjectionDetector",
     "InjectionGuard",
     "InjectionModel",
@@ -40,6 +41,11 @@ __all__ = [
     "lexical_features",
     "load_injection_model",
 ]
+
+FLAG_MARGIN = 0.15
+"""How far below the blocking threshold the `flag` tier starts by default: a turn that scores there is answered and
+recorded (decision action `flag`, reason `suspected_injection`), so an operator sees near misses and campaigns
+probing the threshold without benign users being refused."""
 
 RULE_SCORE = 0.99
 """The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
@@ -197,13 +203,21 @@ class InjectionDetector:
 
 
 class InjectionGuard:
-    """Input and retrieval rail: blocks a user turn (or drops a chunk) that scores at or above the threshold."""
+    """Input and retrieval rail: blocks a user turn (or drops a chunk) that scores at or above the threshold, and
+    flags one that scores in the band just below it (answered, recorded as suspicious)."""
 
     name = "injection"
 
-    def __init__(self, detector: InjectionScorer, threshold: float | None = None) -> None:
+    def __init__(
+        self, detector: InjectionScorer, threshold: float | None = None, flag_threshold: float | None = None
+    ) -> None:
         self._detector = detector
         self.threshold = detector.threshold if threshold is None else threshold
+        self.flag_threshold = max(0.0, self.threshold - FLAG_MARGIN) if flag_threshold is None else flag_threshold
+        if self.flag_threshold > self.threshold:
+            raise ValueError(
+                f"the injection flag threshold ({self.flag_threshold}) is above the blocking one ({self.threshold})"
+            )
 
     @property
     def detector(self) -> InjectionScorer:
@@ -231,11 +245,13 @@ class InjectionGuard:
             if flagged
             else ()
         )
+        if flagged:
+            action, reason = block_action, Reason.PROMPT_INJECTION
+        elif result.score >= self.flag_threshold and self.flag_threshold < self.threshold:
+            action, reason = Action.FLAG, Reason.SUSPECTED_INJECTION
+        else:
+            action, reason = Action.ALLOW, Reason.NONE
         return GuardOutcome(
-            guard=self.name,
-            action=block_action if flagged else Action.ALLOW,
-            score=result.score,
-            threshold=self.threshold,
-            findings=findings,
-            reason=Reason.PROMPT_INJECTION if flagged else Reason.NONE,
-        )
+            guard=self.name, action=action, score=result.score, threshold=self.threshold, findings=findings,
+            reason=reason,
+        )  # fmt: skip

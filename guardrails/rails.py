@@ -86,7 +86,7 @@ class Guardrails:
         self.config = config
         self._pii_analyzer = pii
         self._pii = PiiGuard(pii, config.pii_entities)
-        self._injection = InjectionGuard(injection, config.injection_threshold)
+        self._injection = InjectionGuard(injection, config.injection_threshold, config.injection_flag_threshold)
         self._policy = PolicyGuard(config.policy_rules)
         self.chunk_threshold = config.chunk_injection_threshold or min(1.0, injection.threshold + DOCUMENT_MARGIN)
         self._masks_pii = "pii" in config.rails
@@ -166,6 +166,7 @@ class Guardrails:
         }
         scores = self._history_scores_of(texts) if self._checks_injection else [None] * len(texts)
         worst = 0.0
+        suspected = False
         for index, (text, score) in enumerate(zip(texts, scores, strict=True)):
             if index in policy_blocks:
                 return index, msgspec.structs.replace(policy_blocks[index], guard=HISTORY_GUARD)
@@ -174,9 +175,16 @@ class Guardrails:
             outcome = self._injection.outcome(score, len(text))
             if outcome.action is Action.BLOCK:
                 return index, msgspec.structs.replace(outcome, guard=HISTORY_GUARD)
+            suspected = suspected or outcome.action is Action.FLAG
             worst = max(worst, score.score)
         threshold = self._injection.threshold if self._checks_injection else 1.0
-        return None, GuardOutcome(guard=HISTORY_GUARD, action=Action.ALLOW, score=worst, threshold=threshold)
+        return None, GuardOutcome(
+            guard=HISTORY_GUARD,
+            action=Action.FLAG if suspected else Action.ALLOW,
+            score=worst,
+            threshold=threshold,
+            reason=Reason.SUSPECTED_INJECTION if suspected else Reason.NONE,
+        )
 
     def _history_scores_of(self, texts: Sequence[str]) -> list[InjectionScore | None]:
         keys = [VerdictCache.key(text) for text in texts]

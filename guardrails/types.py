@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     """What a guard did, weakest first: a decision's action is the strongest of its findings'."""
 
     ALLOW = "allow"
+    FLAG = "flag"
+    """Let through and answered, but recorded as suspicious (the injection check's middle tier)."""
     RESTORE = "restore"
     MASK = "mask"
     DROP = "drop"
@@ -46,6 +48,8 @@ class Reason(enum.StrEnum):
 
     NONE = ""
     PROMPT_INJECTION = "prompt_injection"
+    SUSPECTED_INJECTION = "suspected_injection"
+    """Scored between the flag and the block threshold: answered, and recorded for review."""
     POLICY_VIOLATION = "policy_violation"
     """A block rule of the content policy matched the input."""
     POLICY_MASKED = "policy_masked"

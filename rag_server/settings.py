@@ -135,7 +135,8 @@ class EngineSettings(_Section, frozen=True):
     or a list such as `0-3`."""
 
     gpu_memory_utilization: Annotated[float, Meta(gt=0, le=1)] = 0.85
-    """CUDA only: fraction of GPU memory the engine may use for weights and KV cache."""
+    """CUDA only: fraction of GPU memory the engine may use for weights and KV cache. The rest holds the server
+    process's sentence encoder and CUDA context (1.6 GiB measured; docs/operations.md)."""
 
     tensor_parallel_size: Annotated[int, Meta(ge=1)] = 1
     """CUDA only: GPUs one model is split across."""
@@ -182,6 +183,16 @@ class PromptLayout(enum.StrEnum):
     question (small models lose instructions and sources that sit far from the question)."""
 
 
+class PassageOrder(enum.StrEnum):
+    """The order of the numbered passages in the prompt (the passages kept are the best-ranked either way)."""
+
+    SCORE = "score"
+    """Best first: `[1]` is the passage retrieval ranks highest."""
+    DOCUMENT = "document"
+    """By document, then position in it: questions that retrieve the same passages render the same text, which
+    lengthens the prefix the engine's cache can reuse across them."""
+
+
 class GroundingMode(enum.StrEnum):
     """What the groundedness check does with an answer sentence the passages do not support."""
 
@@ -206,6 +217,10 @@ class GenerationSettings(_Section, frozen=True):
 
     prompt_layout: PromptLayout = PromptLayout.QUESTION
     """Where instructions and passages go in the prompt: `system` or `question` (docs/benchmarks.md, answers)."""
+
+    passage_order: PassageOrder = PassageOrder.SCORE
+    """Order of the numbered passages: `score` (best first) or `document` (by document and position, for longer
+    shared cached prefixes; docs/benchmarks.md, answers)."""
 
 
 class RetrievalSettings(_Section, frozen=True):

@@ -179,7 +179,8 @@ class FakePiiAnalyzer:
 
 
 class FakeInjectionDetector:
-    """Stands in for the classifier: flags any text containing "ignore"; raises on "explode"."""
+    """Stands in for the classifier: flags any text containing "ignore", scores "hypothetically" in the flag tier
+    (0.4: answered, recorded as suspected); raises on "explode"."""
 
     threshold = 0.5
 
@@ -187,7 +188,8 @@ class FakeInjectionDetector:
         if "explode" in text:
             raise RuntimeError("detector failure")
         flagged = "ignore" in text.lower()
-        return InjectionScore(0.99 if flagged else 0.01, 0.0, ("instruction_override",) if flagged else ())
+        value = 0.99 if flagged else 0.4 if "hypothetically" in text.lower() else 0.01
+        return InjectionScore(value, 0.0, ("instruction_override",) if flagged else ())
 
     def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
         return [self.score(text) for text in texts]

@@ -42,8 +42,11 @@ class CheckResponse(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     stage: Literal["input", "output"]
     action: Action
-    """`allow`, `mask` (text changed), or `block` (a chat request would be refused or its answer stopped)."""
+    """`allow`, `flag` (let through, recorded as a suspected injection), `mask` (text changed), or `block` (a chat
+    request would be refused or its answer stopped)."""
     flagged: bool
+    """True when a chat request would be refused or changed (`mask`, `block`); `allow` and `flag` are answered as
+    sent."""
     text: str
     """The text as the next stage would see it: placeholders for PII, redactions for masked policy terms."""
     findings: list[Finding]
@@ -88,7 +91,7 @@ async def check_guardrails(
         id=context.request_id,
         stage=body.stage,
         action=verdict.action,
-        flagged=verdict.action is not Action.ALLOW,
+        flagged=verdict.action not in (Action.ALLOW, Action.FLAG),
         text=verdict.text,
         findings=list(verdict.findings),
         decisions=list(verdict.decisions),

@@ -13,7 +13,7 @@ import msgspec
 from rag_server.generation.port import ChatTurn, Generator, PromptTokens, Sampling
 from rag_server.pipeline.prompt import compose_turns
 from rag_server.pipeline.sampling import RequestedSampling, check_room, resolve_sampling
-from rag_server.pipeline.sources import Source, render_sources
+from rag_server.pipeline.sources import Source, arrange, render_sources
 from rag_server.settings import GenerationSettings
 
 __all__ = ["FittedPrompt", "PromptBudget", "ensure_conversation_fits", "fit_prompt"]
@@ -31,7 +31,7 @@ class FittedPrompt(msgspec.Struct, frozen=True, kw_only=True):
     prompt: PromptTokens
     sampling: Sampling
     sources: tuple[Source, ...]
-    """The passages that made it into the prompt, in rank order."""
+    """The passages that made it into the prompt, numbered and ordered as the prompt shows them."""
 
 
 async def ensure_conversation_fits(
@@ -51,14 +51,16 @@ async def fit_prompt(
     budget: PromptBudget,
 ) -> FittedPrompt:
     """Render [system prompt + sources][conversation]; while the answer would get less than `min_completion_tokens`,
-    drop the lowest-ranked passage. `sources` None: no retrieval, the conversation as sent. Raises
-    ContextLengthExceededError when the prompt leaves no room, or less than the request's `max_tokens`."""
+    drop the lowest-ranked passage; the rest go in `passage_order`. `sources` None: no retrieval, the conversation
+    as sent. Raises ContextLengthExceededError when the prompt leaves no room, or less than the request's
+    `max_tokens`."""
     kept = list(sources or ())
     while True:
-        block = render_sources(kept) if sources is not None else None
+        placed = arrange(kept, budget.defaults.passage_order)
+        block = render_sources(placed) if sources is not None else None
         prompt = await generator.render(compose_turns(turns, block, budget.defaults.prompt_layout))
         if not kept or len(prompt.token_ids) + budget.min_completion_tokens <= budget.context_window:
             break
         kept.pop()
     sampling = resolve_sampling(requested, len(prompt.token_ids), budget.context_window, budget.defaults)
-    return FittedPrompt(prompt=prompt, sampling=sampling, sources=tuple(kept))
+    return FittedPrompt(prompt=prompt, sampling=sampling, sources=placed)

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import msgspec
 
 from rag_server.retrieval.records import SearchHit
+from rag_server.settings import PassageOrder
 
-__all__ = ["Source", "render_sources", "sources_from_hits"]
+__all__ = ["Source", "arrange", "render_sources", "sources_from_hits"]
 
 
 class Source(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,6 +47,14 @@ def sources_from_hits(hits: Sequence[SearchHit]) -> list[Source]:
         )
         for number, hit in enumerate(hits, start=1)
     ]
+
+
+def arrange(sources: Sequence[Source], order: PassageOrder) -> tuple[Source, ...]:
+    """The passages in the prompt's order, numbered `[1]`, `[2]`, ... in that order (citations use these numbers)."""
+    if order is PassageOrder.SCORE:
+        return tuple(sources)
+    placed = sorted(sources, key=lambda source: (source.source, source.document_id, source.start))
+    return tuple(msgspec.structs.replace(source, n=number) for number, source in enumerate(placed, start=1))
 
 
 def render_sources(sources: Sequence[Source]) -> str:

@@ -8,10 +8,12 @@ import struct
 from pathlib import Path
 
 import httpx
+import msgspec
 import numpy as np
 
 from bench import loadgen, serving
 from bench.doc import replace_block
+from bench.encoder_device import DeviceRun, EncoderDeviceResult, Parity, Throughput, report
 from bench.loadgen import SweepPoint
 from bench.retrieval_scale import synthetic
 from bench.roofline import weight_bytes
@@ -182,3 +184,29 @@ def test_counters_are_summed_over_labels_from_one_read_of_metrics() -> None:
         totals = scrape(client, "vllm:prefix_cache_hits_total", "vllm:prefix_cache_queries_total", "absent")
     assert totals == [320.0, 640.0, 0.0]
     assert reads == ["/metrics"]
+
+
+def test_the_encoder_table_shows_each_device_and_the_parity_line() -> None:
+    def run(device: str, gpu: float | None) -> DeviceRun:
+        return DeviceRun(
+            device=device, name=device, load_s=0.1, query_ms_p50=4.0, injection_ms_p50=5.0,
+            grounding_evidence_ms_p50=7.0, grounding_sentence_ms_p50=4.4, resident_gpu_mib=gpu,
+            gpu_total_mib=gpu and 1000.0, gpu_in_use_mib=gpu and 500.0,
+        )  # fmt: skip
+
+    result = EncoderDeviceResult(
+        model="m", auto_picks="cuda:0", runs=[run("cpu", None), run("cuda:0", 173.0)], passages=2048,
+        throughput=[Throughput("cpu", 32, 235.4, None), Throughput("cuda", 32, 2123.4, 298.5)],
+        parity=Parity(texts=864, min_cosine=1.0, max_abs_difference=3e-7, injection_scores=196, verdict_flips=0,
+                      max_score_difference=5e-7, grounding_cases=154, grounding_flips=0),
+        torch="2.11", sentence_transformers="6.0",
+    )  # fmt: skip
+    table = report(result, passages=668)
+    assert "picked `cuda:0`" in table
+    assert "2048 passages" in table
+    assert "| cpu | cpu | 0.1 | 4.00 | 5.00 | 7.0 / 4.4 | – | – | – |" in table
+    assert "| cuda:0 | cuda:0 | 0.1 | 4.00 | 5.00 | 7.0 / 4.4 | 173 | 500 | 1000 |" in table
+    assert "| cuda | 32 | 2123 | 298 |" in table
+    assert "injection verdicts on 196 prompts: 0 differ" in table
+    assert "groundedness verdicts on 154 labelled answer sentences: 0 differ" in table
+    assert "CPU against CUDA" not in report(msgspec.structs.replace(result, parity=None), passages=668)

@@ -44,6 +44,17 @@ def test_input_check_blocks_an_injection(settings: Settings) -> None:
     assert body["flagged"] is True
 
 
+def test_a_suspected_injection_is_reported_as_flag_and_not_as_flagged(settings: Settings) -> None:
+    with TestClient(create_app(settings, services_with_rails())) as client:
+        body = client.post(URL, json={"text": "hypothetically, what is the VPN policy?"}).json()
+        metrics = client.get("/metrics").text
+    assert body["action"] == "flag"
+    assert body["flagged"] is False, "a chat request would be answered as sent"
+    assert body["text"] == "hypothetically, what is the VPN policy?"
+    assert [d["reason"] for d in body["decisions"] if d["guard"] == "injection"] == ["suspected_injection"]
+    assert 'action="flag"' in metrics
+
+
 def test_output_check_stops_a_system_prompt_quote(settings: Settings) -> None:
     quote = "Sure: " + SYSTEM_PROMPT.split("\n")[0]
     with TestClient(create_app(settings, services_with_rails())) as client:

@@ -14,14 +14,14 @@ import msgspec
 import pytest
 
 from guardrails import Action, GuardContext, GuardrailsConfig, GuardUnavailableError, PlaceholderVault, PolicyRule
-from guardrails.injection import InjectionScore
+from guardrails.injection import FLAG_MARGIN, InjectionGuard, InjectionScore
 from guardrails.injection_rules import match_rules
 from guardrails.leak import SystemPromptLeakGuard
 from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
 from guardrails.pii import EntitySpan
 from guardrails.policy import PolicyGuard
 from guardrails.streaming import StreamGuard
-from guardrails.types import Stage
+from guardrails.types import Reason, Stage, strongest
 
 if TYPE_CHECKING:
     from guardrails.rails import Guardrails
@@ -463,3 +463,62 @@ def test_a_block_rule_applies_to_history_too() -> None:
     verdict = rails.check_history(["Tell me about Project Falcon", "no"], rails.new_context("req_h8"))
     assert verdict.blocked_turn == 0
     assert verdict.decision.reason == "policy_violation"
+
+
+# -- the flag tier -------------------------------------------------------------------------------------------------
+
+
+class _ScoreByWord:
+    """Scores a text by a word in it: `attack` 0.9, `odd` 0.4 (between the default flag and block thresholds)."""
+
+    threshold = 0.5
+
+    def score(self, text: str, embedding: Sequence[float] | None = None) -> InjectionScore:
+        value = 0.9 if "attack" in text else 0.4 if "odd" in text else 0.05
+        return InjectionScore(value, value, ("semantic",) if value >= self.threshold else ())
+
+    def score_many(self, texts: Sequence[str]) -> list[InjectionScore]:
+        return [self.score(text) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "reason"),
+    [
+        ("an attack", Action.BLOCK, Reason.PROMPT_INJECTION),
+        ("an odd request", Action.FLAG, Reason.SUSPECTED_INJECTION),
+        ("a question", Action.ALLOW, Reason.NONE),
+    ],
+)
+def test_a_turn_just_below_the_threshold_is_answered_and_recorded_as_suspected(
+    text: str, action: Action, reason: Reason
+) -> None:
+    guard = InjectionGuard(_ScoreByWord())
+    assert guard.flag_threshold == pytest.approx(0.5 - FLAG_MARGIN)
+    outcome = guard.check(text, context())
+    assert (outcome.action, outcome.reason) == (action, reason)
+    assert strongest([Action.FLAG, Action.ALLOW]) is Action.FLAG
+    assert strongest([Action.FLAG, Action.MASK]) is Action.MASK, "a flag never hides a stronger action"
+
+
+def test_the_flag_tier_can_be_moved_or_turned_off_and_never_sits_above_the_block() -> None:
+    assert InjectionGuard(_ScoreByWord(), flag_threshold=0.3).check("an odd one", context()).action is Action.FLAG
+    off = InjectionGuard(_ScoreByWord(), flag_threshold=0.5)
+    assert off.check("an odd one", context()).action is Action.ALLOW
+    with pytest.raises(ValueError, match="above the blocking one"):
+        InjectionGuard(_ScoreByWord(), threshold=0.5, flag_threshold=0.7)
+
+
+def test_a_suspected_history_turn_is_answered_with_a_flag_decision() -> None:
+    from guardrails.rails import Guardrails  # noqa: PLC0415
+    from tests.fakes import GUARD_WORKERS, FakePiiAnalyzer  # noqa: PLC0415
+
+    rails = Guardrails(
+        GuardrailsConfig(), pii=FakePiiAnalyzer(), injection=_ScoreByWord(), system_prompt="x", executor=GUARD_WORKERS
+    )
+    verdict = rails.check_history(["Be brief.", "an odd thing", "fine"], rails.new_context("req_f1"))
+    assert verdict.blocked_turn is None
+    assert (verdict.decision.action, verdict.decision.reason) == (Action.FLAG, Reason.SUSPECTED_INJECTION)
+    assert rails.check_history(["an attack"], rails.new_context("req_f2")).blocked_turn == 0
+    checked = rails.check_input("an odd question", rails.new_context("req_f3"))
+    assert checked.action is Action.FLAG
+    assert checked.text == "an odd question", "a flagged turn goes on unchanged"

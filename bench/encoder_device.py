@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -141,8 +142,6 @@ def _synchronize(torch: Any, device: str) -> None:
 def _processor_name(torch: Any, device: str) -> str:
     if device.startswith("cuda"):
         return str(torch.cuda.get_device_name(0))
-    import platform  # noqa: PLC0415
-
     return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads"
 
 
@@ -151,7 +150,9 @@ def _measure_device(
 ) -> tuple[DeviceRun, list[Throughput]]:
     import torch  # noqa: PLC0415 - heavy
 
+    from bench import grounding_eval  # noqa: PLC0415 - reads TOML only, but keeps this module's imports light
     from guardrails.encoders import load_sentence_encoder  # noqa: PLC0415
+    from guardrails.groundedness import GroundednessScorer  # noqa: PLC0415
     from guardrails.injection import InjectionDetector, load_injection_model  # noqa: PLC0415
 
     cuda = device == "cuda"
@@ -170,9 +171,6 @@ def _measure_device(
     query_ms = _median_ms(lambda: encoder.embed_query(question), QUERY_REPEATS)  # returns host lists: synchronised
     detector = InjectionDetector(load_injection_model(), encoder)
     injection_ms = _median_ms(lambda: detector.score(question), QUERY_REPEATS)
-    from bench import grounding_eval  # noqa: PLC0415
-    from guardrails.groundedness import GroundednessScorer  # noqa: PLC0415
-
     per_sentence, per_evidence = grounding_eval.timing(grounding_eval.load(), GroundednessScorer(encoder.encode))
     workload = (texts.passages * (passages // len(texts.passages) + 1))[:passages]
     rates = []

@@ -8,13 +8,14 @@ Two steps, so that the measuring step needs only torch, sentence-transformers, n
     python -m bench.encoder_device measure --texts bench/results/encoder_texts.json --model PATH --out result.json
 
 `prepare` chunks data/ and the package-docs corpus with the ingest chunker (the passages a real ingest embeds) and
-adds the injection evaluation prompts; `measure` runs every device it finds. `make bench --sections encoders` does
-both on this machine; on a GPU machine the same command adds the CUDA column.
+adds the injection evaluation prompts; `measure` runs every device it finds.
+`make bench BENCH_ARGS="--sections encoders"` does both on this machine; on a GPU machine it adds the CUDA column.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import statistics
@@ -68,7 +69,8 @@ class DeviceRun(msgspec.Struct, frozen=True):
     """GPU memory the loaded model holds (weights and buffers)."""
     gpu_total_mib: float | None
     gpu_in_use_mib: float | None
-    """The whole GPU's used memory after the throughput runs: CUDA context, the model and torch's cached blocks."""
+    """The whole card's used memory after the throughput runs (every process on it: on a bare box, this one's CUDA
+    context, the model and torch's cached blocks)."""
 
 
 class Parity(msgspec.Struct, frozen=True):
@@ -156,16 +158,18 @@ def _measure_device(
     from guardrails.injection import InjectionDetector, load_injection_model  # noqa: PLC0415
 
     cuda = device == "cuda"
+    before = 0.0
     if cuda:
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated() / 2**20
     started = time.perf_counter()
     encoder = load_sentence_encoder(model, device)  # type: ignore[arg-type]
     _synchronize(torch, encoder.device)
     load_s = time.perf_counter() - started
     encoder.model_id = model_id  # a local copy of the shipped model (the GPU box has no package) keeps its id
     encoders[device] = encoder
-    resident = torch.cuda.memory_allocated() / 2**20 if cuda else None
+    resident = torch.cuda.memory_allocated() / 2**20 - before if cuda else None
     total = torch.cuda.mem_get_info()[1] / 2**20 if cuda else None
     question = "How many days of paid annual leave do full-time employees get?"
     query_ms = _median_ms(lambda: encoder.embed_query(question), QUERY_REPEATS)  # returns host lists: synchronised
@@ -183,7 +187,7 @@ def _measure_device(
         encoder.embed_documents(workload)
         _synchronize(torch, encoder.device)
         elapsed = time.perf_counter() - started
-        peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else None
+        peak = torch.cuda.max_memory_allocated() / 2**20 - before if cuda else None
         rates.append(Throughput(device, batch_size, len(workload) / elapsed, peak))
     in_use = (total - torch.cuda.mem_get_info()[0] / 2**20) if cuda and total is not None else None
     run = DeviceRun(
@@ -238,7 +242,12 @@ def measure(texts: Texts, model: str, model_id: str, passages: int = THROUGHPUT_
 
     from guardrails.encoders import load_sentence_encoder  # noqa: PLC0415
 
-    auto = load_sentence_encoder(model, "auto").device
+    probe = load_sentence_encoder(model, "auto")
+    auto = probe.device
+    del probe  # sentence-transformers holds a reference cycle: collect it, or the GPU figures count it too
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
     devices: Sequence[str] = ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
     encoders: dict[str, Any] = {}
     runs, throughput = [], []

@@ -32,7 +32,7 @@ import msgspec
 from bench import injection_generalisation
 from bench.injection_generalisation import wiki_paragraphs
 from guardrails import GuardrailsConfig, load_guardrails
-from guardrails.injection import FLAG_MARGIN, InjectionDetector, detector_text
+from guardrails.injection import InjectionDetector, default_flag_threshold, detector_text
 from guardrails.injection_rules import match_rules
 from guardrails.rails import Guardrails
 from guardrails.verdict_cache import VerdictCache
@@ -195,8 +195,9 @@ def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
     at_3 = rates([s.score >= best_threshold for s in scores], labels)
     paragraphs = wiki_paragraphs()
     wiki_flags = [s.score >= threshold for s in detector.score_many(paragraphs)]
-    flag_from = threshold - FLAG_MARGIN
+    flag_from = rails.config.injection_flag_threshold or default_flag_threshold(threshold)
     benign_flagged = sum(flag_from <= s.score < threshold for s in benign)
+    attacks_passed = sum(s.score < threshold for s in attacks)
     attacks_flagged = sum(flag_from <= s.score < threshold for s in attacks)
     by_family: dict[str, list[bool]] = {}
     for row, score in zip(rows, scores, strict=True):
@@ -219,7 +220,7 @@ def injection_table(rails: Guardrails, detector: InjectionDetector) -> str:
         + ".",
         f"Sample wiki paragraphs (data/, {len(paragraphs)} paragraphs of 8+ words) flagged: {sum(wiki_flags)}.",
         f"Flag tier ({flag_from:.2f} to {threshold:.2f}: answered, recorded as suspected): {attacks_flagged} of the "
-        f"attacks that pass and {benign_flagged} of the {len(benign)} benign prompts.",
+        f"{attacks_passed} attacks that pass and {benign_flagged} of the {len(benign)} benign prompts.",
     ]
     return "\n".join(lines)
 

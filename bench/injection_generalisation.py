@@ -24,9 +24,9 @@ import numpy as np
 
 from guardrails.encoders import load_sentence_encoder
 from guardrails.injection import (
-    FLAG_MARGIN,
     SEGMENT_MARGIN,
     InjectionDetector,
+    default_flag_threshold,
     detector_text,
     load_injection_model,
 )
@@ -77,7 +77,7 @@ def benign_table(detector: InjectionDetector, wiki: Sequence[str]) -> str:
         "sample wiki paragraphs (ours)": list(wiki),
     }
     threshold = detector.threshold
-    flag_from = threshold - FLAG_MARGIN
+    flag_from = default_flag_threshold(threshold)
     lines = [
         "| benign text | n | blocked | FPR | in the flag tier (answered, recorded) |",
         "|---|---|---|---|---|",

@@ -43,8 +43,8 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     """Block at or above this score; default: the threshold calibrated with the shipped model."""
     injection_flag_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
     """Answer, but record a `flag` decision (reason `suspected_injection`), for a turn scoring at or above this and
-    below the blocking threshold; default: the blocking threshold minus 0.15 (`guardrails.injection.FLAG_MARGIN`).
-    Set it to the blocking threshold to turn the middle tier off."""
+    below the blocking threshold; default: the blocking threshold minus 0.15 (`guardrails.injection.FLAG_MARGIN`),
+    never below half of it. 1 (or anything at or above the blocking threshold) turns the middle tier off."""
     chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
     """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: the calibrated
     threshold plus 0.25 (`guardrails.rails.DOCUMENT_MARGIN`), because documents address their reader in the

@@ -37,6 +37,7 @@ __all__ = [
     "InjectionScore",
     "InjectionScorer",
     "TextEncoder",
+    "default_flag_threshold",
     "detector_text",
     "lexical_features",
     "load_injection_model",
@@ -202,6 +203,12 @@ class InjectionDetector:
         return InjectionScore(classifier, classifier, semantic)
 
 
+def default_flag_threshold(threshold: float) -> float:
+    """`FLAG_MARGIN` below the blocking threshold, but never below half of it (a low blocking threshold would
+    otherwise flag every turn)."""
+    return max(threshold / 2, threshold - FLAG_MARGIN)
+
+
 class InjectionGuard:
     """Input and retrieval rail: blocks a user turn (or drops a chunk) that scores at or above the threshold, and
     flags one that scores in the band just below it (answered, recorded as suspicious)."""
@@ -213,11 +220,8 @@ class InjectionGuard:
     ) -> None:
         self._detector = detector
         self.threshold = detector.threshold if threshold is None else threshold
-        self.flag_threshold = max(0.0, self.threshold - FLAG_MARGIN) if flag_threshold is None else flag_threshold
-        if self.flag_threshold > self.threshold:
-            raise ValueError(
-                f"the injection flag threshold ({self.flag_threshold}) is above the blocking one ({self.threshold})"
-            )
+        self.flag_threshold = default_flag_threshold(self.threshold) if flag_threshold is None else flag_threshold
+        """Scores from here up to the blocking threshold are flagged; at or above the blocking threshold: no band."""
 
     @property
     def detector(self) -> InjectionScorer:

@@ -164,7 +164,7 @@ class Guardrails:
             for index, text in enumerate(texts)
             if (outcome := self._policy.check(text, context)[1]).action is Action.BLOCK
         }
-        scores = self._history_scores_of(texts) if self._checks_injection else [None] * len(texts)
+        scores, fresh = self._history_scores_of(texts) if self._checks_injection else ([None] * len(texts), set())
         worst = 0.0
         suspected = False
         for index, (text, score) in enumerate(zip(texts, scores, strict=True)):
@@ -175,7 +175,8 @@ class Guardrails:
             outcome = self._injection.outcome(score, len(text))
             if outcome.action is Action.BLOCK:
                 return index, msgspec.structs.replace(outcome, guard=HISTORY_GUARD)
-            suspected = suspected or outcome.action is Action.FLAG
+            # A suspect turn is flagged once, by the request that first carries it, not again by every follow-up.
+            suspected = suspected or (outcome.action is Action.FLAG and index in fresh)
             worst = max(worst, score.score)
         threshold = self._injection.threshold if self._checks_injection else 1.0
         return None, GuardOutcome(
@@ -186,7 +187,8 @@ class Guardrails:
             reason=Reason.SUSPECTED_INJECTION if suspected else Reason.NONE,
         )
 
-    def _history_scores_of(self, texts: Sequence[str]) -> list[InjectionScore | None]:
+    def _history_scores_of(self, texts: Sequence[str]) -> tuple[list[InjectionScore | None], set[int]]:
+        """Each turn's score, and the indices of the turns scored now (not found in the cache)."""
         keys = [VerdictCache.key(text) for text in texts]
         scores: list[InjectionScore | None] = [self._history_scores.get(key) for key in keys]
         missing = [index for index, score in enumerate(scores) if score is None]
@@ -195,7 +197,7 @@ class Guardrails:
             for index, score in zip(missing, fresh, strict=True):
                 scores[index] = score
                 self._history_scores.put(keys[index], score)
-        return scores
+        return scores, set(missing)
 
     def mask_earlier_turns(self, texts: Sequence[str], context: GuardContext) -> list[str]:
         """PII-mask the conversation before the checked turn with the same vault, so one person keeps one

@@ -136,7 +136,7 @@ class EngineSettings(_Section, frozen=True):
 
     gpu_memory_utilization: Annotated[float, Meta(gt=0, le=1)] = 0.85
     """CUDA only: fraction of GPU memory the engine may use for weights and KV cache. The rest holds the server
-    process's sentence encoder and CUDA context (1.6 GiB measured; docs/operations.md)."""
+    process's sentence encoder and CUDA context (1.5 GiB measured; docs/operations.md)."""
 
     tensor_parallel_size: Annotated[int, Meta(ge=1)] = 1
     """CUDA only: GPUs one model is split across."""

@@ -45,8 +45,7 @@ class CheckResponse(msgspec.Struct, frozen=True, kw_only=True):
     """`allow`, `flag` (let through, recorded as a suspected injection), `mask` (text changed), or `block` (a chat
     request would be refused or its answer stopped)."""
     flagged: bool
-    """True when a chat request would be refused or changed (`mask`, `block`); `allow` and `flag` are answered as
-    sent."""
+    """True unless the action is `allow` or `flag`: a chat request would be refused, or its text changed."""
     text: str
     """The text as the next stage would see it: placeholders for PII, redactions for masked policy terms."""
     findings: list[Finding]

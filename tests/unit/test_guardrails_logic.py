@@ -500,12 +500,13 @@ def test_a_turn_just_below_the_threshold_is_answered_and_recorded_as_suspected(
     assert strongest([Action.FLAG, Action.MASK]) is Action.MASK, "a flag never hides a stronger action"
 
 
-def test_the_flag_tier_can_be_moved_or_turned_off_and_never_sits_above_the_block() -> None:
+def test_the_flag_tier_can_be_moved_or_turned_off() -> None:
     assert InjectionGuard(_ScoreByWord(), flag_threshold=0.3).check("an odd one", context()).action is Action.FLAG
-    off = InjectionGuard(_ScoreByWord(), flag_threshold=0.5)
-    assert off.check("an odd one", context()).action is Action.ALLOW
-    with pytest.raises(ValueError, match="above the blocking one"):
-        InjectionGuard(_ScoreByWord(), threshold=0.5, flag_threshold=0.7)
+    for off in (0.5, 1.0):  # at or above the blocking threshold: no band
+        assert InjectionGuard(_ScoreByWord(), flag_threshold=off).check("an odd one", context()).action is Action.ALLOW
+    low = InjectionGuard(_ScoreByWord(), threshold=0.2)
+    assert low.flag_threshold == pytest.approx(0.1), "never below half the blocking threshold"
+    assert low.check("a question", context()).action is Action.ALLOW
 
 
 def test_a_suspected_history_turn_is_answered_with_a_flag_decision() -> None:
@@ -518,6 +519,8 @@ def test_a_suspected_history_turn_is_answered_with_a_flag_decision() -> None:
     verdict = rails.check_history(["Be brief.", "an odd thing", "fine"], rails.new_context("req_f1"))
     assert verdict.blocked_turn is None
     assert (verdict.decision.action, verdict.decision.reason) == (Action.FLAG, Reason.SUSPECTED_INJECTION)
+    again = rails.check_history(["Be brief.", "an odd thing", "fine", "thanks"], rails.new_context("req_f1b"))
+    assert again.decision.action is Action.ALLOW, "a suspect turn is flagged once, not by every follow-up"
     assert rails.check_history(["an attack"], rails.new_context("req_f2")).blocked_turn == 0
     checked = rails.check_input("an odd question", rails.new_context("req_f3"))
     assert checked.action is Action.FLAG

@@ -251,11 +251,15 @@ class InjectionGuard:
         )
         if flagged:
             action, reason = block_action, Reason.PROMPT_INJECTION
-        elif result.score >= self.flag_threshold and self.flag_threshold < self.threshold:
+        elif result.score >= self.flag_threshold:  # below the block: a flag threshold at or above it never gets here
             action, reason = Action.FLAG, Reason.SUSPECTED_INJECTION
         else:
             action, reason = Action.ALLOW, Reason.NONE
         return GuardOutcome(
-            guard=self.name, action=action, score=result.score, threshold=self.threshold, findings=findings,
+            guard=self.name,
+            action=action,
+            score=result.score,
+            threshold=self.threshold,
+            findings=findings,
             reason=reason,
-        )  # fmt: skip
+        )

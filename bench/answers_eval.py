@@ -246,6 +246,8 @@ OPTIONS = {
     "hybrid": {"RAG_RETRIEVAL__SEARCH_MODE": "hybrid"},
     "dense": {"RAG_RETRIEVAL__SEARCH_MODE": "dense"},
     "doc": {"RAG_GENERATION__PASSAGE_ORDER": "document"},
+    "score": {"RAG_GENERATION__PASSAGE_ORDER": "score"},
+    "last": {"RAG_GENERATION__PASSAGE_ORDER": "best_last"},
 }
 
 

@@ -3,7 +3,8 @@
 Prints Markdown tables for docs/benchmarks.md:
 - PII: per-entity precision/recall and F2 on bench/eval/pii_prompts.jsonl (tuning set), the hand-written held-out
   set bench/eval/pii_heldout.txt, a second one aimed at phone extensions, access codes and names without a cue
-  (pii_heldout_phones_names.txt), and Presidio's default recognizers on the tuning set for comparison;
+  (pii_heldout_phones_names.txt), a third at names from many languages and unfamiliar places with capitalised
+  look-alikes (pii_heldout_names_places.txt), and Presidio's default recognizers on the tuning set for comparison;
 - injection: TPR/FPR on bench/eval/injection_eval.jsonl at the shipped threshold, TPR at FPR <= 3 %, each detector
   alone, and false alarms on the sample wiki's paragraphs (data/); leave-one-family-out recall and false alarms on
   prose nobody here wrote (`bench.injection_generalisation`);
@@ -100,10 +101,12 @@ def pii_table(rails: Guardrails) -> str:
 
     tuning, heldout = load_jsonl("pii_prompts.jsonl"), load_heldout()
     phones_names = load_heldout("pii_heldout_phones_names.txt")
+    names_places = load_heldout("pii_heldout_names_places.txt")
     results = {
         "tuning": pii_scores(tuning, ours),
         "held-out": pii_scores(heldout, ours),
         "held-out 2 (phones, names)": pii_scores(phones_names, ours),
+        "held-out 3 (names, places)": pii_scores(names_places, ours),
     }
     baseline = presidio_default_finder(rails.config.pii_entities)
     if baseline is not None:
@@ -112,7 +115,8 @@ def pii_table(rails: Guardrails) -> str:
     lines = [
         f"Tuning set: {len(tuning)} prompts, {sum(len(r['spans']) for r in tuning)} spans; held-out: {len(heldout)} "
         f"prompts, {sum(len(r['spans']) for r in heldout)} spans; held-out 2: {len(phones_names)} prompts, "
-        f"{sum(len(r['spans']) for r in phones_names)} spans. A span counts when a finding of the same type "
+        f"{sum(len(r['spans']) for r in phones_names)} spans; held-out 3: {len(names_places)} prompts, "
+        f"{sum(len(r['spans']) for r in names_places)} spans. A span counts when a finding of the same type "
         "overlaps it.",
         "",
         "| entity | " + " | ".join(f"{name} P / R" for name in results) + " |",

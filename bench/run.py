@@ -8,9 +8,9 @@ and the plots under docs/img/.
 Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline,
 like-for-like and speculation tables), `contention` (the pipeline's own stages while the engine decodes),
 `overload`, `guardrails`, `encoders` (the sentence encoder on CPU and, where there is one, CUDA: device choice,
-parity, speed, GPU memory), `retrieval`, `answers`, `capacity` (the autoscaling simulation; its block is in
-docs/operations.md). Each writes bench/results/<section>.json and its block of docs/benchmarks.md; sections not run
-keep their previous block.
+parity, speed, GPU memory), `retrieval`, `answers`, `prompts` (prompt variants of the default model, offline,
+greedy), `capacity` (the autoscaling simulation; its block is in docs/operations.md). Each writes
+bench/results/<section>.json and its block of docs/benchmarks.md; sections not run keep their previous block.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from bench import (
     guardrails_eval,
     overload,
     plots,
+    prompt_variants,
     retrieval_eval,
     retrieval_unseen,
     roofline,
@@ -51,7 +52,9 @@ from bench.servers import REPO
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
-SECTIONS = ("serving", "contention", "overload", "guardrails", "encoders", "retrieval", "answers", "capacity")
+SECTIONS = (
+    "serving", "contention", "overload", "guardrails", "encoders", "retrieval", "answers", "prompts", "capacity",
+)  # fmt: skip
 
 
 def save(name: str, result: object) -> None:
@@ -235,6 +238,22 @@ def run_answers(args: argparse.Namespace) -> None:
     write_block("answers", "\n".join(body))
 
 
+def run_prompts(args: argparse.Namespace) -> None:
+    """Prompt variants of `make serve`'s default model on the answer questions, offline and greedy (one engine)."""
+    variants, corpora = list(prompt_variants.VARIANTS), args.answer_corpora.split(",")
+    scored = prompt_variants.run(variants, corpora, prompt_variants.DEFAULT_MODEL)
+    save("prompts", scored)
+    body = [
+        stamp(args),
+        "",
+        f"**Prompt variants** of `{prompt_variants.DEFAULT_MODEL}` (`bench/prompt_variants.py`): the question layout, "
+        "the server's retrieval, greedy decoding, 160-token limit, no rails; graded as the answers table is.",
+        "",
+        prompt_variants.table(scored, variants, corpora),
+    ]
+    write_block("prompts", "\n".join(body))
+
+
 def run_capacity() -> None:
     """The autoscaling simulation on the measured replica profile: its block lives in docs/operations.md, beside
     the parameters it chose (seconds, no server)."""
@@ -261,7 +280,9 @@ def main() -> int:
     parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
-    parser.add_argument("--answer-arms", default="smollm2-s-t1,qwen-s-t1,qwen-q-t0", help="see bench/answers_eval.py")
+    parser.add_argument(
+        "--answer-arms", default="smollm2-s-t1,qwen-s-t1,qwen-q-t0-score,qwen-q-t0", help="see bench/answers_eval.py"
+    )
     parser.add_argument("--answer-corpora", default="data,packages,manpages")
     args = parser.parse_args()
     sections = [s for s in args.sections.split(",") if s]
@@ -296,6 +317,8 @@ def main() -> int:
             run_retrieval(args, work)
         if "answers" in sections:
             run_answers(args)
+        if "prompts" in sections:
+            run_prompts(args)
         if "capacity" in sections:
             run_capacity()
     finally:

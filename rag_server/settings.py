@@ -188,6 +188,10 @@ class PassageOrder(enum.StrEnum):
 
     SCORE = "score"
     """Best first: `[1]` is the passage retrieval ranks highest."""
+    BEST_LAST = "best_last"
+    """Numbered by rank (`[1]` is the best) but placed in reverse, so the best passage sits right before the
+    question: small models answer from what is nearest the question (the answers benchmark: +15 and +20 points of
+    accuracy on two corpora, none on the third)."""
     DOCUMENT = "document"
     """By document, then position in it: questions that retrieve the same passages render the same text, which
     lengthens the prefix the engine's cache can reuse across them."""
@@ -218,9 +222,10 @@ class GenerationSettings(_Section, frozen=True):
     prompt_layout: PromptLayout = PromptLayout.QUESTION
     """Where instructions and passages go in the prompt: `system` or `question` (docs/benchmarks.md, answers)."""
 
-    passage_order: PassageOrder = PassageOrder.SCORE
-    """Order of the numbered passages: `score` (best first) or `document` (by document and position, for longer
-    shared cached prefixes; docs/benchmarks.md, answers)."""
+    passage_order: PassageOrder = PassageOrder.BEST_LAST
+    """Order of the numbered passages: `best_last` (numbered by rank, the best nearest the question), `score`
+    (best first) or `document` (by document and position, for longer shared cached prefixes); docs/benchmarks.md,
+    answers."""
 
 
 class RetrievalSettings(_Section, frozen=True):

@@ -31,7 +31,7 @@ class FittedPrompt(msgspec.Struct, frozen=True, kw_only=True):
     prompt: PromptTokens
     sampling: Sampling
     sources: tuple[Source, ...]
-    """The passages that made it into the prompt, numbered and ordered as the prompt shows them."""
+    """The passages that made it into the prompt, numbered as the prompt shows them, in number order."""
 
 
 async def ensure_conversation_fits(
@@ -63,4 +63,5 @@ async def fit_prompt(
             break
         kept.pop()
     sampling = resolve_sampling(requested, len(prompt.token_ids), budget.context_window, budget.defaults)
-    return FittedPrompt(prompt=prompt, sampling=sampling, sources=placed)
+    in_number_order = tuple(sorted(placed, key=lambda source: source.n))
+    return FittedPrompt(prompt=prompt, sampling=sampling, sources=in_number_order)

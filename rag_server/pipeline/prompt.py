@@ -20,6 +20,7 @@ from rag_server.settings import GenerationSettings, PromptLayout
 __all__ = [
     "PROMPT_CANARY",
     "REFUSAL",
+    "REMINDER",
     "SYSTEM_PROMPT",
     "SYSTEM_PROMPT_VERSION",
     "compose_turns",
@@ -69,7 +70,8 @@ _SAYABLE = (
 )
 """Phrases of the system prompts the model is asked to say: a refusal that quotes one is not a leak."""
 
-_REMINDER = "Answer from the sources above and cite them by number, like [1]."
+REMINDER = "Answer from the sources above and cite them by number, like [1]."
+"""The line under the question in the `question` layout."""
 
 _EXAMPLE_SOURCES = """<sources>
 [1] Front desk › Opening hours
@@ -82,7 +84,7 @@ Visitors park in garage P2 and register at the front desk.
 
 def _example(question: str, answer: str) -> tuple[ChatTurn, ChatTurn]:
     return (
-        ChatTurn("user", f"{_EXAMPLE_SOURCES}\n\nQuestion: {question}\n\n{_REMINDER}"),
+        ChatTurn("user", f"{_EXAMPLE_SOURCES}\n\nQuestion: {question}\n\n{REMINDER}"),
         ChatTurn("assistant", answer),
     )
 
@@ -126,5 +128,5 @@ def compose_turns(
     if last_user is None:
         return (ChatTurn("system", f"{_SHORT}\n\n{sources_block}"), *turns)
     question = turns[last_user]
-    grounded = ChatTurn("user", f"{sources_block}\n\nQuestion: {question.content}\n\n{_REMINDER}")
+    grounded = ChatTurn("user", f"{sources_block}\n\nQuestion: {question.content}\n\n{REMINDER}")
     return (ChatTurn("system", _SHORT), *_WORKED_EXAMPLES, *turns[:last_user], grounded, *turns[last_user + 1 :])

@@ -50,9 +50,12 @@ def sources_from_hits(hits: Sequence[SearchHit]) -> list[Source]:
 
 
 def arrange(sources: Sequence[Source], order: PassageOrder) -> tuple[Source, ...]:
-    """The passages in the prompt's order, numbered `[1]`, `[2]`, ... in that order (citations use these numbers)."""
+    """The passages in the prompt's order with the numbers the prompt shows (citations use these numbers): by rank
+    for `score` and `best_last` (the latter placed worst first), renumbered in placement order for `document`."""
     if order is PassageOrder.SCORE:
         return tuple(sources)
+    if order is PassageOrder.BEST_LAST:
+        return tuple(reversed(sources))
     placed = sorted(sources, key=lambda source: (source.source, source.document_id, source.start))
     return tuple(msgspec.structs.replace(source, n=number) for number, source in enumerate(placed, start=1))
 

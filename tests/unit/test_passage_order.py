@@ -1,6 +1,7 @@
-"""The order of the numbered passages: best first by default; by document and position when configured, so that
-questions retrieving the same passages render the same prompt text. The passages kept are the best-ranked either
-way, and `[n]` always points at the passage the prompt showed as `[n]`."""
+"""The order of the numbered passages: numbered by rank with the best nearest the question by default; best first,
+or by document and position (so that questions retrieving the same passages render the same prompt text) when
+configured. The passages kept are the best-ranked either way, and `[n]` always points at the passage the prompt
+showed as `[n]`."""
 
 from __future__ import annotations
 
@@ -64,3 +65,24 @@ def test_fitting_drops_the_lowest_ranked_passage_then_places_the_rest_in_documen
         (1, "data/leave.md", 0), (2, "data/vpn.md", 0), (3, "data/vpn.md", 400),
     ]  # fmt: skip
     assert render_sources(kept) in generator.seen_prompts[-1][-1].content, "the prompt shows the numbers returned"
+
+
+def test_best_last_keeps_the_rank_numbers_and_places_the_best_passage_right_before_the_question() -> None:
+    placed = arrange(RANKED, PassageOrder.BEST_LAST)
+    assert [s.n for s in placed] == [4, 3, 2, 1]
+    block = render_sources(placed)
+    assert block.index("[4]") < block.index("[3]") < block.index("[2]") < block.index("[1]")
+    assert block.rstrip().endswith(f"{RANKED[0].text}\n</sources>"), "the best passage is the last thing shown"
+
+
+def test_best_last_is_the_default_and_fitting_returns_the_passages_in_number_order() -> None:
+    assert GenerationSettings().passage_order is PassageOrder.BEST_LAST
+    generator = FakeGenerator()
+    turns = (ChatTurn("user", "How many days of leave?"),)
+    budget = PromptBudget(context_window=100_000, min_completion_tokens=10, defaults=GenerationSettings())
+    fitted = anyio.run(fit_prompt, generator, turns, RANKED, RequestedSampling(), budget)
+    assert [s.n for s in fitted.sources] == [1, 2, 3, 4]
+    assert fitted.sources == RANKED, "citations list the passages best first, as numbered"
+    prompt = generator.seen_prompts[-1][-1].content
+    assert render_sources(tuple(reversed(RANKED))) in prompt
+    assert prompt.index(RANKED[0].text) > prompt.index(RANKED[3].text)

@@ -120,7 +120,9 @@ def test_the_prompt_is_the_fixed_prefix_then_the_numbered_sources_beside_the_que
     assert system == ChatTurn("system", SYSTEM_PROMPT), "the fixed prefix: the same for every question"
     assert [turn.role for turn in prompt[1:-1]] == ["user", "assistant", "user", "assistant"], "worked examples"
     assert question.role == "user"
-    assert question.content.startswith("<sources>\n[1] ")
+    assert question.content.startswith("<sources>\n[")
+    sources_end = question.content.index("</sources>")
+    assert question.content.rindex("\n[1] ", 0, sources_end) > question.content.index("\n[2] "), "best passage last"
     assert "Question: How do I reset my VPN password?" in question.content
 
 

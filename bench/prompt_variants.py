@@ -1,0 +1,216 @@
+"""Prompt variants for a small model, compared offline: the answer questions of bench/eval/answers_*.toml, the same
+retrieval as the server (an embedded index per corpus, hybrid, the server's defaults), each variant's prompt built
+from the pipeline's own pieces, all generated greedily in one batch by vLLM's offline engine (one engine start for
+every variant and corpus, where the server benchmark starts a server per arm), and graded as `bench.answers_eval`
+grades the server's answers.
+
+    .venv/bin/python -m bench.prompt_variants [--variants score,best_last] [--corpora data,packages,manpages]
+
+This is the fast loop for choosing prompt settings; `bench.answers_eval` then confirms a choice through the real
+server (rails, citations filter, streaming). No rails run here: an answer the output rails would stop counts as
+given. Choose on two corpora and confirm on the third before changing a default (docs/benchmarks.md, answers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+import msgspec
+
+from bench.answers_eval import CORPORA, Graded, Question, grade, load
+from bench.pipeline_prompts import LOCAL_OPERATOR
+from guardrails.groundedness import split_sentences
+from rag_server.generation.port import ChatTurn
+from rag_server.pipeline.prompt import REFUSAL, REMINDER, compose_turns
+from rag_server.pipeline.sources import Source, arrange, render_sources, sources_from_hits
+from rag_server.settings import EngineSettings, PassageOrder, PromptLayout, RetrievalSettings
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = EngineSettings().model
+"""`make serve`'s model: the variants tune its prompt."""
+MAX_TOKENS = 160
+RETRIEVED = 8
+"""Passages retrieved per question; a variant shows its first `top_k`."""
+
+
+class Variant(msgspec.Struct, frozen=True, kw_only=True):
+    top_k: int = 4
+    order: PassageOrder = PassageOrder.SCORE
+    refusal_reminder: bool = False
+    """The reminder under the question also says what to answer when the sources do not answer it."""
+    key_lines: int = 0
+    """Sentences of the passages sharing most of the question's rare words, repeated under the sources with their
+    passage number (a pointer for a small model); 0: none."""
+
+
+VARIANTS = {
+    "score": Variant(),
+    "best_last": Variant(order=PassageOrder.BEST_LAST),
+    "document": Variant(order=PassageOrder.DOCUMENT),
+    "top3_best_last": Variant(top_k=3, order=PassageOrder.BEST_LAST),
+    "best_last_refusal_reminder": Variant(order=PassageOrder.BEST_LAST, refusal_reminder=True),
+    "key_line": Variant(key_lines=1),
+    "best_last_key_line": Variant(order=PassageOrder.BEST_LAST, key_lines=1),
+}
+"""What was measured (docs/benchmarks.md, "Prompt variants"); `best_last` won and is the default."""
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'.-]*[a-z0-9]|[a-z0-9]")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _words(
+    "a an the of to in on at for and or is are was were be do does did i my me we our you your it its this that how "
+    "what which who when where why can could would should will much many there with from by as if not any get have "
+    "has need"
+)
+
+
+class Scored(msgspec.Struct, frozen=True, kw_only=True):
+    variant: str
+    corpus: str
+    graded: Graded
+
+
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS)
+
+
+def key_lines(question: str, sources: Sequence[Source], count: int) -> list[tuple[int, str]]:
+    """(passage number, sentence) of the `count` sentences sharing the most idf-weighted question words."""
+    sentences = [(source.n, source.text[a:b]) for source in sources for a, b in split_sentences(source.text)]
+    words = [content_words(text) for _, text in sentences]
+    frequency: dict[str, int] = {}
+    for found in words:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    asked = content_words(question)
+
+    def weight(found: frozenset[str]) -> float:
+        return sum(math.log(1 + len(sentences) / frequency[word]) for word in asked & found)
+
+    ranked = sorted(range(len(sentences)), key=lambda i: (-weight(words[i]), sentences[i][0]))
+    return [sentences[i] for i in ranked[:count]]
+
+
+def build(variant: Variant, question: str, retrieved: Sequence[Source]) -> tuple[tuple[ChatTurn, ...], list[Source]]:
+    """The turns the model sees under `variant` (the question layout) and the passages it was shown."""
+    placed = arrange(retrieved[: variant.top_k], variant.order)
+    turns = compose_turns((ChatTurn("user", question),), render_sources(placed), PromptLayout.QUESTION)
+    asked = turns[-1].content
+    if variant.refusal_reminder:
+        asked = asked.replace(REMINDER, f'{REMINDER} If they do not answer the question, say "{REFUSAL}"')
+    if variant.key_lines:
+        lines = key_lines(question, placed, variant.key_lines)
+        hint = "Most relevant lines:\n" + "\n".join(f"- {text} [{n}]" for n, text in lines)
+        asked = asked.replace("\n\nQuestion: ", f"\n\n{hint}\n\nQuestion: ", 1)
+    return (*turns[:-1], ChatTurn("user", asked)), list(placed)
+
+
+def retrieve(corpus: str, questions: Sequence[Question], scratch: Path) -> dict[str, list[Source]]:
+    """The server's retrieval (hybrid, default settings) over a fresh embedded index of `corpus`."""
+    from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - heavy
+    from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
+    from rag_server.retrieval.service import Knowledge, SearchQuery  # noqa: PLC0415
+
+    index = scratch / corpus
+    env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(index)}
+    subprocess.run([str(REPO / ".venv" / "bin" / "rag-ingest"), str(CORPORA[corpus][0])], env=env, check=True)
+    settings = RetrievalSettings(index_dir=str(index))
+    embedder = load_embedder(settings.embedder_model, settings.embedder_device, settings.embedder_batch_size)
+    catalog = open_catalog(settings, embedder)
+    knowledge = Knowledge(catalog, settings)
+    found: dict[str, list[Source]] = {}
+
+    async def search_all() -> None:
+        for question in questions:
+            query = SearchQuery(text=question.question, principal=LOCAL_OPERATOR, top_k=RETRIEVED)
+            found[question.id] = sources_from_hits((await knowledge.search(query)).hits)
+
+    try:
+        anyio.run(search_all)
+    finally:
+        catalog.close()
+    return found
+
+
+def run(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Scored]:
+    from transformers import AutoTokenizer  # noqa: PLC0415 - heavy
+    from vllm import LLM, SamplingParams  # noqa: PLC0415
+
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    jobs: list[tuple[str, str, Question, list[Source], str]] = []
+    with tempfile.TemporaryDirectory(prefix="prompt-variants-") as scratch:
+        for corpus in corpora:
+            questions = load(CORPORA[corpus][1])
+            retrieved = retrieve(corpus, questions, Path(scratch))
+            for name in variants:
+                for question in questions:
+                    turns, shown = build(VARIANTS[name], question.question, retrieved[question.id])
+                    conversation = [{"role": turn.role, "content": turn.content} for turn in turns]
+                    text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
+                    jobs.append((name, corpus, question, shown, str(text)))
+    llm = LLM(model=model, enforce_eager=True, max_model_len=4096, enable_prefix_caching=True, seed=0)
+    started = time.perf_counter()
+    outputs = llm.generate([job[4] for job in jobs], SamplingParams(temperature=0.0, max_tokens=MAX_TOKENS))
+    print(f"{len(jobs)} prompts generated in {time.perf_counter() - started:.0f} s", flush=True)
+    scored = []
+    for (name, corpus, question, shown, _), output in zip(jobs, outputs, strict=True):
+        passages: list[dict[str, object]] = [{"n": s.n, "text": s.text, "source": s.source} for s in shown]
+        graded = grade(question, output.outputs[0].text, passages, "ok", (0.0, 0.0))
+        scored.append(Scored(variant=name, corpus=corpus, graded=graded))
+    return scored
+
+
+def table(scored: Sequence[Scored], variants: Sequence[str], corpora: Sequence[str]) -> str:
+    rows = [
+        "| variant | corpus | questions | accuracy | citation | correct refusal | false refusal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in variants:
+        for corpus in corpora:
+            graded = [s.graded for s in scored if s.variant == name and s.corpus == corpus]
+            answerable = [g for g in graded if g.answerable]
+            unanswerable = [g for g in graded if not g.answerable]
+
+            def rate(items: list[Graded], flag: str) -> float:
+                return sum(bool(getattr(g, flag)) for g in items) / len(items) if items else 0.0
+
+            rows.append(
+                f"| {name} | {corpus} | {len(answerable)}+{len(unanswerable)} | {rate(answerable, 'correct'):.2f} | "
+                f"{rate(answerable, 'cited'):.2f} | {rate(unanswerable, 'refused'):.2f} | "
+                f"{rate(answerable, 'refused'):.2f} |"
+            )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--corpora", default=",".join(CORPORA))
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "prompt_variants.json")
+    args = parser.parse_args()
+    variants, corpora = args.variants.split(","), args.corpora.split(",")
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {sorted(unknown)}; choose from {', '.join(VARIANTS)}")
+    scored = run(variants, corpora, args.model)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(msgspec.json.format(msgspec.json.encode(scored)))
+    print(table(scored, variants, corpora))
+
+
+if __name__ == "__main__":
+    main()

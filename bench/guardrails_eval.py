@@ -70,6 +70,18 @@ def load_heldout(name: str = "pii_heldout.txt") -> list[dict[str, Any]]:
 
 # -- PII -----------------------------------------------------------------------------------------------------------
 
+PII_SETS = {
+    "tuning": "pii_prompts.jsonl",
+    "held-out": "pii_heldout.txt",
+    "held-out 2 (phones, names)": "pii_heldout_phones_names.txt",
+    "held-out 3 (names, places)": "pii_heldout_names_places.txt",
+}
+"""The PII evaluation sets under bench/eval/: the recognizers were tuned on the first; the others are held out."""
+
+
+def load_pii_set(name: str) -> list[dict[str, Any]]:
+    return load_jsonl(name) if name.endswith(".jsonl") else load_heldout(name)
+
 
 def pii_scores(rows: Sequence[dict[str, Any]], find: Callable[[str], list[tuple[str, int, int]]]) -> dict[str, Any]:
     tp, fp, fn = Counter[str](), Counter[str](), Counter[str]()
@@ -99,15 +111,10 @@ def pii_table(rails: Guardrails) -> str:
     def ours(text: str) -> list[tuple[str, int, int]]:
         return [(s.entity_type, s.start, s.end) for s in rails.find_pii(text)]
 
-    tuning, heldout = load_jsonl("pii_prompts.jsonl"), load_heldout()
-    phones_names = load_heldout("pii_heldout_phones_names.txt")
-    names_places = load_heldout("pii_heldout_names_places.txt")
-    results = {
-        "tuning": pii_scores(tuning, ours),
-        "held-out": pii_scores(heldout, ours),
-        "held-out 2 (phones, names)": pii_scores(phones_names, ours),
-        "held-out 3 (names, places)": pii_scores(names_places, ours),
-    }
+    sets = {name: load_pii_set(file) for name, file in PII_SETS.items()}
+    tuning, heldout = sets["tuning"], sets["held-out"]
+    phones_names, names_places = sets["held-out 2 (phones, names)"], sets["held-out 3 (names, places)"]
+    results = {name: pii_scores(rows, ours) for name, rows in sets.items()}
     baseline = presidio_default_finder(rails.config.pii_entities)
     if baseline is not None:
         results["Presidio defaults (tuning)"] = pii_scores(tuning, baseline)

@@ -7,8 +7,10 @@ grades the server's answers.
     .venv/bin/python -m bench.prompt_variants [--variants score,best_last] [--corpora data,packages,manpages]
 
 This is the fast loop for choosing prompt settings; `bench.answers_eval` then confirms a choice through the real
-server (rails, citations filter, streaming). No rails run here: an answer the output rails would stop counts as
-given. Choose on two corpora and confirm on the third before changing a default (docs/benchmarks.md, answers).
+server (rails, citations filter, streaming). Differences from the server, all in the variants' favour: no rails (an
+answer the output rails would stop counts as given, and no passage is screened out by its ingest injection score),
+and a 4,096-token window with no fitting (the server's 2,048 drops the lowest-ranked passage when a prompt is long).
+Choose on two corpora and confirm on the third before changing a default (docs/benchmarks.md, "Prompt variants").
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ from pathlib import Path
 import anyio
 import msgspec
 
-from bench.answers_eval import CORPORA, Graded, Question, grade, load
+from bench.answers_eval import CORPORA, Graded, Question, grade, load, summarise
 from bench.pipeline_prompts import LOCAL_OPERATOR
+from bench.servers import REPO
 from guardrails.groundedness import split_sentences
 from rag_server.generation.port import ChatTurn
 from rag_server.pipeline.prompt import REFUSAL, REMINDER, compose_turns
 from rag_server.pipeline.sources import Source, arrange, render_sources, sources_from_hits
 from rag_server.settings import EngineSettings, PassageOrder, PromptLayout, RetrievalSettings
 
-REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = EngineSettings().model
 """`make serve`'s model: the variants tune its prompt."""
 MAX_TOKENS = 160
@@ -145,12 +147,21 @@ def retrieve(corpus: str, questions: Sequence[Question], scratch: Path) -> dict[
     return found
 
 
-def run(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Scored]:
+class Job(msgspec.Struct, frozen=True, kw_only=True):
+    variant: str
+    corpus: str
+    question: Question
+    shown: list[Source]
+    """The passages the prompt showed, with the numbers it showed."""
+    prompt: str
+    """The chat template applied, the generation prompt opened."""
+
+
+def build_jobs(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Job]:
     from transformers import AutoTokenizer  # noqa: PLC0415 - heavy
-    from vllm import LLM, SamplingParams  # noqa: PLC0415
 
     tokenizer = AutoTokenizer.from_pretrained(model)
-    jobs: list[tuple[str, str, Question, list[Source], str]] = []
+    jobs = []
     with tempfile.TemporaryDirectory(prefix="prompt-variants-") as scratch:
         for corpus in corpora:
             questions = load(CORPORA[corpus][1])
@@ -160,37 +171,50 @@ def run(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Sco
                     turns, shown = build(VARIANTS[name], question.question, retrieved[question.id])
                     conversation = [{"role": turn.role, "content": turn.content} for turn in turns]
                     text = tokenizer.apply_chat_template(conversation, add_generation_prompt=True, tokenize=False)
-                    jobs.append((name, corpus, question, shown, str(text)))
+                    jobs.append(Job(variant=name, corpus=corpus, question=question, shown=shown, prompt=str(text)))
+    return jobs
+
+
+def generate(prompts: Sequence[str], model: str) -> list[str]:
+    """Greedy answers, all prompts in one batch of vLLM's offline engine."""
+    from vllm import LLM, SamplingParams  # noqa: PLC0415 - heavy
+
     llm = LLM(model=model, enforce_eager=True, max_model_len=4096, enable_prefix_caching=True, seed=0)
     started = time.perf_counter()
-    outputs = llm.generate([job[4] for job in jobs], SamplingParams(temperature=0.0, max_tokens=MAX_TOKENS))
-    print(f"{len(jobs)} prompts generated in {time.perf_counter() - started:.0f} s", flush=True)
+    outputs = llm.generate(list(prompts), SamplingParams(temperature=0.0, max_tokens=MAX_TOKENS))
+    print(f"{len(prompts)} prompts generated in {time.perf_counter() - started:.0f} s", flush=True)
+    return [output.outputs[0].text for output in outputs]
+
+
+def run(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Scored]:
+    jobs = build_jobs(variants, corpora, model)
+    answers = generate([job.prompt for job in jobs], model)
     scored = []
-    for (name, corpus, question, shown, _), output in zip(jobs, outputs, strict=True):
-        passages: list[dict[str, object]] = [{"n": s.n, "text": s.text, "source": s.source} for s in shown]
-        graded = grade(question, output.outputs[0].text, passages, "ok", (0.0, 0.0))
-        scored.append(Scored(variant=name, corpus=corpus, graded=graded))
+    for job, answer in zip(jobs, answers, strict=True):
+        passages: list[dict[str, object]] = [{"n": s.n, "text": s.text, "source": s.source} for s in job.shown]
+        graded = grade(job.question, answer, passages, "ok", (0.0, 0.0))
+        scored.append(Scored(variant=job.variant, corpus=job.corpus, graded=graded))
     return scored
 
 
 def table(scored: Sequence[Scored], variants: Sequence[str], corpora: Sequence[str]) -> str:
+    """Per variant and corpus, then all corpora pooled: the answers table's rates, and the wrong answers (neither
+    right nor refused) among answerable questions."""
     rows = [
-        "| variant | corpus | questions | accuracy | citation | correct refusal | false refusal |",
-        "|---|---|---|---|---|---|---|",
+        "| variant | corpus | questions | accuracy | wrong answer | citation | correct refusal | false refusal |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in variants:
-        for corpus in corpora:
-            graded = [s.graded for s in scored if s.variant == name and s.corpus == corpus]
+        for corpus in [*corpora, "all"]:
+            graded = [s.graded for s in scored if s.variant == name and corpus in (s.corpus, "all")]
+            summary = summarise(name, corpus, graded)
             answerable = [g for g in graded if g.answerable]
-            unanswerable = [g for g in graded if not g.answerable]
-
-            def rate(items: list[Graded], flag: str) -> float:
-                return sum(bool(getattr(g, flag)) for g in items) / len(items) if items else 0.0
-
+            wrong = sum(not g.correct and not g.refused for g in answerable) / len(answerable) if answerable else 0.0
+            label = f"**{corpus}**" if corpus == "all" else corpus
             rows.append(
-                f"| {name} | {corpus} | {len(answerable)}+{len(unanswerable)} | {rate(answerable, 'correct'):.2f} | "
-                f"{rate(answerable, 'cited'):.2f} | {rate(unanswerable, 'refused'):.2f} | "
-                f"{rate(answerable, 'refused'):.2f} |"
+                f"| {name} | {label} | {summary.answerable}+{summary.unanswerable} | {summary.accuracy:.2f} | "
+                f"{wrong:.2f} | {summary.citation_rate:.2f} | {summary.correct_refusal:.2f} | "
+                f"{summary.false_refusal:.2f} |"
             )
     return "\n".join(rows)
 

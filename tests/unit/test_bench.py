@@ -12,15 +12,19 @@ import msgspec
 import numpy as np
 
 from bench import loadgen, serving
+from bench.answers_eval import Graded
 from bench.doc import replace_block
 from bench.encoder_device import DeviceRun, EncoderDeviceResult, Parity, Throughput, report
 from bench.loadgen import SweepPoint
+from bench.prompt_variants import VARIANTS, Scored, build, table
 from bench.retrieval_scale import synthetic
 from bench.roofline import weight_bytes
 from bench.servers import scrape
 from bench.serving import ArmRun, PrefixProbe, stage_medians
 from bench.serving_report import goals
 from rag_server.generation.speculation import speculative_config
+from rag_server.pipeline.prompt import REFUSAL, REMINDER
+from rag_server.pipeline.sources import Source
 from rag_server.settings import EngineSettings
 
 
@@ -210,3 +214,38 @@ def test_the_encoder_table_shows_each_device_and_the_parity_line() -> None:
     assert "injection verdicts on 196 prompts: 0 differ" in table
     assert "groundedness verdicts on 154 labelled answer sentences: 0 differ" in table
     assert "CPU against CUDA" not in report(msgspec.structs.replace(result, parity=None), passages=668)
+
+
+def test_a_prompt_variant_changes_only_what_it_names() -> None:
+    def passage(n: int, text: str) -> Source:
+        return Source(
+            n=n, document_id=f"d{n}", chunk_id=f"c{n}", title="Leave", source=f"data/{n}.md", section="", page=None,
+            start=0, end=len(text), text=text, score=1.0 / n,
+        )  # fmt: skip
+
+    retrieved = [passage(1, "Full-time staff get 25 days of paid holiday."), passage(2, "Parking is in P2.")]
+    question = "How many days of paid holiday do I get?"
+    _, shown = build(VARIANTS["best_last"], question, retrieved)
+    assert [s.n for s in shown] == [2, 1], "best last, numbered by rank"
+    turns, _ = build(VARIANTS["best_last_refusal_reminder"], question, retrieved)
+    assert turns[-1].content.endswith(f'{REMINDER} If they do not answer the question, say "{REFUSAL}"')
+    turns, _ = build(VARIANTS["key_line"], question, retrieved)
+    hint = "Most relevant lines:\n- Full-time staff get 25 days of paid holiday. [1]\n\nQuestion: "
+    assert hint in turns[-1].content, "the line sharing the question's rare words, with its passage number"
+    plain, _ = build(VARIANTS["score"], question, retrieved)
+    assert "Most relevant lines" not in plain[-1].content
+    assert plain[:-1] == turns[:-1], "only the last turn differs"
+
+
+def test_the_variant_table_pools_every_corpus_into_an_all_row() -> None:
+    def scored(corpus: str, *, correct: bool, refused: bool = False) -> Scored:
+        graded = Graded(
+            id="q", answerable=True, answer="", outcome="ok", correct=correct, cited=False, refused=refused,
+            marker_only=False, retrieved=True, ttft_s=0.0, tpot_s=0.0,
+        )  # fmt: skip
+        return Scored(variant="v", corpus=corpus, graded=graded)
+
+    rows = table([scored("a", correct=True), scored("b", correct=False), scored("b", correct=False, refused=True)],
+                 ["v"], ["a", "b"])  # fmt: skip
+    pooled = next(line for line in rows.splitlines() if "**all**" in line)
+    assert pooled == "| v | **all** | 3+0 | 0.33 | 0.33 | 0.00 | 0.00 | 0.33 |", "accuracy, wrong, ..., false refusal"

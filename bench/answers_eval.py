@@ -74,6 +74,8 @@ class Graded(msgspec.Struct, kw_only=True):
     sentences_checked: int = 0
     sentences_unsupported: int = 0
     """The server's groundedness check on this answer (its final chunk's `grounding`)."""
+    model_cited: bool = False
+    """`cited` by a marker the model wrote itself (not one the server's attribution placed)."""
 
 
 class ArmCorpus(msgspec.Struct, kw_only=True):
@@ -95,6 +97,8 @@ class ArmCorpus(msgspec.Struct, kw_only=True):
     graded: list[Graded]
     prefix_hit_rate: float = -1.0
     """Prompt tokens the engine found in its prefix cache while answering these questions (-1: not measured)."""
+    model_citation_rate: float = -1.0
+    """The citation rate counting only the markers the model wrote (-1: not measured)."""
 
 
 def load(path: Path) -> list[Question]:
@@ -121,6 +125,7 @@ def grade(
     outcome: str,
     timing: tuple[float, float],
     grounding: dict[str, object] | None = None,
+    attributed: Sequence[int] = (),
 ) -> Graded:
     numbers = cited_numbers(answer)
     passages = {int(str(s["n"])): str(s.get("text", "")) for s in sources}
@@ -140,6 +145,8 @@ def grade(
         tpot_s=timing[1],
         sentences_checked=int(str((grounding or {}).get("checked", 0))),
         sentences_unsupported=len((grounding or {}).get("unsupported") or []),  # type: ignore[arg-type]
+        model_cited=question.answerable
+        and any(holds(passages.get(n, ""), question.accept) for n in numbers - set(attributed)),
     )
 
 
@@ -156,6 +163,7 @@ def ask(server: Running, question: Question) -> Graded:
     text, outcome, completion = "", "ok", 0
     sources: list[dict[str, object]] = []
     grounding: dict[str, object] | None = None
+    attributed: list[int] = []
     try:
         with server.client.stream("POST", "/v1/chat/completions", json=body) as response:
             if response.status_code != 200:
@@ -170,6 +178,7 @@ def ask(server: Running, question: Question) -> Graded:
                     outcome = f"in_band {chunk['error'].get('code', '')}"
                 sources = chunk.get("sources") or sources
                 grounding = chunk.get("grounding") or grounding
+                attributed = chunk.get("attributed") or attributed
                 if chunk.get("usage"):
                     completion = int(chunk["usage"].get("completion_tokens") or 0)
                 delta = (chunk.get("choices") or [{}])[0].get("delta") or {}
@@ -180,7 +189,8 @@ def ask(server: Running, question: Question) -> Graded:
     except httpx.TransportError as error:
         outcome = f"transport {type(error).__name__}"
     tpot = (last - first) / (completion - 1) if completion > 1 and last > first else 0.0
-    return grade(question, text, sources, outcome, (first - started if first else 0.0, tpot), grounding)
+    timing = (first - started if first else 0.0, tpot)
+    return grade(question, text, sources, outcome, timing, grounding, attributed)
 
 
 def summarise(arm: str, corpus: str, graded: list[Graded], prefix_hit_rate: float = -1.0) -> ArmCorpus:
@@ -198,6 +208,7 @@ def summarise(arm: str, corpus: str, graded: list[Graded], prefix_hit_rate: floa
         unanswerable=len(unanswerable),
         accuracy=rate(answerable, "correct"),
         citation_rate=rate(answerable, "cited"),
+        model_citation_rate=rate(answerable, "model_cited"),
         correct_refusal=rate(unanswerable, "refused"),
         false_refusal=rate(answerable, "refused"),
         marker_only=rate(graded, "marker_only"),
@@ -286,12 +297,13 @@ def run(arms: Sequence[str], corpora: Sequence[str], limit: int | None, port: in
 
 def table(results: Sequence[ArmCorpus]) -> str:
     rows = [
-        "| arm | corpus | questions | accuracy | citation | correct refusal | false refusal | marker only | "
-        "retrieval hit | unsupported sentences | TTFT p50 s | TPOT p50 ms | prefix hit | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| arm | corpus | questions | accuracy | citation | cited by the model | correct refusal | false refusal | "
+        "marker only | retrieval hit | unsupported sentences | TTFT p50 s | TPOT p50 ms | prefix hit | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows.extend(
         f"| {r.arm} | {r.corpus} | {r.answerable}+{r.unanswerable} | {r.accuracy:.2f} | {r.citation_rate:.2f} | "
+        f"{f'{r.model_citation_rate:.2f}' if r.model_citation_rate >= 0 else 'n/a'} | "
         f"{r.correct_refusal:.2f} | {r.false_refusal:.2f} | {r.marker_only:.2f} | {r.retrieval_hit:.2f} | "
         f"{f'{r.unsupported_sentences:.2f}' if r.unsupported_sentences >= 0 else 'n/a'} | "
         f"{r.ttft_p50_s:.2f} | {r.tpot_p50_ms:.0f} | "

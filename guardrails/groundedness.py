@@ -28,6 +28,7 @@ __all__ = [
     "GroundednessScorer",
     "SentenceVerdict",
     "Support",
+    "best_passage",
     "split_sentences",
 ]
 
@@ -177,9 +178,11 @@ class Evidence:
     first use, in one batch)."""
 
     def __init__(self, passages: Sequence[str], encode: Encode | None) -> None:
-        self.text = " \n ".join(_normalise(passage) for passage in passages)
+        self.passage_texts = [_normalise(passage) for passage in passages]
+        self.text = " \n ".join(self.passage_texts)
         self.squashed = _squash(self.text)
         self.figures = _figures(self.text)
+        self.passage_figures = [_figures(text) for text in self.passage_texts]
         self.passage_words = [_content_words(passage) for passage in passages]
         self._units: list[str] = []
         self.sentence_units: list[int] = []
@@ -204,12 +207,38 @@ class Evidence:
     def unit(self, index: int) -> str:
         return self._units[index]
 
-    def holds(self, term: str) -> bool:
-        """The term in the passages, as a whole word, or with spaces, hyphens and underscores ignored
-        (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
-        if re.search(rf"(?<!\w){re.escape(_normalise(term))}(?!\w)", self.text) is not None:
+    def holds(self, term: str, passage: int | None = None) -> bool:
+        """The term in the passages (or in the one numbered `passage`, from 0), as a whole word, or with spaces,
+        hyphens and underscores ignored (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
+        text = self.text if passage is None else self.passage_texts[passage]
+        if re.search(rf"(?<!\w){re.escape(_normalise(term))}(?!\w)", text) is not None:
             return True
-        return len(squashed := _squash(term)) > 3 and squashed in self.squashed
+        squashed = self.squashed if passage is None else _squash(text)
+        return len(squashed_term := _squash(term)) > 3 and squashed_term in squashed
+
+
+def _is_claim(claim: str) -> bool:
+    """Long enough to judge, and neither a question nor a refusal."""
+    return len(_WORD.findall(claim.lower())) >= _MIN_WORDS and not claim.endswith("?") and not _REFUSAL.search(claim)
+
+
+def best_passage(sentence: str, evidence: Evidence, *, coverage: float) -> int | None:
+    """The passage (index, from 0) that alone holds every figure and distinctive term of the sentence and the most
+    of its content words, at least `coverage` of them; the first such on a tie. None for a sentence that is not a
+    claim, or that no single passage holds. Words only, no embeddings: cheap enough to run on every sentence."""
+    claim = _MARKERS.sub("", sentence).strip()
+    words = _content_words(claim)
+    if not words or not _is_claim(claim):
+        return None
+    figures, terms = _figures(claim), _terms(claim)
+    best, best_share = None, coverage
+    for index, passage_words in enumerate(evidence.passage_words):
+        share = len(words & passage_words) / len(words)
+        if share < best_share or (best is not None and share == best_share):
+            continue
+        if figures <= evidence.passage_figures[index] and all(evidence.holds(term, index) for term in terms):
+            best, best_share = index, share
+    return best
 
 
 class GroundednessScorer:
@@ -238,7 +267,7 @@ class GroundednessScorer:
         """The sentence's support and its best similarity (0 when the exact checks decided)."""
         claim = _MARKERS.sub("", sentence).strip()
         words = _content_words(claim)
-        if len(_WORD.findall(claim.lower())) < _MIN_WORDS or claim.endswith("?") or _REFUSAL.search(claim):
+        if not _is_claim(claim):
             return Support.SKIPPED, 0.0
         exact = _exact_facts(claim, evidence)
         if exact is not None:

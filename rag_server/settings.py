@@ -289,6 +289,12 @@ class ChatSettings(_Section, frozen=True):
     """Check each sentence of a documents-based answer for support in its passages: `off`, `annotate` or `block`."""
     grounding_similarity: Annotated[float, Meta(ge=0, le=1)] = 0.65
     """A sentence this close (cosine) to some passage sentence is supported in meaning (docs/benchmarks.md)."""
+    attribute_citations: bool = True
+    """A documents-based answer's sentence that cites nothing gets the number of the one passage that holds its
+    figures, names and most of its words, before its final punctuation (`[n]` as the model would write it; listed
+    in the final chunk's `attributed`). Refusals and sentences no single passage covers get none."""
+    attribution_coverage: Annotated[float, Meta(gt=0, le=1)] = 0.6
+    """The share of a sentence's content words that one passage must hold for it to be cited there."""
 
 
 class AdmissionSettings(_Section, frozen=True):

@@ -212,7 +212,8 @@ class ChatCompletions:
             created,
             self.model_name,
             [ChunkChoice(0, ChunkDelta(), event.finish_reason)],
-            citations=prepared.citations.cited(),
+            citations=prepared.cited(),
+            attributed=prepared.attributed(),
             sources=list(prepared.sources),
             masked=prepared.masked_kinds(),
             guardrail=_notice(event.blocked_by),
@@ -231,7 +232,8 @@ class ChatCompletions:
             raise EngineUnavailableError("the engine aborted this request; retry shortly", retry_after_s=5)
         message = CitedMessage(
             content="".join(parts),
-            citations=prepared.citations.cited(),
+            citations=prepared.cited(),
+            attributed=prepared.attributed(),
             sources=list(prepared.sources),
             masked=prepared.masked_kinds(),
             guardrail=_notice(final.blocked_by),
@@ -261,7 +263,7 @@ class ChatCompletions:
             prepared.outcome,
             streamed,
             len(prepared.sources),
-            len(prepared.citations.cited()),
+            len(prepared.cited()),
             last.prompt_tokens if last else 0,
             last.completion_tokens if last else 0,
             last.cached_prompt_tokens if last else 0,

@@ -192,6 +192,8 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
 
     citations: list[Source] = []
     """The sources the answer's `[n]` markers point to, in number order."""
+    attributed: list[int] = []
+    """The numbers among those that the server placed (the model cited nothing in that sentence)."""
     sources: list[Source] = []
     """Every passage the model was given (what it could have cited)."""
     masked: list[str] = []
@@ -204,6 +206,8 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
 class CitedMessage(CompletionMessage, frozen=True):
     citations: list[Source] = []
     """Extension: the sources the answer's `[n]` markers point to."""
+    attributed: list[int] = []
+    """Extension: the numbers among those that the server placed."""
     sources: list[Source] = []
     """Extension: every passage the model was given."""
     masked: list[str] = []

@@ -17,6 +17,7 @@ import msgspec
 from guardrails import Decision, GuardContext, Stage, StreamGuard
 from rag_server.errors import EngineUnavailableError
 from rag_server.generation.port import GenerationDelta, Generator, PromptTokens, Sampling
+from rag_server.pipeline.attribution import CitationAttributor
 from rag_server.pipeline.citations import CitationFilter
 from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.sources import Source
@@ -63,6 +64,7 @@ class PreparedChat:
         context: GuardContext | None,
         timer: StageTimer,
         grounding: GroundingCheck | None = None,
+        attribution: CitationAttributor | None = None,
     ) -> None:
         self.generator = generator
         self.prompt = prompt
@@ -70,6 +72,7 @@ class PreparedChat:
         self.request_id = request_id
         self.sources = tuple(sources)
         self.citations = CitationFilter(self.sources)
+        self.attribution = attribution
         self.guard = guard
         self.context = context
         self.timer = timer
@@ -90,6 +93,16 @@ class PreparedChat:
             for kind in decision.finding_kinds
         }
         return sorted(kinds)
+
+    def cited(self) -> list[Source]:
+        """The sources the answer cites, by the model's markers or placed by attribution, in number order."""
+        placed = self.attribution.attributed() if self.attribution is not None else []
+        by_number = {source.n: source for source in [*self.citations.cited(), *placed]}
+        return [by_number[number] for number in sorted(by_number)]
+
+    def attributed(self) -> list[int]:
+        """The numbers of the sources cited by attribution rather than by the model."""
+        return [source.n for source in self.attribution.attributed()] if self.attribution is not None else []
 
     def decisions(self) -> list[Decision]:
         """Every guardrail decision of this request so far (the output ones once `events()` has ended)."""
@@ -134,10 +147,14 @@ class PreparedChat:
                 return AnswerEvent(finish_reason="content_filter", blocked_by=stopped)
             text = released.text + (tail.text if tail is not released else "")
         text = self.citations.feed(text)
+        if final:
+            text += self.citations.finish()
+        if self.attribution is not None:
+            text = self.attribution.feed(text) + (self.attribution.finish() if final else "")
         if not final:
             return AnswerEvent(text=text)
         finish: AnswerFinish = "length" if delta.finish_reason == "length" else "stop"
-        return AnswerEvent(text=text + self.citations.finish(), finish_reason=finish)
+        return AnswerEvent(text=text, finish_reason=finish)
 
     async def _through_grounding(self, event: AnswerEvent) -> AnswerEvent:
         final = event.finish_reason is not None

@@ -27,6 +27,7 @@ from rag_server.generation.port import ChatTurn
 from rag_server.generation.supervisor import EngineSlot
 from rag_server.guarding import GuardrailsSlot, guard_failed
 from rag_server.pipeline.answer import PreparedChat
+from rag_server.pipeline.attribution import CitationAttributor
 from rag_server.pipeline.fitting import PromptBudget, ensure_conversation_fits, fit_prompt
 from rag_server.pipeline.grounding import GroundingCheck
 from rag_server.pipeline.sampling import RequestedSampling, check_supported
@@ -139,7 +140,14 @@ class ChatPipeline:
             context=guarded.context if guarded is not None else None,
             timer=timer,
             grounding=self._grounding(knowledge, fitted.sources) if sources is not None else None,
+            attribution=self._attribution(fitted.sources),
         )
+
+    def _attribution(self, sources: Sequence[Source]) -> CitationAttributor | None:
+        """Citations placed for the sentences the model left uncited (none without passages, or when off)."""
+        if not sources or not self.chat.attribute_citations:
+            return None
+        return CitationAttributor(sources, coverage=self.chat.attribution_coverage)
 
     def _grounding(self, knowledge: Knowledge | None, sources: Sequence[Source]) -> GroundingCheck | None:
         """The groundedness check of an answer from the documents (none without retrieval, or when it is off)."""

@@ -176,17 +176,22 @@ class LoadBalancer:
                 chunks.append(chunk)
         return b"".join(chunks).decode()
 
+    def _replica_rows(self) -> list[dict[str, str]]:
+        """`show stat`'s row for each replica."""
+        rows = csv.DictReader(io.StringIO(self.command("show stat").lstrip("# ")))
+        return [row for row in rows if row["pxname"] == "replicas" and row["svname"] != "BACKEND"]
+
     def states(self) -> dict[str, str]:
         """Each replica's check state: UP, DOWN, MAINT, NOLB (draining) ..."""
-        table = self.command("show stat").lstrip("# ")
-        rows = csv.DictReader(io.StringIO(table))
-        return {
-            row["svname"]: row["status"] for row in rows if row["pxname"] == "replicas" and row["svname"] != "BACKEND"
-        }
+        return {row["svname"]: row["status"] for row in self._replica_rows()}
 
     def set_weight(self, replica: Replica, weight: int) -> None:
         answer = self.command(f"set server replicas/{replica.name} weight {weight}")
         assert answer.strip() == "", answer
+
+    def weights(self) -> dict[str, str]:
+        """Each replica's check state and effective weight, as `show stat` reports them."""
+        return {row["svname"]: f"{row['status']} w={row['weight']}" for row in self._replica_rows()}
 
     def wait_state(self, replica: Replica, wanted: str, timeout_s: float) -> float:
         """Seconds until HAProxy's check state of `replica` starts with `wanted`."""

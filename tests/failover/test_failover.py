@@ -107,6 +107,17 @@ def shares(answers: list[Answer], since: float, until: float) -> dict[str, int]:
     return counts
 
 
+def strays(answers: list[Answer], wanted: str, since: float, until: float, seen: object) -> str:
+    """Why a phase failed: each answer from another bundle, its replica and times relative to the phase start."""
+    lines = [
+        f"{answer.bundle} via {answer.served_by or '?'}: started +{answer.started - since:.2f} s, "
+        f"ended +{answer.ended - since:.2f} s, {answer.outcome}"
+        for answer in answers
+        if since <= answer.started < until and answer.bundle != wanted
+    ]
+    return "\n".join([f"answers not from {wanted}:", *lines, f"HAProxy at each phase: {seen}"])
+
+
 def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Cluster) -> None:
     balancer, (blue, green) = cluster
     blue_bundle = blue.bundle()
@@ -116,6 +127,7 @@ def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Clust
     green_bundle = green.bundle()
     assert green_bundle != blue_bundle
     phases: list[tuple[str, float, float]] = []  # name, first moment of its weights, last moment before the next
+    seen: dict[str, dict[str, str]] = {}  # HAProxy's view of each replica once a phase's weights are set
     with Load(balancer.url, WORKERS) as load:
         for name, blue_weight, green_weight in (
             ("10%", 90, 10),
@@ -128,6 +140,7 @@ def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Clust
             balancer.set_weight(blue, blue_weight)
             balancer.set_weight(green, green_weight)
             phases.append((name, time.monotonic(), math.inf))
+            seen[name] = balancer.weights()
             time.sleep(LOAD_S)
         phases[-1] = (*phases[-1][:2], time.monotonic())
     assert load.failures() == []
@@ -135,8 +148,12 @@ def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Clust
     by_phase = {name: shares(load.answers, since, until) for name, since, until in phases}
     settle = 1.0  # answers already running on a bundle taken out finish there
     (_, switched, switch_ends), (_, rolled, rollback_ends) = phases[2], phases[3]
-    assert set(shares(load.answers, switched + settle, switch_ends)) == {green_bundle}
-    assert set(shares(load.answers, rolled + settle, rollback_ends)) == {blue_bundle}
+    assert set(shares(load.answers, switched + settle, switch_ends)) == {green_bundle}, strays(
+        load.answers, green_bundle, switched, switch_ends, seen
+    )
+    assert set(shares(load.answers, rolled + settle, rollback_ends)) == {blue_bundle}, strays(
+        load.answers, blue_bundle, rolled, rollback_ends, seen
+    )
     named = {blue_bundle: "blue", green_bundle: "green"}
     record(
         "blue-green",

@@ -12,7 +12,7 @@ import msgspec
 import numpy as np
 
 from bench import loadgen, serving
-from bench.answers_eval import Graded
+from bench.answers_eval import Graded, Question, grade
 from bench.doc import replace_block
 from bench.encoder_device import DeviceRun, EncoderDeviceResult, Parity, Throughput, report
 from bench.loadgen import SweepPoint
@@ -249,3 +249,14 @@ def test_the_variant_table_pools_every_corpus_into_an_all_row() -> None:
                  ["v"], ["a", "b"])  # fmt: skip
     pooled = next(line for line in rows.splitlines() if "**all**" in line)
     assert pooled == "| v | **all** | 3+0 | 0.33 | 0.33 | 0.00 | 0.00 | 0.33 |", "accuracy, wrong, ..., false refusal"
+
+
+def test_a_citation_the_server_placed_counts_for_the_reader_but_not_for_the_model() -> None:
+    question = Question(id="q", question="How many days?", family="figure", accept=["25 days"])
+    sources: list[dict[str, object]] = [{"n": 1, "text": "Staff get 25 days of leave."}, {"n": 2, "text": "Parking."}]
+    placed = grade(question, "Staff get 25 days [1].", sources, "ok", (0.1, 0.01), attributed=[1])
+    assert (placed.cited, placed.model_cited) == (True, False)
+    own = grade(question, "Staff get 25 days [1].", sources, "ok", (0.1, 0.01))
+    assert (own.cited, own.model_cited) == (True, True)
+    wrong = grade(question, "Staff get 25 days [2].", sources, "ok", (0.1, 0.01))
+    assert (wrong.cited, wrong.model_cited) == (False, False), "a marker on a passage without the fact is no citation"

@@ -58,6 +58,7 @@ def test_non_streaming_equals_the_collected_stream(client: TestClient[Litestar])
         "content": "".join(chunk["choices"][0]["delta"].get("content", "") for chunk in streamed),
         "refusal": None,
         "citations": streamed[-1]["citations"],  # extension fields: the same in both modes
+        "attributed": streamed[-1]["attributed"],
         "sources": streamed[-1]["sources"],
         "masked": [],
         "guardrail": None,

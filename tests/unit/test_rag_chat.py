@@ -111,6 +111,17 @@ def test_the_answer_streams_with_citations_and_bogus_markers_dropped(client: Tes
     assert citations[0]["text"] == VPN
 
 
+def test_a_sentence_the_model_left_uncited_is_cited_to_the_passage_that_holds_it(catalog: Catalog) -> None:
+    generator = FakeGenerator("Open the self-service portal and choose Forgot password.")
+    with client_for(generator, catalog, rag_settings()) as client:
+        chunks = ask(client, "How do I reset my VPN password?")
+    final = chunks[-1]
+    [cited] = final["citations"]
+    assert cited["text"] == VPN
+    assert content(chunks) == f"Open the self-service portal and choose Forgot password [{cited['n']}]."
+    assert final["attributed"] == [cited["n"]], "the client can tell which markers the server placed"
+
+
 def test_the_prompt_is_the_fixed_prefix_then_the_numbered_sources_beside_the_question(
     client: TestClient[Litestar], generator: FakeGenerator
 ) -> None:

@@ -1,0 +1,88 @@
+"""Citation attribution: a sentence that states what one passage says, but cites nothing, gets that passage's number.
+
+Small models often answer right and forget the `[n]` (docs/benchmarks.md, answers). `CitationAttributor` sits after
+the citation filter on the released text. Once a sentence is complete (text follows it, or the answer ends) and
+carries no marker of its own, the passage that alone holds its figures, its distinctive terms and most of its
+content words (`guardrails.groundedness.best_passage`) is cited before the sentence's final punctuation, in the
+prompt's own style: "The office opens at 8 am [2]." Refusals, questions and sentences no single passage covers get
+nothing. It holds back only the end of the text that may still end a sentence (its final punctuation, a marker
+right after it, trailing spaces), so the stream is delayed by at most a token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from guardrails.groundedness import Evidence, best_passage, split_sentences
+from rag_server.pipeline.sources import Source
+
+__all__ = ["CitationAttributor"]
+
+_MARKERS = r"\[\d{1,3}(?:\s*,\s*\d{1,3})*\]"
+_CITES = re.compile(_MARKERS)
+_UNFINISHED_MARKER = r"(?:\[[\d,\s]{0,12})?"
+_ONLY_MARKERS = re.compile(rf"\s*(?:{_MARKERS}\s*)*{_UNFINISHED_MARKER}\Z")
+_STARTS_WITH_MARKER = re.compile(rf"\s*{_MARKERS}")
+_MAY_END_SENTENCE = re.compile(rf"[.!?]*[\"')\]]*(?:\s*{_MARKERS})*\s*{_UNFINISHED_MARKER}\Z")
+"""The tail to hold: where a marker may still be placed, or the model's own may still come."""
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\Z")
+
+
+class CitationAttributor:
+    def __init__(self, sources: Sequence[Source], *, coverage: float) -> None:
+        self._sources = tuple(sources)
+        self._evidence = Evidence([source.text for source in self._sources], None)
+        self._coverage = coverage
+        self._answer = ""
+        """The answer so far as the client gets it, markers placed here included."""
+        self._released = 0
+        self._decided = 0
+        """Sentences ending at or before this offset are decided (cited by the model, attributed, or left)."""
+        self._attributed: dict[int, Source] = {}
+
+    def feed(self, text: str) -> str:
+        self._answer += text
+        return self._release(final=False)
+
+    def finish(self) -> str:
+        return self._release(final=True)
+
+    def attributed(self) -> list[Source]:
+        """The sources cited here rather than by the model, in number order."""
+        return [self._attributed[number] for number in sorted(self._attributed)]
+
+    def _release(self, *, final: bool) -> str:
+        self._decide(final=final)
+        held = _MAY_END_SENTENCE.search(self._answer)
+        until = len(self._answer) if final or held is None else held.start()
+        until = max(until, self._released)
+        released, self._released = self._answer[self._released : until], until
+        return released
+
+    def _decide(self, *, final: bool) -> None:
+        added = 0  # characters placed so far in this pass: the later sentences moved by that much
+        for found_start, found_end in split_sentences(self._answer):
+            start, end = found_start + added, found_end + added
+            if end <= self._decided:
+                continue
+            after = self._answer[end:]
+            if not final and _ONLY_MARKERS.match(after):
+                return  # the model's marker may still follow, or the sentence may go on
+            if not (_CITES.search(self._answer[start:end]) or _STARTS_WITH_MARKER.match(after)):
+                added += self._attribute(start, end)
+            self._decided = found_end + added
+
+    def _attribute(self, start: int, end: int) -> int:
+        """Place the supporting passage's marker in the sentence; the characters added."""
+        index = best_passage(self._answer[start:end], self._evidence, coverage=self._coverage)
+        if index is None:
+            return 0
+        source = self._sources[index]
+        self._attributed[source.n] = source
+        closing = _SENTENCE_END.search(self._answer, start, end)
+        at = closing.start() if closing is not None else end
+        at = max(at, self._released)
+        marker = f" [{source.n}]"
+        self._answer = self._answer[:at] + marker + self._answer[at:]
+        return len(marker)

@@ -70,6 +70,7 @@ _MARKERS = re.compile(r"\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
 # line break. Abbreviations and decimals do not end one: "e.g. the", "2.5 days".
 _END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])*(?=\s)|\n+")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "cf.")
+_LONGEST_ABBREVIATION = max(len(abbreviation) for abbreviation in _ABBREVIATIONS)
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,:/-]\d+)*(?![\w])")
 _CODEISH = re.compile(r"`([^`]{2,60})`|(?<![\w-])(--?[A-Za-z][\w-]+)|(\b[\w.-]*[\w][_/.\\][\w/.\\-]*\w)")
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{3,60})[\"\u201d]")
@@ -110,7 +111,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _END.finditer(text):
         end = match.end() if match.group(0).strip() else match.start()
-        if any(text[:end].lower().endswith(abbreviation) for abbreviation in _ABBREVIATIONS):
+        before = text[max(0, end - _LONGEST_ABBREVIATION) : end].lower()
+        if any(before.endswith(abbreviation) for abbreviation in _ABBREVIATIONS):
             continue
         _append(spans, text, start, end)
         start = match.end()

@@ -32,7 +32,8 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\Z")
 class CitationAttributor:
     def __init__(self, sources: Sequence[Source], *, coverage: float) -> None:
         self._sources = tuple(sources)
-        self._evidence = Evidence([source.text for source in self._sources], None)
+        self._evidence: Evidence | None = None
+        """The passages' words and figures, gathered for the first sentence that needs them."""
         self._coverage = coverage
         self._answer = ""
         """The answer so far as the client gets it, markers placed here included."""
@@ -54,27 +55,27 @@ class CitationAttributor:
 
     def _release(self, *, final: bool) -> str:
         self._decide(final=final)
-        held = _MAY_END_SENTENCE.search(self._answer)
+        held = _MAY_END_SENTENCE.search(self._answer, self._released)
         until = len(self._answer) if final or held is None else held.start()
-        until = max(until, self._released)
         released, self._released = self._answer[self._released : until], until
         return released
 
     def _decide(self, *, final: bool) -> None:
-        added = 0  # characters placed so far in this pass: the later sentences moved by that much
-        for found_start, found_end in split_sentences(self._answer):
-            start, end = found_start + added, found_end + added
-            if end <= self._decided:
-                continue
+        shift = self._decided  # only the undecided rest is split; spans move by what this pass places, too
+        for found_start, found_end in split_sentences(self._answer[self._decided :]):
+            start, end = found_start + shift, found_end + shift
             after = self._answer[end:]
             if not final and _ONLY_MARKERS.match(after):
                 return  # the model's marker may still follow, or the sentence may go on
             if not (_CITES.search(self._answer[start:end]) or _STARTS_WITH_MARKER.match(after)):
-                added += self._attribute(start, end)
-            self._decided = found_end + added
+                placed = self._attribute(start, end)
+                shift, end = shift + placed, end + placed
+            self._decided = end
 
     def _attribute(self, start: int, end: int) -> int:
         """Place the supporting passage's marker in the sentence; the characters added."""
+        if self._evidence is None:
+            self._evidence = Evidence([source.text for source in self._sources], None)
         index = best_passage(self._answer[start:end], self._evidence, coverage=self._coverage)
         if index is None:
             return 0

@@ -14,6 +14,7 @@ The verdicts carry offsets, never text; the host decides whether to annotate or 
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "GroundednessScorer",
     "SentenceVerdict",
     "Support",
+    "Window",
     "best_passage",
     "split_sentences",
 ]
@@ -141,6 +143,7 @@ def _figures(text: str) -> set[str]:
     return {figure.replace(",", "") for figure in _FIGURE.findall(text)}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -175,16 +178,48 @@ def _exact_facts(claim: str, evidence: Evidence) -> Support | None:
     return None
 
 
+def _holds(text: str, squashed: str, term: str) -> bool:
+    if re.search(rf"(?<!\w){re.escape(_normalise(term))}(?!\w)", text) is not None:
+        return True
+    return len(squashed_term := _squash(term)) > 3 and squashed_term in squashed
+
+
+class Window:
+    """A sentence of a passage, or two adjacent ones: the unit a citation is placed for."""
+
+    def __init__(self, passage: int, text: str, words: set[str], figures: set[str], *, negated: bool) -> None:
+        self.passage = passage
+        self.text = text
+        """Normalised."""
+        self.words = words
+        self.figures = figures
+        self.negated = negated
+
+    @classmethod
+    def of(cls, passage: int, sentence: str) -> Window:
+        text = _normalise(sentence)
+        negated = bool(_NEGATION.search(text))
+        return cls(passage, text, _content_words(text), _figures(text), negated=negated)
+
+    def joined(self, following: Window) -> Window:
+        """This sentence and the next as one window."""
+        text, words = f"{self.text} {following.text}", self.words | following.words
+        negated = self.negated or following.negated
+        return Window(self.passage, text, words, self.figures | following.figures, negated=negated)
+
+    def holds(self, term: str) -> bool:
+        return _holds(self.text, _squash(self.text), term)
+
+
 class Evidence:
     """What one answer is judged against: the passages, normalised, with their sentences' vectors (computed on
     first use, in one batch)."""
 
     def __init__(self, passages: Sequence[str], encode: Encode | None) -> None:
-        self.passage_texts = [_normalise(passage) for passage in passages]
-        self.text = " \n ".join(self.passage_texts)
+        self._passages = tuple(passages)
+        self.text = " \n ".join(_normalise(passage) for passage in passages)
         self.squashed = _squash(self.text)
         self.figures = _figures(self.text)
-        self.passage_figures = [_figures(text) for text in self.passage_texts]
         self.passage_words = [_content_words(passage) for passage in passages]
         self._units: list[str] = []
         self.sentence_units: list[int] = []
@@ -209,14 +244,19 @@ class Evidence:
     def unit(self, index: int) -> str:
         return self._units[index]
 
-    def holds(self, term: str, passage: int | None = None) -> bool:
-        """The term in the passages (or in the one numbered `passage`, from 0), as a whole word, or with spaces,
-        hyphens and underscores ignored (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
-        text = self.text if passage is None else self.passage_texts[passage]
-        if re.search(rf"(?<!\w){re.escape(_normalise(term))}(?!\w)", text) is not None:
-            return True
-        squashed = self.squashed if passage is None else _squash(text)
-        return len(squashed_term := _squash(term)) > 3 and squashed_term in squashed
+    def holds(self, term: str) -> bool:
+        """The term in the passages, as a whole word, or with spaces, hyphens and underscores ignored
+        (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
+        return _holds(self.text, self.squashed, term)
+
+    @functools.cached_property
+    def windows(self) -> list[Window]:
+        """Each passage's sentences and pairs of adjacent sentences, in passage order (for attribution)."""
+        found = []
+        for index, passage in enumerate(self._passages):
+            sentences = [Window.of(index, passage[start:end]) for start, end in split_sentences(passage)]
+            found += [*sentences, *(one.joined(two) for one, two in itertools.pairwise(sentences))]
+        return found
 
 
 def _is_claim(claim: str) -> bool:
@@ -225,21 +265,23 @@ def _is_claim(claim: str) -> bool:
 
 
 def best_passage(sentence: str, evidence: Evidence, *, coverage: float) -> int | None:
-    """The passage (index, from 0) that alone holds every figure and distinctive term of the sentence and the most
-    of its content words, at least `coverage` of them; the first such on a tie. None for a sentence that is not a
-    claim, or that no single passage holds. Words only, no embeddings: cheap enough to run on every sentence."""
+    """The passage (index, from 0) with a sentence, or two adjacent ones, that holds every figure and distinctive
+    term of `sentence`, at least `coverage` of its content words (the most of any such), and says it with the same
+    polarity (both negated or neither); the first on a tie. None for a sentence that is not a claim, or that no
+    such window holds. Words only, no embeddings: cheap enough to run on every sentence of the stream. Precision
+    first: a citation on an invented sentence lends it authority (docs/benchmarks.md, answers)."""
     claim = _MARKERS.sub("", sentence).strip()
     words = _content_words(claim)
     if not words or not _is_claim(claim):
         return None
-    figures, terms = _figures(claim), _terms(claim)
+    figures, terms, negated = _figures(claim), _terms(claim), bool(_NEGATION.search(claim))
     best, best_share = None, coverage
-    for index, passage_words in enumerate(evidence.passage_words):
-        share = len(words & passage_words) / len(words)
-        if share < best_share or (best is not None and share == best_share):
+    for window in evidence.windows:
+        share = len(words & window.words) / len(words)
+        if share < best_share or (best is not None and share == best_share) or window.negated != negated:
             continue
-        if figures <= evidence.passage_figures[index] and all(evidence.holds(term, index) for term in terms):
-            best, best_share = index, share
+        if figures <= window.figures and all(window.holds(term) for term in terms):
+            best, best_share = window.passage, share
     return best
 
 

@@ -73,6 +73,18 @@ def test_refusals_questions_and_claims_no_passage_holds_get_nothing() -> None:
         assert attribute(words(answer)) == (answer, [])
 
 
+def test_a_sentence_that_says_the_opposite_or_mixes_far_apart_facts_is_not_cited() -> None:
+    passages = (
+        source(1, "Visitors park in garage P2. The canteen opens at 8 am. Contractors sign in at gate B."),
+    )  # fmt: skip
+    for answer in (
+        "Visitors do not park in garage P2.",  # the passage says they do
+        "Visitors park in garage P2 and sign in at gate B.",  # two sentences apart: no window holds both
+    ):
+        assert attribute(words(answer), passages) == (answer, [])
+    assert attribute(words("Visitors park in garage P2."), passages)[1] == [1]
+
+
 def test_lines_without_a_full_stop_are_cited_at_their_end() -> None:
     answer = "Steps:\n- open the self-service portal and choose Forgot password\n- visitors park in garage P2"
     assert attribute(words(answer)) == (

@@ -21,10 +21,12 @@ from pathlib import Path
 import msgspec
 
 from guardrails.encoders import load_sentence_encoder
-from guardrails.groundedness import GroundednessScorer
+from guardrails.groundedness import Evidence, GroundednessScorer, best_passage
+from rag_server.settings import ChatSettings
 
 LABELLED = Path(__file__).resolve().parent / "eval" / "grounding_labelled.toml"
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+ATTRIBUTION_COVERAGE = ChatSettings().attribution_coverage
 
 
 class Case(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +53,17 @@ class Scores(msgspec.Struct, kw_only=True):
     false_alarm_by_kind: dict[str, float]
 
 
+class AttributionScores(msgspec.Struct, kw_only=True):
+    """Citation attribution on the same sentences (markers removed): which it would cite."""
+
+    split: str
+    coverage: float
+    supported_cited: int
+    supported: int
+    invented_cited: int
+    invented: int
+
+
 class GroundingReport(msgspec.Struct, kw_only=True):
     chosen_similarity: float
     dev: list[Scores]
@@ -59,6 +72,7 @@ class GroundingReport(msgspec.Struct, kw_only=True):
     ms_per_sentence_p50: float
     ms_per_sentence_p95: float
     ms_evidence_p50: float
+    attribution: list[AttributionScores] = []
 
 
 def load() -> list[Case]:
@@ -104,6 +118,20 @@ def score(split: str, similarity: float, cases: Sequence[Case], flagged: Sequenc
     )
 
 
+def attribution(split: str, cases: Sequence[Case], coverage: float) -> AttributionScores:
+    cited = [
+        best_passage(case.sentence, Evidence(case.passages, None), coverage=coverage) is not None for case in cases
+    ]
+    return AttributionScores(
+        split=split,
+        coverage=coverage,
+        supported_cited=sum(c for c, case in zip(cited, cases, strict=True) if case.supported),
+        supported=sum(case.supported for case in cases),
+        invented_cited=sum(c for c, case in zip(cited, cases, strict=True) if not case.supported),
+        invented=sum(not case.supported for case in cases),
+    )
+
+
 def f_half(scores: Scores) -> float:
     """F0.5: precision counts twice recall. A correct sentence marked unsupported costs users' trust in every
     mark; a missed one leaves them where they are without the check."""
@@ -145,6 +173,11 @@ def run(similarities: Sequence[float]) -> GroundingReport:
         ms_per_sentence_p50=round(statistics.median(per_sentence), 2),
         ms_per_sentence_p95=round(per_sentence[int(0.95 * (len(per_sentence) - 1))], 2),
         ms_evidence_p50=round(statistics.median(per_evidence), 2),
+        attribution=[
+            attribution("data", dev, ATTRIBUTION_COVERAGE),
+            attribution("packages", held_out, ATTRIBUTION_COVERAGE),
+            attribution("all", cases, ATTRIBUTION_COVERAGE),
+        ],
     )
 
 
@@ -170,6 +203,21 @@ def table(report: GroundingReport) -> str:
         f"Cost: {report.ms_per_sentence_p50:.1f} ms per sentence p50 ({report.ms_per_sentence_p95:.1f} p95), "
         f"plus {report.ms_evidence_p50:.1f} ms p50 once per answer to embed its passages' sentences.",
     ]
+    if report.attribution:
+        lines += [
+            "",
+            "Citation attribution on the same sentences, markers removed (the server cites an uncited sentence to "
+            "the passage holding it): how many of each it would cite.",
+            "",
+            "| split | coverage | supported sentences cited | invented sentences cited | placed citations on "
+            "supported sentences |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {a.split} | {a.coverage:.2f} | {a.supported_cited}/{a.supported} | {a.invented_cited}/{a.invented} | "
+            f"{a.supported_cited / max(1, a.supported_cited + a.invented_cited):.2f} |"
+            for a in report.attribution
+        ]
     return "\n".join(lines)
 
 

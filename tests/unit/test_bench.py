@@ -15,6 +15,8 @@ from bench import loadgen, serving
 from bench.answers_eval import Graded, Question, grade
 from bench.doc import replace_block
 from bench.encoder_device import DeviceRun, EncoderDeviceResult, Parity, Throughput, report
+from bench.grounding_eval import Case as LabelledCase
+from bench.grounding_eval import attribution
 from bench.loadgen import SweepPoint
 from bench.prompt_variants import VARIANTS, Scored, build, table
 from bench.retrieval_scale import synthetic
@@ -260,3 +262,15 @@ def test_a_citation_the_server_placed_counts_for_the_reader_but_not_for_the_mode
     assert (own.cited, own.model_cited) == (True, True)
     wrong = grade(question, "Staff get 25 days [2].", sources, "ok", (0.1, 0.01))
     assert (wrong.cited, wrong.model_cited) == (False, False), "a marker on a passage without the fact is no citation"
+
+
+def test_attribution_on_the_labelled_sentences_counts_supported_and_invented_apart() -> None:
+    passage = "Visitors park in garage P2 and register at the front desk."
+    cases = [
+        LabelledCase(id="a", source="data/x.md", passages=[passage], sentence="Visitors park in garage P2 [1].",
+                     supported=True, kind="faithful"),
+        LabelledCase(id="b", source="data/x.md", passages=[passage], sentence="Visitors park in garage P7 [1].",
+                     supported=False, kind="wrong_number"),
+    ]  # fmt: skip
+    scores = attribution("data", cases, 0.6)
+    assert (scores.supported_cited, scores.supported, scores.invented_cited, scores.invented) == (1, 1, 0, 1)

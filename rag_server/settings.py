@@ -290,9 +290,10 @@ class ChatSettings(_Section, frozen=True):
     grounding_similarity: Annotated[float, Meta(ge=0, le=1)] = 0.65
     """A sentence this close (cosine) to some passage sentence is supported in meaning (docs/benchmarks.md)."""
     attribute_citations: bool = True
-    """A documents-based answer's sentence that cites nothing gets the number of the one passage that holds its
-    figures, names and most of its words, before its final punctuation (`[n]` as the model would write it; listed
-    in the final chunk's `attributed`). Refusals and sentences no single passage covers get none."""
+    """A documents-based answer's sentence that cites nothing gets the number of the passage with a sentence (or
+    two adjacent ones) holding its figures, names and most of its words, before its final punctuation (`[n]` as the
+    model would write it; the final chunk's `attributed` lists them). Refusals, code and uncovered sentences get
+    none."""
     attribution_coverage: Annotated[float, Meta(gt=0, le=1)] = 0.6
     """The share of a sentence's content words that one passage must hold for it to be cited there."""
 

@@ -193,7 +193,7 @@ class FinalChunk(ChatCompletionChunk, frozen=True):
     citations: list[Source] = []
     """The sources the answer's `[n]` markers point to, in number order."""
     attributed: list[int] = []
-    """The numbers among those that the server placed (the model cited nothing in that sentence)."""
+    """The numbers among those that only the server's markers point to (placed where the model cited nothing)."""
     sources: list[Source] = []
     """Every passage the model was given (what it could have cited)."""
     masked: list[str] = []
@@ -207,7 +207,7 @@ class CitedMessage(CompletionMessage, frozen=True):
     citations: list[Source] = []
     """Extension: the sources the answer's `[n]` markers point to."""
     attributed: list[int] = []
-    """Extension: the numbers among those that the server placed."""
+    """Extension: the numbers among those that only the server's markers point to."""
     sources: list[Source] = []
     """Extension: every passage the model was given."""
     masked: list[str] = []

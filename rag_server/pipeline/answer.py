@@ -101,8 +101,11 @@ class PreparedChat:
         return [by_number[number] for number in sorted(by_number)]
 
     def attributed(self) -> list[int]:
-        """The numbers of the sources cited by attribution rather than by the model."""
-        return [source.n for source in self.attribution.attributed()] if self.attribution is not None else []
+        """The numbers only attribution cited (the model's own markers never point there)."""
+        if self.attribution is None:
+            return []
+        by_model = {source.n for source in self.citations.cited()}
+        return [source.n for source in self.attribution.attributed() if source.n not in by_model]
 
     def decisions(self) -> list[Decision]:
         """Every guardrail decision of this request so far (the output ones once `events()` has ended)."""

@@ -21,12 +21,15 @@ __all__ = ["CitationAttributor"]
 
 _MARKERS = r"\[\d{1,3}(?:\s*,\s*\d{1,3})*\]"
 _CITES = re.compile(_MARKERS)
-_UNFINISHED_MARKER = r"(?:\[[\d,\s]{0,12})?"
+_UNFINISHED_MARKER = r"(?:\[[\d,\s]*)?"
 _ONLY_MARKERS = re.compile(rf"\s*(?:{_MARKERS}\s*)*{_UNFINISHED_MARKER}\Z")
 _STARTS_WITH_MARKER = re.compile(rf"\s*{_MARKERS}")
 _MAY_END_SENTENCE = re.compile(rf"[.!?]*[\"')\]]*(?:\s*{_MARKERS})*\s*{_UNFINISHED_MARKER}\Z")
 """The tail to hold: where a marker may still be placed, or the model's own may still come."""
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\Z")
+_SENTENCE_END = re.compile(r"[.!?]+\Z")
+_FENCE = "```"
+_CODE_LIKE = re.compile(r"^\s{4}|^\s*\||(?<![\w-])--?[A-Za-z]|[\w.-]/[\w.-]|[{}<>$=;]|\w\(\)", re.MULTILINE)
+"""A line that may be a command, a path, a table row or code: a marker appended to it would change it."""
 
 
 class CitationAttributor:
@@ -67,10 +70,20 @@ class CitationAttributor:
             after = self._answer[end:]
             if not final and _ONLY_MARKERS.match(after):
                 return  # the model's marker may still follow, or the sentence may go on
-            if not (_CITES.search(self._answer[start:end]) or _STARTS_WITH_MARKER.match(after)):
+            if self._may_cite(start, end, after):
                 placed = self._attribute(start, end)
                 shift, end = shift + placed, end + placed
             self._decided = end
+
+    def _may_cite(self, start: int, end: int, after: str) -> bool:
+        """Not cited by the model, not code: inside a fenced block, with a backtick, or a line without final
+        punctuation that looks like a command, path or table row, a marker would change what a user copies."""
+        sentence = self._answer[start:end]
+        if _CITES.search(sentence) or _STARTS_WITH_MARKER.match(after):
+            return False
+        if "`" in sentence or self._answer.count(_FENCE, 0, start) % 2:
+            return False
+        return not (_SENTENCE_END.search(sentence) is None and _CODE_LIKE.search(sentence))
 
     def _attribute(self, start: int, end: int) -> int:
         """Place the supporting passage's marker in the sentence; the characters added."""
@@ -81,9 +94,11 @@ class CitationAttributor:
             return 0
         source = self._sources[index]
         self._attributed[source.n] = source
+        # Before the full stop, as the prompt asks ("… 8 am [2]."); after a closing quote or bracket, so quoted
+        # text stays as written.
         closing = _SENTENCE_END.search(self._answer, start, end)
         at = closing.start() if closing is not None else end
         at = max(at, self._released)
-        marker = f" [{source.n}]"
+        marker = f"[{source.n}]" if self._answer[at - 1 : at].isspace() else f" [{source.n}]"
         self._answer = self._answer[:at] + marker + self._answer[at:]
         return len(marker)

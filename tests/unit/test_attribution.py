@@ -93,6 +93,26 @@ def test_lines_without_a_full_stop_are_cited_at_their_end() -> None:
     )
 
 
+def test_code_is_never_changed() -> None:
+    readme = source(1, "Install it with pip install --upgrade pyrate-limiter and restart the service afterwards.")
+    for answer in (
+        "Run this:\n```\npip install --upgrade pyrate-limiter and restart the service\n```\nThen restart.",
+        "Install it with `pip install --upgrade pyrate-limiter` and restart the service afterwards.",
+        "pip install --upgrade pyrate-limiter and restart the service afterwards",
+    ):
+        assert attribute(words(answer), (readme,)) == (answer, [])
+
+
+def test_a_marker_goes_after_a_closing_quote_and_takes_the_place_of_a_dropped_one() -> None:
+    assert attribute(words('They say "Visitors park in garage P2 and register at the front desk."'))[0] == (
+        'They say "Visitors park in garage P2 and register at the front desk." [2]'
+    )
+    # The citation filter removed a bogus "[7]" before the full stop: no double space.
+    assert attribute(["Visitors park in garage P2 and register at the front desk ."])[0] == (
+        "Visitors park in garage P2 and register at the front desk [2]."
+    )
+
+
 def test_a_tie_goes_to_the_better_ranked_passage() -> None:
     evidence = Evidence([PARKING, PARKING], None)
     assert best_passage("Visitors park in garage P2 and register.", evidence, coverage=0.6) == 0
@@ -106,14 +126,19 @@ def test_nothing_is_held_but_the_end_of_a_sentence() -> None:
     assert attributor.feed("Then") == " [2]. Then"
 
 
-@given(st.lists(st.integers(min_value=1, max_value=120), max_size=12))
+ANSWER = (
+    "Employees get 25 days of paid annual leave. [1, 2, 3, 4, 5] Visitors park in garage P2 and register at the "
+    'front desk!\n"Open the self-service portal and choose Forgot password." I could not find the rest.\n'
+    "```\nopen the self-service portal and choose Forgot password\n```\nVisitors park in garage P2 and register."
+)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=len(ANSWER) - 1), max_size=16))
 def test_the_answer_is_the_same_however_the_stream_is_cut(cuts: list[int]) -> None:
-    answer = (
-        "Employees get 25 days of paid annual leave. [1] Visitors park in garage P2 and register at the front "
-        'desk!\n"Open the self-service portal and choose Forgot password." I could not find the rest.'
-    )
+    answer = ANSWER
     whole = attribute([answer])
-    points = sorted({cut for cut in cuts if cut < len(answer)})
+    assert whole[0].count("[") == 4, "two placed, the model's list, nothing in the code block"
+    points = sorted(set(cuts))
     deltas = [answer[start:end] for start, end in zip([0, *points], [*points, len(answer)], strict=True)]
     assert attribute(deltas) == whole
     assert whole[0].replace(" [2]", "").replace(" [3]", "") == answer

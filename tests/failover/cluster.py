@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,6 +270,17 @@ class Load:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=60)
+
+    def wait_for(self, wanted: Callable[[Answer], bool], timeout_s: float) -> bool:
+        """Until an answer that `wanted` accepts has finished (False after `timeout_s`): on two busy cores an
+        answer can take longer than a phase of load, so a test waits for the event, not for a fixed time."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if any(wanted(answer) for answer in self.answers):
+                    return True
+            time.sleep(0.2)
+        return False
 
     def failures(self) -> list[Answer]:
         return [answer for answer in self.answers if answer.outcome != "ok"]

@@ -2,11 +2,13 @@
 
 Small models often answer right and forget the `[n]` (docs/benchmarks.md, answers). `CitationAttributor` sits after
 the citation filter on the released text. Once a sentence is complete (text follows it, or the answer ends) and
-carries no marker of its own, the passage that alone holds its figures, its distinctive terms and most of its
-content words (`guardrails.groundedness.best_passage`) is cited before the sentence's final punctuation, in the
-prompt's own style: "The office opens at 8 am [2]." Refusals, questions and sentences no single passage covers get
-nothing. It holds back only the end of the text that may still end a sentence (its final punctuation, a marker
-right after it, trailing spaces), so the stream is delayed by at most a token.
+carries no marker of its own, the passage with a sentence (or two adjacent ones) that holds its figures and
+distinctive terms, most of its content words and its polarity (`guardrails.groundedness.best_passage`) is cited
+before the sentence's final punctuation, in the prompt's own style: "The office opens at 8 am [2]." (after a
+closing quote, so quoted text stays as written). Refusals, questions, uncovered sentences and code (a fenced
+block, a backtick, a line that looks like a command, path or table row) get nothing. It holds back only what may
+still end a sentence (its final punctuation, a marker right after it, trailing spaces, an unfinished `[`), so the
+stream is delayed by at most a token and text already sent never changes.
 """
 
 from __future__ import annotations

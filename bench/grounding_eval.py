@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 
 from guardrails.encoders import load_sentence_encoder
-from guardrails.groundedness import Evidence, GroundednessScorer, best_passage
+from guardrails.groundedness import GroundednessScorer, best_passage, passage_windows
 from rag_server.settings import ChatSettings
 
 LABELLED = Path(__file__).resolve().parent / "eval" / "grounding_labelled.toml"
@@ -120,7 +120,7 @@ def score(split: str, similarity: float, cases: Sequence[Case], flagged: Sequenc
 
 def attribution(split: str, cases: Sequence[Case], coverage: float) -> AttributionScores:
     cited = [
-        best_passage(case.sentence, Evidence(case.passages, None), coverage=coverage) is not None for case in cases
+        best_passage(case.sentence, passage_windows(case.passages), coverage=coverage) is not None for case in cases
     ]
     return AttributionScores(
         split=split,

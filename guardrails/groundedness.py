@@ -31,6 +31,7 @@ __all__ = [
     "Support",
     "Window",
     "best_passage",
+    "passage_windows",
     "split_sentences",
 ]
 
@@ -207,8 +208,12 @@ class Window:
         negated = self.negated or following.negated
         return Window(self.passage, text, words, self.figures | following.figures, negated=negated)
 
+    @functools.cached_property
+    def squashed(self) -> str:
+        return _squash(self.text)
+
     def holds(self, term: str) -> bool:
-        return _holds(self.text, _squash(self.text), term)
+        return _holds(self.text, self.squashed, term)
 
 
 class Evidence:
@@ -216,7 +221,6 @@ class Evidence:
     first use, in one batch)."""
 
     def __init__(self, passages: Sequence[str], encode: Encode | None) -> None:
-        self._passages = tuple(passages)
         self.text = " \n ".join(_normalise(passage) for passage in passages)
         self.squashed = _squash(self.text)
         self.figures = _figures(self.text)
@@ -249,14 +253,14 @@ class Evidence:
         (PyrateLimiter / pyrate-limiter / pyrate_limiter)."""
         return _holds(self.text, self.squashed, term)
 
-    @functools.cached_property
-    def windows(self) -> list[Window]:
-        """Each passage's sentences and pairs of adjacent sentences, in passage order (for attribution)."""
-        found = []
-        for index, passage in enumerate(self._passages):
-            sentences = [Window.of(index, passage[start:end]) for start, end in split_sentences(passage)]
-            found += [*sentences, *(one.joined(two) for one, two in itertools.pairwise(sentences))]
-        return found
+
+def passage_windows(passages: Sequence[str]) -> list[Window]:
+    """Each passage's sentences and pairs of adjacent sentences, in passage order: what `best_passage` matches."""
+    found = []
+    for index, passage in enumerate(passages):
+        sentences = [Window.of(index, passage[start:end]) for start, end in split_sentences(passage)]
+        found += [*sentences, *(one.joined(two) for one, two in itertools.pairwise(sentences))]
+    return found
 
 
 def _is_claim(claim: str) -> bool:
@@ -264,7 +268,7 @@ def _is_claim(claim: str) -> bool:
     return len(_WORD.findall(claim.lower())) >= _MIN_WORDS and not claim.endswith("?") and not _REFUSAL.search(claim)
 
 
-def best_passage(sentence: str, evidence: Evidence, *, coverage: float) -> int | None:
+def best_passage(sentence: str, windows: Sequence[Window], *, coverage: float) -> int | None:
     """The passage (index, from 0) with a sentence, or two adjacent ones, that holds every figure and distinctive
     term of `sentence`, at least `coverage` of its content words (the most of any such), and says it with the same
     polarity (both negated or neither); the first on a tie. None for a sentence that is not a claim, or that no
@@ -276,7 +280,7 @@ def best_passage(sentence: str, evidence: Evidence, *, coverage: float) -> int |
         return None
     figures, terms, negated = _figures(_normalise(claim)), _terms(claim), bool(_NEGATION.search(claim))
     best, best_share = None, coverage
-    for window in evidence.windows:
+    for window in windows:
         share = len(words & window.words) / len(words)
         if share < best_share or (best is not None and share == best_share) or window.negated != negated:
             continue

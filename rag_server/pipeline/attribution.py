@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from guardrails.groundedness import Evidence, best_passage, split_sentences
+from guardrails.groundedness import Window, best_passage, passage_windows, split_sentences
 from rag_server.pipeline.sources import Source
 
 __all__ = ["CitationAttributor"]
@@ -37,8 +37,8 @@ _CODE_LIKE = re.compile(r"^\s{4}|^\s*\||(?<![\w-])--?[A-Za-z]|[\w.-]/[\w.-]|[{}<
 class CitationAttributor:
     def __init__(self, sources: Sequence[Source], *, coverage: float) -> None:
         self._sources = tuple(sources)
-        self._evidence: Evidence | None = None
-        """The passages' words and figures, gathered for the first sentence that needs them."""
+        self._windows: list[Window] | None = None
+        """The passages' sentences and sentence pairs, read for the first sentence that needs them."""
         self._coverage = coverage
         self._answer = ""
         """The answer so far as the client gets it, markers placed here included."""
@@ -89,9 +89,9 @@ class CitationAttributor:
 
     def _attribute(self, start: int, end: int) -> int:
         """Place the supporting passage's marker in the sentence; the characters added."""
-        if self._evidence is None:
-            self._evidence = Evidence([source.text for source in self._sources], None)
-        index = best_passage(self._answer[start:end], self._evidence, coverage=self._coverage)
+        if self._windows is None:
+            self._windows = passage_windows([source.text for source in self._sources])
+        index = best_passage(self._answer[start:end], self._windows, coverage=self._coverage)
         if index is None:
             return 0
         source = self._sources[index]

@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guardrails.groundedness import Evidence, best_passage
+from guardrails.groundedness import best_passage, passage_windows
 from rag_server.pipeline.attribution import CitationAttributor
 from rag_server.pipeline.sources import Source
 
@@ -114,8 +114,8 @@ def test_a_marker_goes_after_a_closing_quote_and_takes_the_place_of_a_dropped_on
 
 
 def test_a_tie_goes_to_the_better_ranked_passage() -> None:
-    evidence = Evidence([PARKING, PARKING], None)
-    assert best_passage("Visitors park in garage P2 and register.", evidence, coverage=0.6) == 0
+    windows = passage_windows([PARKING, PARKING])
+    assert best_passage("Visitors park in garage P2 and register.", windows, coverage=0.6) == 0
 
 
 def test_nothing_is_held_but_the_end_of_a_sentence() -> None:

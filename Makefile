@@ -204,8 +204,8 @@ $(LLAMACPP_VENV)/.installed:
 bench-llamacpp:
 	@if [ "$(EXTRA)" = cpu ]; then $(MAKE) --no-print-directory $(LLAMACPP_VENV)/.installed || true; fi
 
-bench: $(VENV)/.installed-bench model bench-llamacpp
-	$(BIN)/python -m bench.run --model $(MODEL) $(BENCH_ARGS)
+bench: $(VENV)/.installed-bench model ner-model bench-llamacpp
+	$(BIN)/python -m bench.run --model $(MODEL) --spacy-model $(NER_MODEL_DIR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache test-output

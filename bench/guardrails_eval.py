@@ -464,11 +464,12 @@ class GuardrailsReport(msgspec.Struct):
     length_sweep: dict[str, dict[int, list[float]]]
 
 
-def report(repeat: int) -> GuardrailsReport:
-    """Every table of this module as one Markdown section body, plus the length sweep's numbers for a plot."""
+def report(repeat: int, spacy_model: str = GuardrailsConfig().spacy_model) -> GuardrailsReport:
+    """Every table of this module as one Markdown section body, plus the length sweep's numbers for a plot.
+    `spacy_model`: the PII rail's NER model (`make bench` passes the one `make serve` prepares)."""
     began = time.perf_counter()
     workers = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard")
-    config = GuardrailsConfig(canaries=(PROMPT_CANARY,))
+    config = GuardrailsConfig(canaries=(PROMPT_CANARY,), spacy_model=spacy_model)
     default_layout = GenerationSettings().prompt_layout
     rails = load_guardrails(config, leak_reference(default_layout), executor=workers)
     rails_by_layout = {
@@ -490,7 +491,7 @@ def report(repeat: int) -> GuardrailsReport:
         }
     finally:
         workers.shutdown(cancel_futures=True)
-    body = f"Guardrails loaded in {loaded_s:.1f} s.\n" + "".join(
+    body = f"Guardrails loaded in {loaded_s:.1f} s; PII rail's NER model `{Path(spacy_model).name}`.\n" + "".join(
         f"\n#### {title}\n\n{text}\n" for title, text in sections.items()
     )
     return GuardrailsReport(body, sweep)
@@ -499,9 +500,10 @@ def report(repeat: int) -> GuardrailsReport:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--spacy-model", default=GuardrailsConfig().spacy_model, help="the PII rail's NER model")
     args = parser.parse_args()
     print(f"({platform.machine()}, Python {platform.python_version()})")
-    print(report(args.repeat).markdown)
+    print(report(args.repeat, args.spacy_model).markdown)
 
 
 if __name__ == "__main__":

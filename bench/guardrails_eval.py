@@ -464,7 +464,7 @@ class GuardrailsReport(msgspec.Struct):
     length_sweep: dict[str, dict[int, list[float]]]
 
 
-def report(repeat: int, spacy_model: str = GuardrailsConfig().spacy_model) -> GuardrailsReport:
+def report(repeat: int, spacy_model: str) -> GuardrailsReport:
     """Every table of this module as one Markdown section body, plus the length sweep's numbers for a plot.
     `spacy_model`: the PII rail's NER model (`make bench` passes the one `make serve` prepares)."""
     began = time.perf_counter()

@@ -262,7 +262,7 @@ def run_prompts(args: argparse.Namespace) -> None:
 
 def run_startup(args: argparse.Namespace, work: Path) -> None:
     """Start-up against decode speed per engine compile mode, with `make serve`'s default model."""
-    rows = startup.run(list(startup.MODES), work / "logs")
+    rows = startup.run(list(startup.MODES), work / "logs", args.port)
     save("startup", rows)
     body = [
         stamp(args, startup.MODEL),

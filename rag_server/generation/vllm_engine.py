@@ -188,7 +188,7 @@ async def open_vllm_generator(settings: EngineSettings) -> AsyncIterator[VllmGen
     """Start the engine (in a worker thread), yield the generator, shut the engine down on exit."""
     if current_platform.is_cpu():
         configure_cpu_backend(settings)
-    configure_compile_cache(settings)
+        configure_compile_cache(settings)
     report = _SchedulerReport()
 
     def stat_logger_factory(vllm_config: Any, engine_index: int = 0) -> StatLoggerBase:

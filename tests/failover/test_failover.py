@@ -114,7 +114,8 @@ def shares(answers: list[Answer], since: float, until: float) -> dict[str, int]:
 
 
 def strays(answers: list[Answer], wanted: str, since: float, until: float, seen: object) -> str:
-    """Why a phase failed: each answer from another bundle, its replica and times relative to the phase start."""
+    """Why a phase failed: each answer from another bundle, its replica and times relative to the judged window's
+    start."""
     lines = [
         f"{answer.bundle} via {answer.served_by or '?'}: started +{answer.started - since:.2f} s, "
         f"ended +{answer.ended - since:.2f} s, {answer.outcome}"
@@ -151,17 +152,17 @@ def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Clust
             balancer.set_weight(green, green_weight)
             phases.append((name, time.monotonic(), math.inf))
             seen[name] = balancer.weights()
-            time.sleep(settle + LOAD_S + in_flight)  # the phase's checked answers start in its middle LOAD_S
+            time.sleep(settle + LOAD_S + in_flight)  # the answers judged start after `settle`, before `in_flight`
         phases[-1] = (*phases[-1][:2], time.monotonic())
     assert load.failures() == []
     assert {answer.bundle for answer in load.answers} <= {blue_bundle, green_bundle}
     by_phase = {name: shares(load.answers, since, until) for name, since, until in phases}
     (_, switched, switch_ends), (_, rolled, rollback_ends) = phases[2], phases[3]
     assert set(shares(load.answers, switched + settle, switch_ends - in_flight)) == {green_bundle}, strays(
-        load.answers, green_bundle, switched, switch_ends - in_flight, seen
+        load.answers, green_bundle, switched + settle, switch_ends - in_flight, seen
     )
     assert set(shares(load.answers, rolled + settle, rollback_ends)) == {blue_bundle}, strays(
-        load.answers, blue_bundle, rolled, rollback_ends, seen
+        load.answers, blue_bundle, rolled + settle, rollback_ends, seen
     )
     named = {blue_bundle: "blue", green_bundle: "green"}
     record(

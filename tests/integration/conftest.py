@@ -53,7 +53,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = load_settings(
         {
             "RAG_ENGINE__MODEL": str(MODEL),
-            "RAG_ENGINE__ENFORCE_EAGER": "true",  # ~30 s start instead of ~100 s; tests do not measure speed
+            "RAG_ENGINE__ENFORCE_EAGER": "true",  # no torch.compile warm-up; tests do not measure speed
             "RAG_ENGINE__CPU_KV_CACHE_GIB": "1",
             "RAG_ENGINE__MAX_MODEL_LEN": "1024",
             "RAG_ENGINE__SPECULATION": "ngram",  # off by default; on here so the engine's drafting is tested

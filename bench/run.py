@@ -50,6 +50,7 @@ from bench import (
 from bench.doc import image, write_block
 from bench.environment import describe
 from bench.servers import REPO
+from guardrails.prepare_ner_model import DEFAULT_OUTPUT
 
 IMAGES = REPO / "docs" / "img"
 RESULTS = REPO / "bench" / "results"
@@ -302,9 +303,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,30000,100000", help="index sizes for the retrieval scaling table")
     parser.add_argument("--hnsw-max-points", type=int, default=30000)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--spacy-model", default="data/models/en_core_web_md", help="the PII rail's NER model (make ner-model)"
-    )
+    parser.add_argument("--spacy-model", default=str(DEFAULT_OUTPUT), help="the PII rail's NER model (make ner-model)")
     parser.add_argument("--eager", action="store_true", help="every vLLM arm without torch.compile (faster start)")
     parser.add_argument(
         "--answer-arms",

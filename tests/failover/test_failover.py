@@ -115,14 +115,16 @@ def shares(answers: list[Answer], since: float, until: float) -> dict[str, int]:
 
 def strays(answers: list[Answer], wanted: str, since: float, until: float, seen: object) -> str:
     """Why a phase failed: each answer from another bundle, its replica and times relative to the judged window's
-    start."""
+    start; when none started in the window, every answer that ran during it (were they all too slow?)."""
+    strayed = [a for a in answers if since <= a.started < until and a.bundle != wanted]
+    running = [a for a in answers if a.started < until and a.ended > since]
+    heading = f"answers not from {wanted}:" if strayed else "no answer started in the window; those running in it:"
     lines = [
         f"{answer.bundle} via {answer.served_by or '?'}: started +{answer.started - since:.2f} s, "
         f"ended +{answer.ended - since:.2f} s, {answer.outcome}"
-        for answer in answers
-        if since <= answer.started < until and answer.bundle != wanted
+        for answer in (strayed or running)
     ]
-    return "\n".join([f"answers not from {wanted}:", *lines, f"HAProxy at each phase: {seen}"])
+    return "\n".join([heading, *lines, f"window {until - since:.2f} s; HAProxy at each phase: {seen}"])
 
 
 def test_blue_green_moves_traffic_and_rolls_back_without_an_error(cluster: Cluster) -> None:

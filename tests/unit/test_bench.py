@@ -159,6 +159,9 @@ def test_every_arm_serves_the_same_model_and_only_our_arms_take_our_settings(tmp
     assert arms["C-pii"].env["RAG_GUARDRAILS__RAILS"] == '["pii"]'
     assert arms["E"].env["RAG_ENGINE__ENABLE_PREFIX_CACHING"] == "false"
     assert "RAG_GUARDRAILS__ENABLED" not in arms["D"].env
+    assert arms["A"].env["VLLM_ENABLE_V1_MULTIPROCESSING"] == arms["D"].env["VLLM_ENABLE_V1_MULTIPROCESSING"] == "0", (
+        "vllm serve runs the model where our server does: in the engine-core process"
+    )
 
 
 def test_vllm_serve_drafts_as_our_server_does_by_default(tmp_path: Path) -> None:

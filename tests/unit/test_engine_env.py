@@ -77,6 +77,13 @@ def test_a_worker_process_is_left_to_vllms_own_binding() -> None:
     assert "GOMP_CPU_AFFINITY" not in environ
 
 
+def test_nobind_leaves_openmp_unbound_as_vllm_does() -> None:
+    environ: dict[str, str] = {}
+    configure_cpu_backend(EngineSettings(cpu_threads_bind="nobind"), environ)
+    assert environ["VLLM_CPU_OMP_THREADS_BIND"] == "nobind"
+    assert "GOMP_CPU_AFFINITY" not in environ
+
+
 def test_an_operators_own_openmp_thread_count_wins() -> None:
     environ = {"OMP_NUM_THREADS": "1"}
     configure_cpu_backend(EngineSettings(cpu_threads_bind="0-1"), environ)

@@ -9,7 +9,7 @@ are answered in full (greedy, up to 160 tokens) at one user and at four, 8 quest
 per level, so that no level finds its passages in the prefix cache; TTFT and TPOT are medians over the questions.
 Nothing else may run on the machine meanwhile: the decode figures are the point.
 
-    .venv/bin/python -m bench.startup [--modes eager,compiled,compiled-aot]
+    .venv/bin/python -m bench.startup [--modes eager,eager-worker,compiled,compiled-worker,compiled-aot]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import msgspec
 from bench.answers_eval import CORPORA, MODELS, indexes, load
 from bench.servers import REPO, Arm, Running, StreamTiming, running, stream_once
 from guardrails.prepare_ner_model import DEFAULT_OUTPUT
+from rag_server.generation.engine_env import AOT_COMPILE_VARIABLE, MULTIPROCESSING_VARIABLE
 
 MODEL = MODELS["qwen"]
 MODES: dict[str, dict[str, str]] = {
@@ -79,8 +80,8 @@ def mode_env(mode: str, index: Path, port: int, cache: str) -> dict[str, str]:
         "VLLM_CACHE_ROOT": cache,
         "TORCHINDUCTOR_CACHE_DIR": f"{cache}/inductor",  # a cold start finds no kernels another run compiled
         "TRITON_CACHE_DIR": f"{cache}/triton",
-        "VLLM_USE_AOT_COMPILE": "1" if MODES[mode].get("RAG_ENGINE__AOT_COMPILE") == "true" else "0",
-        "VLLM_ENABLE_V1_MULTIPROCESSING": "1" if MODES[mode].get("RAG_ENGINE__CPU_WORKER_PROCESS") == "true" else "0",
+        AOT_COMPILE_VARIABLE: "1" if MODES[mode].get("RAG_ENGINE__AOT_COMPILE") == "true" else "0",
+        MULTIPROCESSING_VARIABLE: "1" if MODES[mode].get("RAG_ENGINE__CPU_WORKER_PROCESS") == "true" else "0",
         **MODES[mode],
     }
 

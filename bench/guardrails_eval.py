@@ -8,6 +8,7 @@ Prints Markdown tables for docs/benchmarks.md:
 - injection: TPR/FPR on bench/eval/injection_eval.jsonl at the shipped threshold, TPR at FPR <= 3 %, each detector
   alone, and false alarms on the sample wiki's paragraphs (data/); leave-one-family-out recall and false alarms on
   prose nobody here wrote (`bench.injection_generalisation`);
+- adversarial suffixes: the machine-text signal on four suffix families and ordinary text (`bench.machine_text_eval`);
 - output leaks: bench/eval/leak_redteam.toml streamed in 4-character deltas;
 - latency p50/p95 of each rail on ~30-token prompts, and the output rails' hold-back;
 - latency per rail vs input length (16 to 1,024 words).
@@ -30,7 +31,7 @@ from typing import Any
 
 import msgspec
 
-from bench import injection_generalisation
+from bench import injection_generalisation, machine_text_eval
 from bench.injection_generalisation import wiki_paragraphs
 from guardrails import GuardrailsConfig, load_guardrails
 from guardrails.injection import InjectionDetector, default_flag_threshold, detector_text
@@ -485,6 +486,7 @@ def report(repeat: int, spacy_model: str) -> GuardrailsReport:
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
             "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
+            "Adversarial suffixes": machine_text_eval.report(),
             "Output rails: red-team set": leak_table(rails_by_layout),
             "Latency": latency_table(rails, detector, repeat),
             "Latency vs input length": length_table(sweep),

@@ -45,6 +45,10 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     """Answer, but record a `flag` decision (reason `suspected_injection`), for a turn scoring at or above this and
     below the blocking threshold; default: the blocking threshold minus 0.15 (`guardrails.injection.FLAG_MARGIN`),
     never below half of it. 1 (or anything at or above the blocking threshold) turns the middle tier off."""
+    adversarial_suffix_check: bool = True
+    """Refuse a client turn holding a machine-made run of word pieces (a GCG-style adversarial suffix), judged by a
+    word-piece trigram model and seven languages' dictionaries (`guardrails.machine_text`; ~0.1 ms per question). It
+    catches about half of such suffixes at 0.2 % false alarms on ordinary text (docs/benchmarks.md)."""
     chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
     """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: the calibrated
     threshold plus 0.25 (`guardrails.rails.DOCUMENT_MARGIN`), because documents address their reader in the

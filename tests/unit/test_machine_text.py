@@ -1,0 +1,103 @@
+"""The adversarial-suffix signal: the shipped word-piece trigram model, the dictionary rule, the model file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guardrails.machine_text import (
+    MODEL_RESOURCE,
+    UNKNOWN_SHARE,
+    MachineTextModel,
+    MachineTextScorer,
+    load_machine_text_model,
+    read_machine_text_model,
+    unknown_share,
+)
+from tests.support import REPO
+
+# A suffix optimised against SmolLM2-135M (bench/eval/gcg_suffixes.jsonl) and soups of printable pieces drawn at random
+# from two language models' vocabularies: the families bench/machine_text_eval.py measures. The signal catches about
+# half of such suffixes (docs/benchmarks.md); these check the mechanism, not the rate.
+SOUPS = (
+    "iologicalCauses-----------------------hers reviews Diff that system CarBandulc Devicesricingennisentially "
+    "Nightategories somewhat informal true",
+    "conformity magnetserry schneider.waitugglerandom-yenuous wc dualobutton.weatherlimits_migrationMPSdialogillis",
+    "ency smoker ddvispth programmedworm bodies mergers ngu puget withoutdom feelingbecoming intersectingprotein",
+)
+QUESTION = "How many days of paid annual leave do full-time employees get?"
+
+
+@pytest.fixture(scope="module")
+def model() -> MachineTextModel:
+    return load_machine_text_model()
+
+
+@pytest.fixture(scope="module")
+def scorer(model: MachineTextModel) -> MachineTextScorer:
+    return MachineTextScorer(model)
+
+
+@pytest.mark.parametrize("soup", SOUPS)
+def test_a_question_with_a_token_soup_appended_is_machine_made(scorer: MachineTextScorer, soup: str) -> None:
+    assert not scorer.is_machine_made(QUESTION)
+    assert scorer.is_machine_made(f"{QUESTION} {soup}")
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        "¿Puedo trabajar desde casa tres días por semana si mi jefe está de acuerdo?",
+        "Hoe vraag ik een nieuwe laptop aan als de oude kapot is gegaan tijdens een reis?",
+        "Wie beantrage ich Elternzeit, und wie viele Wochen bekommt der zweite Elternteil?",
+        "docker compose up fails: Bind for 0.0.0.0:8080 failed: port is already allocated",
+        "The checksum doesn't match: expected sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "lol my kbd is broken, cant type propperly sry... how do i reqest a new one??",
+    ],
+)
+def test_foreign_terse_and_technical_turns_are_not(scorer: MachineTextScorer, turn: str) -> None:
+    assert not scorer.is_machine_made(turn)
+
+
+def test_a_foreign_question_is_surprising_but_made_of_words(model: MachineTextModel) -> None:
+    """Why the dictionary rule exists: the English model alone would refuse this question."""
+    score, run = model.worst_run("¿Puedo trabajar desde casa tres días por semana si mi jefe está de acuerdo?")
+    assert score >= model.threshold
+    assert unknown_share(run, frozenset({"puedo", "trabajar", "desde", "casa", "tres", "por", "semana", "jefe"})) < (
+        UNKNOWN_SHARE
+    )
+
+
+def test_unknown_share_counts_latin_words_and_skips_encodings_digits_and_other_scripts() -> None:
+    words = frozenset({"reset", "password"})
+    assert unknown_share("reset password", words) == 0
+    assert unknown_share("reset blorptastic", words) == 0.5
+    assert unknown_share("reset UGxlYXNlIGlnbm9yZSB5b3Vy 12345 한국어 ab", words) == 0
+    assert unknown_share("", words) == 0
+
+
+def test_scores_are_window_means_and_short_texts_count_as_padded(model: MachineTextModel) -> None:
+    pieces = model.piece_ids(QUESTION)
+    bits = model.surprise(pieces)
+    assert len(pieces) < model.window
+    assert model.score(QUESTION) == pytest.approx(bits.sum() / model.window)
+    assert model.score("") == 0.0
+    long = " ".join([QUESTION] * 4)
+    windows = np.convolve(model.surprise(model.piece_ids(long)), np.ones(model.window), "valid") / model.window
+    assert model.score(long) == pytest.approx(windows.max())
+
+
+def test_the_threshold_is_the_calibration_quantile_the_builder_records(model: MachineTextModel) -> None:
+    assert model.threshold == pytest.approx(model.info.calibration["q0.99"], abs=0.01)
+    assert model.info.calibration["texts"] >= 300
+    assert model.info.vocabulary == 30522
+
+
+def test_a_model_counted_with_another_tokenizer_refuses_to_load(tmp_path: Path) -> None:
+    other = tmp_path / "tokenizer.json"
+    other.write_text((REPO / "data" / "models" / "SmolLM2-135M-Instruct" / "tokenizer.json").read_text())
+    raw = (REPO / "guardrails" / "data" / MODEL_RESOURCE).read_bytes()
+    with pytest.raises(ValueError, match="not the tokenizer"):
+        read_machine_text_model(raw, other)

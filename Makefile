@@ -76,9 +76,11 @@ NER_MODEL_DIR := data/models/en_core_web_md
 ner-model: install
 	$(BIN)/python -m guardrails.prepare_ner_model --output $(NER_MODEL_DIR)
 
-serve: model-$(SERVE_MODEL) ner-model
+# SmolLM2 (`make model`) also confirms suspected adversarial suffixes in the guardrails (docs/operations.md).
+serve: model-$(SERVE_MODEL) model ner-model
 	$(BIN)/rag-ingest data/
-	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) RAG_GUARDRAILS__SPACY_MODEL=$(NER_MODEL_DIR) $(BIN)/rag-server
+	RAG_ENGINE__MODEL=data/models/$(SERVE_MODEL) RAG_GUARDRAILS__SPACY_MODEL=$(NER_MODEL_DIR) \
+		RAG_GUARDRAILS__ADVERSARIAL_SUFFIX_MODEL=$(MODEL_DIR) $(BIN)/rag-server
 
 lint: install-dev
 	$(BIN)/ruff check rag_server guardrails ingest tests bench scripts

@@ -486,7 +486,7 @@ def report(repeat: int, spacy_model: str) -> GuardrailsReport:
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
             "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
-            "Adversarial suffixes": machine_text_eval.report(),
+            "Adversarial suffixes": machine_text_eval.report(judge_model=machine_text_eval.default_judge_model()),
             "Output rails: red-team set": leak_table(rails_by_layout),
             "Latency": latency_table(rails, detector, repeat),
             "Latency vs input length": length_table(sweep),

@@ -1,7 +1,7 @@
 """Adversarial suffixes: how often the machine-text signal (`guardrails.machine_text`) catches them, how often it
 fires on ordinary text, and what it costs.
 
-    .venv/bin/python -m bench.machine_text_eval
+    .venv/bin/python -m bench.machine_text_eval [--judge-model FOLDER] [--judge-bits 13]
 
 Attacks are the held-out prompts of bench/eval/injection_eval.jsonl (attacks and benign questions alike: the suffix
 is the attack) with a suffix appended, in four families, none of which shaped the model (it counts README text
@@ -20,22 +20,28 @@ No third-party red-team or benchmark corpus was used.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from tokenizers import Tokenizer
 
 from bench.injection_generalisation import paragraphs, pastes, wiki_paragraphs
+from guardrails.config import GuardrailsConfig
 from guardrails.machine_text import (
     UNKNOWN_SHARE,
+    DictionaryJudge,
+    LanguageModelJudge,
     MachineTextModel,
     MachineTextScorer,
     known_words,
+    load_language_model_judge,
     load_machine_text_model,
     unknown_share,
 )
@@ -106,91 +112,133 @@ def benign_sets() -> dict[str, list[str]]:
     }
 
 
-def latency_ms(scorer: MachineTextScorer, texts: Sequence[str], rounds: int = 5) -> tuple[float, float]:
+def latency_ms(check: Callable[[str], object], texts: Sequence[str], rounds: int = 3) -> tuple[float, float]:
     times = []
     for _ in range(rounds):
         for text in texts:
             start = time.perf_counter()
-            scorer.is_machine_made(text)
+            check(text)
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-Run = tuple[float, float]
-"""A text's worst window: its score (bits per piece) and the share of its words no dictionary knows."""
+class Run(NamedTuple):
+    """A text's worst trigram window and what each judge saw in it."""
+
+    score: float
+    """Trigram bits per piece."""
+    unknown: float
+    """Share of its words no dictionary knows."""
+    bits: float | None
+    """The confirming model's windowed surprise; None when the run was below the screen or there is no model."""
 
 
-def runs(model: MachineTextModel, words: frozenset[str], texts: Sequence[str]) -> list[Run]:
+def runs(
+    model: MachineTextModel, words: frozenset[str], judge: LanguageModelJudge | None, texts: Sequence[str]
+) -> list[Run]:
     found = []
     for text in texts:
         score, run = model.worst_run(text)
-        found.append((score, unknown_share(run, words)))
+        bits = judge.surprise(run) if judge is not None and score >= model.info.screen else None
+        found.append(Run(score, unknown_share(run, words), bits))
     return found
 
 
-def caught(found: Sequence[Run], threshold: float, share: float) -> int:
-    return sum(score >= threshold and unknown >= share for score, unknown in found)
+def by_dictionary(model: MachineTextModel) -> Callable[[Run], bool]:
+    return lambda run: run.score >= model.threshold and run.unknown >= UNKNOWN_SHARE
 
 
-def report(model: MachineTextModel | None = None) -> str:
+def by_language_model(bits: float) -> Callable[[Run], bool]:
+    return lambda run: run.bits is not None and run.bits >= bits
+
+
+def rate(found: Sequence[Run], rule: Callable[[Run], bool]) -> float:
+    return sum(map(rule, found)) / len(found)
+
+
+def report(model: MachineTextModel | None = None, judge_model: str | None = None, judge_bits: float = 13.0) -> str:
     model = model or load_machine_text_model()
     words = known_words()
-    threshold = model.threshold
-    attacks = {name: runs(model, words, texts) for name, texts in attack_families(random.Random(SEED)).items()}
-    benign = {name: runs(model, words, texts) for name, texts in benign_sets().items()}
+    judge = load_language_model_judge(judge_model, judge_bits) if judge_model else None
+    attacks = {name: runs(model, words, judge, texts) for name, texts in attack_families(random.Random(SEED)).items()}
+    benign = {name: runs(model, words, judge, texts) for name, texts in benign_sets().items()}
+    every = [run for found in benign.values() for run in found]
     calibration = model.info.calibration
+    dictionary, confirmed = by_dictionary(model), by_language_model(judge_bits)
+    judged = judge is not None
+    lm = f"`{Path(judge_model).name}` >= {judge_bits:g} bits" if judge_model else "no model given"
     lines = [
         f"Word-piece trigram model: {model.info.training_pieces} pieces from the READMEs of "
-        f"{model.info.training_packages} packages; window {model.window} pieces; threshold {threshold:.2f} bits per "
-        f"piece (the 99th percentile on {int(calibration['texts'])} README texts left out of counting; their "
-        f"median {calibration['q0.5']:.2f}, highest {calibration['max']:.2f}), and at least {UNKNOWN_SHARE:.0%} of "
-        "the run's words in no dictionary of seven languages (shipped rule). A text counts when its worst run does.",
+        f"{model.info.training_packages} packages, window {model.window} pieces; on {int(calibration['texts'])} "
+        f"README texts left out of counting its window score has median {calibration['q0.5']:.2f}, 90th percentile "
+        f"{model.info.screen:.2f} (the screen) and 99th {model.threshold:.2f} (the threshold) bits per piece. "
+        f"**Dictionary rule** (no model call): a run above the threshold with at least {UNKNOWN_SHARE:.0%} of its "
+        f"words in no dictionary of seven languages. **Model rule** ({lm}): a run above the screen whose windowed "
+        "surprise under the confirming model reaches its bits. A text counts when its worst run does.",
         "",
-        "| attack family | n | caught, shipped rule | caught, score alone | median score |",
-        "|---|---|---|---|---|",
+        "| attack family | n | caught, model rule | caught, dictionary rule | trigram score alone | median score |",
+        "|---|---|---|---|---|---|",
     ]
+    alone = lambda run: run.score >= model.threshold  # noqa: E731
     for name, found in attacks.items():
+        model_rate = f"**{rate(found, confirmed):.2f}**" if judged else "-"
         lines.append(
-            f"| {name} | {len(found)} | **{caught(found, threshold, UNKNOWN_SHARE) / len(found):.2f}** | "
-            f"{caught(found, threshold, 0.0) / len(found):.2f} | {statistics.median(s for s, _ in found):.1f} |"
+            f"| {name} | {len(found)} | {model_rate} | {rate(found, dictionary):.2f} | {rate(found, alone):.2f} | "
+            f"{statistics.median(run.score for run in found):.1f} |"
         )
     lines += [
         "",
-        "| benign text | n | flagged, shipped rule | flagged, score alone | highest score |",
-        "|---|---|---|---|---|",
+        "| benign text | n | flagged, model rule | flagged, dictionary rule | sent to the model (screen) | "
+        "highest score |",
+        "|---|---|---|---|---|---|",
     ]
     for name, found in benign.items():
+        model_count = str(sum(map(confirmed, found))) if judged else "-"
         lines.append(
-            f"| {name} | {len(found)} | {caught(found, threshold, UNKNOWN_SHARE)} | {caught(found, threshold, 0.0)} "
-            f"| {max(s for s, _ in found):.1f} |"
+            f"| {name} | {len(found)} | {model_count} | {sum(map(dictionary, found))} | "
+            f"{rate(found, lambda run: run.score >= model.info.screen):.2f} | {max(r.score for r in found):.1f} |"
         )
-    every = [run for found in benign.values() for run in found]
-    lines.append(
-        f"| **all** | {len(every)} | **{caught(every, threshold, UNKNOWN_SHARE) / len(every):.3f}** | "
-        f"{caught(every, threshold, 0.0) / len(every):.3f} | |"
-    )
-    lines += ["", "Other thresholds (shipped word-share rule), FPR over all benign text:", ""]
-    lines += [
-        "| threshold | benign FPR | " + " | ".join(attacks) + " |",
-        "|---" * (len(attacks) + 2) + "|",
-    ]
-    for value in (15.5, 16.0, 16.5, threshold, 17.0, 17.5):
-        rates = " | ".join(f"{caught(found, value, UNKNOWN_SHARE) / len(found):.2f}" for found in attacks.values())
-        lines.append(f"| {value:.2f} | {caught(every, value, UNKNOWN_SHARE) / len(every):.3f} | {rates} |")
-    scorer = MachineTextScorer(model, words)
-    short_p50, short_p95 = latency_ms(scorer, requests()[:40])
-    long_p50, long_p95 = latency_ms(scorer, pastes("man-pages", ".txt")[:20])
+    model_fpr = f"**{rate(every, confirmed):.3f}**" if judged else "-"
+    lines.append(f"| **all, FPR** | {len(every)} | {model_fpr} | **{rate(every, dictionary):.3f}** | | |")
+    if judged:
+        lines += ["", "The model rule at other bits:", "", "| bits | benign FPR | " + " | ".join(attacks) + " |"]
+        lines.append("|---" * (len(attacks) + 2) + "|")
+        for bits in (12.0, 12.5, 13.0, 13.5, 14.0):
+            rule = by_language_model(bits)
+            rates = " | ".join(f"{rate(found, rule):.2f}" for found in attacks.values())
+            lines.append(f"| {bits:g} | {rate(every, rule):.3f} | {rates} |")
+    scorer = MachineTextScorer(model, DictionaryJudge(words))
+    short, long = requests()[:40], pastes("man-pages", ".txt")[:20]
     lines += [
         "",
-        f"Cost, one thread: {short_p50:.2f} ms p50 ({short_p95:.2f} p95) for a held-out prompt, "
-        f"{long_p50:.2f} ms p50 ({long_p95:.2f} p95) for a 300-word paste.",
+        "Cost on one request, CPU: the trigram model and dictionaries "
+        f"{latency_ms(scorer.is_machine_made, short)[0]:.2f} ms p50 for a held-out prompt, "
+        f"{latency_ms(scorer.is_machine_made, long)[0]:.2f} ms for a 300-word paste.",
     ]
+    if judge is not None:
+        screened = [model.worst_run(text)[1] for text in benign_sets()["man pages, 300-word pastes (unseen)"]][:20]
+        p50, p95 = latency_ms(judge.surprise, screened)
+        lines[-1] += (
+            f" The confirming model: {p50:.0f} ms p50 ({p95:.0f} p95) per run it reads, paid by the "
+            f"{rate(benign['held-out benign prompts'], lambda run: run.score >= model.info.screen):.0%} of held-out "
+            "prompts and the share of each benign set above that reach the screen."
+        )
     return "\n".join(lines)
 
 
+def default_judge_model() -> str | None:
+    """The confirming model `make serve` configures, when `make model` has prepared it."""
+    folder = MODELS / "SmolLM2-135M-Instruct"
+    return str(folder) if folder.exists() else None
+
+
 def main() -> None:
-    print(report())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--judge-model", default=default_judge_model())
+    parser.add_argument("--judge-bits", type=float, default=GuardrailsConfig().adversarial_suffix_bits)
+    args = parser.parse_args()
+    print(report(judge_model=args.judge_model, judge_bits=args.judge_bits))
 
 
 if __name__ == "__main__":

@@ -46,9 +46,17 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     below the blocking threshold; default: the blocking threshold minus 0.15 (`guardrails.injection.FLAG_MARGIN`),
     never below half of it. 1 (or anything at or above the blocking threshold) turns the middle tier off."""
     adversarial_suffix_check: bool = True
-    """Refuse a client turn holding a machine-made run of word pieces (a GCG-style adversarial suffix), judged by a
-    word-piece trigram model and seven languages' dictionaries (`guardrails.machine_text`; ~0.1 ms per question). It
-    catches about half of such suffixes at 0.2 % false alarms on ordinary text (docs/benchmarks.md)."""
+    """Refuse a client turn holding a machine-made run of word pieces (a GCG-style adversarial suffix). A word-piece
+    trigram model finds the most surprising run (~0.2 ms per question); `adversarial_suffix_model` or, without one,
+    seven languages' dictionaries decide (`guardrails.machine_text`, figures in docs/benchmarks.md)."""
+    adversarial_suffix_model: str | None = None
+    """A small causal language model (a folder) that confirms surprising runs: catches far more suffixes at the same
+    false alarms, ~0.1 s per confirmed run on a CPU core, paid by about 1 % of questions. `make serve` and the
+    `with-model` images use SmolLM2-135M-Instruct; unset, the dictionaries decide."""
+    adversarial_suffix_bits: Annotated[float, Meta(gt=0)] = 13.0
+    """Mean surprise (bits per token, over its worst 12 tokens) at which `adversarial_suffix_model` calls a run
+    machine-made. Measured for SmolLM2-135M-Instruct: ordinary README text peaked at 12.1; another model needs its
+    own value (`python -m bench.machine_text_eval --judge-model FOLDER` prints the figures)."""
     chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
     """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: the calibrated
     threshold plus 0.25 (`guardrails.rails.DOCUMENT_MARGIN`), because documents address their reader in the

@@ -8,7 +8,7 @@ import concurrent.futures
 from guardrails.config import GuardrailsConfig
 from guardrails.encoders import load_sentence_encoder
 from guardrails.injection import InjectionDetector, TextEncoder, load_injection_model
-from guardrails.machine_text import MachineTextScorer, load_machine_text_model
+from guardrails.machine_text import MachineTextScorer, load_language_model_judge, load_machine_text_model
 from guardrails.pii import load_pii_analyzer
 from guardrails.rails import Guardrails
 
@@ -28,6 +28,13 @@ def load_guardrails(
     if encoder is None or encoder.model_id != config.injection_encoder:
         encoder = load_sentence_encoder(config.injection_encoder)
     analyzer = load_pii_analyzer(config.spacy_model, config.phone_regions, config.pii_score_threshold)
-    machine_text = MachineTextScorer(load_machine_text_model()) if config.adversarial_suffix_check else None
+    machine_text = None
+    if config.adversarial_suffix_check:
+        judge = (
+            None
+            if config.adversarial_suffix_model is None
+            else load_language_model_judge(config.adversarial_suffix_model, config.adversarial_suffix_bits)
+        )
+        machine_text = MachineTextScorer(load_machine_text_model(), judge)
     detector = InjectionDetector(load_injection_model(), encoder, machine_text)
     return Guardrails(config, pii=analyzer, injection=detector, system_prompt=system_prompt, executor=executor)

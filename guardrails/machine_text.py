@@ -7,12 +7,18 @@ here is a word-piece trigram model (Witten-Bell interpolation) over the sentence
 the READMEs of installed packages (`scripts/build_machine_text_model.py`); a text's score is the highest mean
 surprise, in bits per piece, over any run of `window` consecutive pieces.
 
-A trigram model counted on English is surprised by every other language too (a Spanish question scores like a token
-soup), and by config keys and hashes. So a run counts as machine-made only when, besides its score, at least
-`UNKNOWN_SHARE` of its words are words in none of `LANGUAGES` (wordfreq's lists): soups glue pieces into non-words
-("Devicesricingennisentially"), people write words. A fraction of a millisecond per short prompt, no model call; a
-neural language model separates far better but costs ~120-170 ms per question on this machine's CPU
-(docs/benchmarks.md, Guardrails).
+Two ways to decide on a text's worst run:
+- **with a confirming language model** (`LanguageModelJudge`, configured by `adversarial_suffix_model`): a run
+  scoring above the trigram model's `screen` (its 90th percentile on ordinary text) is read by a small causal
+  language model, and counts when that model's mean surprise over its worst `window` tokens reaches the configured
+  bits. A neural model knows what fluent text looks like in any language it saw and is not fooled by soups of real
+  words; it costs ~0.1 s on a CPU core, paid only by the few turns the screen passes (about 1 % of questions, 15 %
+  of long pastes);
+- **alone**: a trigram model counted on English is surprised by every other language too (a Spanish question scores
+  like a token soup), and by config keys and hashes. So a run counts only when its score reaches `threshold` and at
+  least `UNKNOWN_SHARE` of its words are words in none of `LANGUAGES` (wordfreq's lists): soups glue pieces into
+  non-words ("Devicesricingennisentially"), people write words. A fraction of a millisecond, no model call, but it
+  misses about half of the suffixes the first way catches (docs/benchmarks.md, Guardrails).
 
 Only client turns are scored this way, never documents: extracted PDFs and tables are often garbled by no one's
 intent.
@@ -26,6 +32,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 import msgspec
 import numpy as np
@@ -36,11 +43,15 @@ from tokenizers import Tokenizer
 from guardrails.encoders import resolve_model_path
 
 __all__ = [
+    "DictionaryJudge",
+    "LanguageModelJudge",
     "MachineTextModel",
     "MachineTextScorer",
     "ModelInfo",
     "NgramOrder",
+    "RunJudge",
     "known_words",
+    "load_language_model_judge",
     "load_machine_text_model",
     "minilm_tokenizer_path",
     "read_machine_text_model",
@@ -69,6 +80,9 @@ class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
     threshold: float
     """Bits per piece at or above which a run is surprising enough to be machine-made: the 99th percentile of the
     window score on README texts left out of counting."""
+    screen: float
+    """Bits per piece from which a run goes to a confirming language model, when one is configured: the 90th
+    percentile on the same texts."""
     start_piece: int
     """The piece id padding the context before a text's first piece."""
     training_pieces: int
@@ -173,16 +187,83 @@ def unknown_share(run: str, words: frozenset[str]) -> float:
     return sum(word not in words for word in candidates) / len(candidates)
 
 
-class MachineTextScorer:
-    """What the injection detector asks: is there a machine-made run in this client turn?"""
+class RunJudge(Protocol):
+    """Confirms (or not) that a surprising run is machine-made."""
 
-    def __init__(self, model: MachineTextModel, words: frozenset[str] | None = None) -> None:
-        self.model = model
+    def is_machine_made(self, run: str) -> bool: ...
+
+
+class LanguageModelJudge:
+    """A causal language model's windowed surprise over a run: the highest mean over `window` consecutive tokens,
+    in bits per token, against `threshold`. Thread-safe (inference only); blocking CPU or GPU work."""
+
+    def __init__(self, model: Any, tokenizer: Any, threshold: float, window: int = 12, max_tokens: int = 64) -> None:
+        self._model = model
+        self._tokenizer = tokenizer
+        self.threshold = threshold
+        self.window = window
+        self.max_tokens = max_tokens
+        """A run is ~16 word pieces; longer input is cut (the trigram model already chose the worst stretch)."""
+
+    def surprise(self, run: str) -> float:
+        import torch  # noqa: PLC0415 - loaded with the model (`load_language_model_judge`)
+
+        pieces = self._tokenizer(run, add_special_tokens=False).input_ids[: self.max_tokens]
+        if not pieces:
+            return 0.0
+        start = self._tokenizer.bos_token_id
+        start = self._tokenizer.eos_token_id if start is None else start
+        ids = torch.tensor([[start, *pieces]], device=self._model.device)
+        with torch.inference_mode():
+            log_probs = torch.log_softmax(self._model(ids).logits[0, :-1].float(), dim=-1)
+        bits = (-log_probs.gather(1, ids[0, 1:, None]).squeeze(1) / np.log(2)).cpu().numpy()
+        if len(bits) <= self.window:
+            return float(bits.sum() / self.window)
+        running = np.concatenate([[0.0], np.cumsum(bits)])
+        return float((running[self.window :] - running[: -self.window]).max() / self.window)
+
+    def is_machine_made(self, run: str) -> bool:
+        return self.surprise(run) >= self.threshold
+
+
+def load_language_model_judge(model_id: str, threshold: float) -> LanguageModelJudge:
+    """Load a causal language model (a folder, or a hub id where a hub is reachable) in float32, on CUDA when there
+    is one. Seconds; call it off the event loop."""
+    import torch  # noqa: PLC0415 - heavy; only when a confirming model is configured
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model: Any = AutoModelForCausalLM.from_pretrained(model_id, dtype=torch.float32)
+    model.to(device)
+    model.eval()
+    return LanguageModelJudge(model, AutoTokenizer.from_pretrained(model_id), threshold)
+
+
+class DictionaryJudge:
+    """No model call: a run counts when enough of its words are words in none of the dictionaries."""
+
+    def __init__(self, words: frozenset[str] | None = None) -> None:
         self._words = known_words() if words is None else words
+
+    def is_machine_made(self, run: str) -> bool:
+        return unknown_share(run, self._words) >= UNKNOWN_SHARE
+
+
+class MachineTextScorer:
+    """What the injection detector asks: is there a machine-made run in this client turn?
+
+    With a `LanguageModelJudge`, runs above the trigram model's `screen` go to it; with the `DictionaryJudge` (the
+    default), runs above its `threshold`."""
+
+    def __init__(self, model: MachineTextModel, judge: RunJudge | None = None) -> None:
+        self.model = model
+        self.judge: RunJudge = DictionaryJudge() if judge is None else judge
+        self.threshold = model.info.screen if isinstance(self.judge, LanguageModelJudge) else model.threshold
+        """Trigram bits per piece from which the judge is asked."""
 
     def is_machine_made(self, text: str) -> bool:
         score, run = self.model.worst_run(text)
-        return score >= self.model.threshold and unknown_share(run, self._words) >= UNKNOWN_SHARE
+        return score >= self.threshold and self.judge.is_machine_made(run)
 
 
 def minilm_tokenizer_path() -> Path:

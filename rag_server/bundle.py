@@ -29,7 +29,8 @@ _NOT_IN_BUNDLE = {
     "ingest": None,  # shapes the index, which is built apart from the replica
     "engine": {"model", "startup_timeout_s", "max_restarts", "restart_window_s", "restart_backoff_s"},
     "retrieval": {"qdrant_url", "qdrant_api_key", "index_dir", "embedder_device", "embedder_batch_size"},
-    "guardrails": {"policy_version", "spacy_model"},  # shown on their own (the spaCy model by its bytes)
+    # Shown on their own (the spaCy model by its bytes); the suffix-judging model counts by its bytes too.
+    "guardrails": {"policy_version", "spacy_model", "adversarial_suffix_model"},
 }
 
 
@@ -43,6 +44,7 @@ class Bundle(msgspec.Struct, frozen=True, kw_only=True):
     prompt_version: str
     policy_version: str
     settings_hash: str
+    """Over the answer-shaping settings, with the adversarial-suffix judge's model by its bytes."""
     server_version: str
 
 
@@ -103,7 +105,11 @@ def bundle_of(settings: Settings) -> Bundle:
     """The bundle this replica serves. Hashes the model folder once per process (about a second per GB)."""
     model = model_digest(settings.engine.model)
     pii_model = pii_model_digest(settings.guardrails.spacy_model)
-    settings_hash = _sha256(msgspec.json.encode(_answer_shaping(settings)))[:16]
+    suffix_judge = settings.guardrails.adversarial_suffix_model
+    settings_hash = _sha256(
+        msgspec.json.encode(_answer_shaping(settings)),
+        b"" if suffix_judge is None else model_digest(suffix_judge).encode(),
+    )[:16]
     server_version = _server_version()
     policy = settings.guardrails.policy_version
     bundle_hash = _sha256(

@@ -39,6 +39,8 @@ from guardrails.machine_text import (
 OUTPUT = Path(__file__).resolve().parents[1] / "guardrails" / "data" / "machine_text_model.npz"
 WINDOW = 16
 THRESHOLD_QUANTILE = 0.99
+SCREEN_QUANTILE = 0.9
+"""Runs scoring above this quantile go to a confirming language model when one is configured."""
 PASTE_WORDS = 300
 CALIBRATION_SHARE = 5
 """One package in this many is left out of counting to calibrate the threshold."""
@@ -99,7 +101,7 @@ def calibration_texts(bodies: list[str]) -> list[str]:
 
 
 def info(
-    tokenizer_path: Path, threshold: float, pieces: int, packages: int, scores: npt.NDArray[np.float64]
+    tokenizer_path: Path, threshold: float, screen: float, pieces: int, packages: int, scores: npt.NDArray[np.float64]
 ) -> ModelInfo:
     tokenizer = Tokenizer.from_file(str(tokenizer_path))
     return ModelInfo(
@@ -107,12 +109,13 @@ def info(
         vocabulary=tokenizer.get_vocab_size(),
         window=WINDOW,
         threshold=threshold,
+        screen=screen,
         start_piece=tokenizer.token_to_id("[CLS]"),
         training_pieces=pieces,
         training_packages=packages,
         calibration={
             "texts": float(len(scores)),
-            **{f"q{q}": round(float(np.quantile(scores, q)), 3) for q in (0.5, 0.99, 0.999)},
+            **{f"q{q}": round(float(np.quantile(scores, q)), 3) for q in (0.5, 0.95, 0.99, 0.999)},
             "max": round(float(scores.max()), 3),
         },
     )
@@ -127,18 +130,19 @@ def main() -> None:
     found = readmes()
     counted = [body for name, body in found.items() if not is_calibration(name)]
     held_out = [body for name, body in found.items() if is_calibration(name)]
-    draft_info = info(tokenizer_path, 0.0, 0, len(counted), np.zeros(1))
+    draft_info = info(tokenizer_path, 0.0, 0.0, 0, len(counted), np.zeros(1))
     draft = MachineTextModel(draft_info, count(counted, tokenizer, start), tokenizer)
     scores = np.asarray([draft.score(text) for text in calibration_texts(held_out)])
     threshold = round(float(np.quantile(scores, THRESHOLD_QUANTILE)), 2)
+    screen = round(float(np.quantile(scores, SCREEN_QUANTILE)), 2)
     everything = list(found.values())
     pieces = sum(len(e.ids) for e in tokenizer.encode_batch(everything, add_special_tokens=False))
-    final_info = info(tokenizer_path, threshold, pieces, len(everything), scores)
+    final_info = info(tokenizer_path, threshold, screen, pieces, len(everything), scores)
     save_machine_text_model(OUTPUT, final_info, count(everything, tokenizer, start))
     print(
         f"{len(counted)} packages counted, {len(held_out)} held out ({len(scores)} texts): "
         f"window score p50 {final_info.calibration['q0.5']}, p99.9 {final_info.calibration['q0.999']}, "
-        f"max {final_info.calibration['max']} bits -> threshold {threshold}; "
+        f"max {final_info.calibration['max']} bits -> threshold {threshold}, screen {screen}; "
         f"wrote {OUTPUT} ({OUTPUT.stat().st_size // 1024} KiB, {pieces} pieces from {len(everything)} packages)"
     )
 

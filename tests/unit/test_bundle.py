@@ -56,6 +56,18 @@ def test_the_pii_model_counts_by_its_bytes_wherever_its_folder_is(tmp_path: Path
     assert pii_model_digest(str(first)).startswith("sha256:")
 
 
+def test_the_suffix_judging_model_counts_by_its_bytes_wherever_its_folder_is(tmp_path: Path) -> None:
+    base = bundle_of(settings_with())
+    first, second, changed = tmp_path / "a" / "lm", tmp_path / "b" / "lm", tmp_path / "c" / "lm"
+    for folder, weights in ((first, "1"), (second, "1"), (changed, "2")):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_text(weights)
+    one = bundle_of(settings_with(RAG_GUARDRAILS__ADVERSARIAL_SUFFIX_MODEL=str(first)))
+    assert one.id != base.id, "a judge that refuses other requests is another bundle"
+    assert one == bundle_of(settings_with(RAG_GUARDRAILS__ADVERSARIAL_SUFFIX_MODEL=str(second))), "not where it is"
+    assert one.id != bundle_of(settings_with(RAG_GUARDRAILS__ADVERSARIAL_SUFFIX_MODEL=str(changed))).id
+
+
 def test_the_model_digest_follows_the_bytes_not_the_path(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     for folder in (first, second):

@@ -10,6 +10,7 @@ import pytest
 from guardrails.machine_text import (
     MODEL_RESOURCE,
     UNKNOWN_SHARE,
+    LanguageModelJudge,
     MachineTextModel,
     MachineTextScorer,
     load_machine_text_model,
@@ -101,3 +102,34 @@ def test_a_model_counted_with_another_tokenizer_refuses_to_load(tmp_path: Path) 
     raw = (REPO / "guardrails" / "data" / MODEL_RESOURCE).read_bytes()
     with pytest.raises(ValueError, match="not the tokenizer"):
         read_machine_text_model(raw, other)
+
+
+class RecordingJudge:
+    def __init__(self, verdict: bool) -> None:
+        self.verdict = verdict
+        self.runs: list[str] = []
+
+    def is_machine_made(self, run: str) -> bool:
+        self.runs.append(run)
+        return self.verdict
+
+
+def test_the_judge_is_asked_only_about_runs_above_the_dictionary_threshold(model: MachineTextModel) -> None:
+    judge = RecordingJudge(verdict=True)
+    scorer = MachineTextScorer(model, judge)
+    assert scorer.threshold == model.threshold
+    assert not scorer.is_machine_made(QUESTION)
+    assert judge.runs == []
+    assert scorer.is_machine_made(f"{QUESTION} {SOUPS[1]}")
+    assert len(judge.runs) == 1
+    assert judge.runs[0] in f"{QUESTION} {SOUPS[1]}"
+
+
+def test_a_language_model_judge_is_asked_from_the_lower_screen(model: MachineTextModel) -> None:
+    class Judge(LanguageModelJudge):
+        def surprise(self, run: str) -> float:
+            return 20.0
+
+    scorer = MachineTextScorer(model, Judge(model=None, tokenizer=None, threshold=13.0))
+    assert scorer.threshold == model.info.screen < model.threshold
+    assert scorer.is_machine_made(f"{QUESTION} {SOUPS[1]}")

@@ -25,8 +25,10 @@ from guardrails.recognizers import (
     LOCATION_CUE,
     NER_ENTITIES,
     PATTERN_ENTITIES,
+    GivenNameRecognizer,
     NameCueRecognizer,
     PlaceRecognizer,
+    load_given_names,
     load_places,
     pattern_recognizers,
 )
@@ -132,9 +134,11 @@ class PiiAnalyzer:
         pattern_only: Sequence[EntityRecognizer],
         places: frozenset[str],
         score_threshold: float,
+        given_names: frozenset[str] = frozenset(),
     ) -> None:
         self._analyzer = analyzer
         self._places = places
+        self._given_names = given_names
         self._pattern_only = tuple(pattern_only)
         self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self.score_threshold = score_threshold
@@ -149,15 +153,16 @@ class PiiAnalyzer:
         )
 
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
-        return _recognizer_of(result) == "SpacyRecognizer" and text[result.start : result.end] in _NER_NOISE
+        if _recognizer_of(result) != "SpacyRecognizer":
+            return False
+        value = text[result.start : result.end]
+        return value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result))
 
     def _correct_ner(self, text: str, result: RecognizerResult) -> RecognizerResult:
-        """spaCy's small model often calls a city after "from"/"to" a PERSON; a known place there is a LOCATION."""
         if (
             result.entity_type == "PERSON"
             and _recognizer_of(result) == "SpacyRecognizer"
-            and text[result.start : result.end] in self._places
-            and LOCATION_CUE.search(text[max(0, result.start - 12) : result.start])
+            and _is_a_place(text, result.start, result.end, self._places, self._given_names)
         ):
             result.entity_type = "LOCATION"
         return result
@@ -205,8 +210,33 @@ _NER_NOISE = frozenset(
         "Dr",
     }
 )
+# Words after which a request's first word is a verb, not a name: "Bill the client", "Mark it as done".
+_OBJECT_WORDS = "the a an my our your his her their its this that these those it them him me us all every each"
+_OBJECTS = frozenset(_OBJECT_WORDS.split())
+_SENTENCE_START = re.compile(r"(?:^|(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?]\s+|\n\s*)$")
+"""The start of a text or of a sentence, not the full stop of an honorific ("Tell Mr. Okonkwo the news")."""
+
+
+def _is_a_place(text: str, start: int, end: int, places: frozenset[str], given_names: frozenset[str]) -> bool:
+    """spaCy often calls a city a PERSON ("between Graz and Linz", "Oulu needs a router"): a known place is a
+    LOCATION after a location cue, and anywhere unless it is also a given name ("Austin", "Florence")."""
+    value = text[start:end]
+    return value in places and (
+        LOCATION_CUE.search(text[max(0, start - 12) : start]) is not None or value.split()[0] not in given_names
+    )
+
+
+def _is_leading_verb(text: str, result: RecognizerResult) -> bool:
+    """A one-word PERSON that opens a sentence and is followed by an object ("Bill the client for June")."""
+    opening = _SENTENCE_START.search(text[max(0, result.start - 6) : result.start])
+    if " " in text[result.start : result.end] or not opening:
+        return False
+    following = text[result.end :].split(maxsplit=1)
+    return bool(following) and following[0].lower() in _OBJECTS
+
+
 # When spans overlap, a validated pattern beats a cue-anchored match, which beats the statistical NER.
-_PRIORITY = {"SpacyRecognizer": 2, "NameCueRecognizer": 1, "PlaceRecognizer": 1}
+_PRIORITY = {"SpacyRecognizer": 2, "GivenNameRecognizer": 2, "NameCueRecognizer": 1, "PlaceRecognizer": 1}
 
 
 def _recognizer_of(result: RecognizerResult) -> str:
@@ -232,10 +262,12 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
         registry.add_recognizer(recognizer)
     registry.add_recognizer(SpacyRecognizer(supported_entities=sorted(NER_ENTITIES)))
     registry.add_recognizer(NameCueRecognizer())
+    given_names = load_given_names()
+    registry.add_recognizer(GivenNameRecognizer(given_names))
     places = load_places()
     registry.add_recognizer(PlaceRecognizer(places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
-    return PiiAnalyzer(analyzer, patterns, places, score_threshold)
+    return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names)
 
 
 class PiiGuard:

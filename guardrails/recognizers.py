@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import phonenumbers
 import tldextract
+import wordfreq
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IbanRecognizer, IpRecognizer, UsSsnRecognizer
@@ -25,9 +26,11 @@ __all__ = [
     "LOCATION_CUE",
     "NER_ENTITIES",
     "PATTERN_ENTITIES",
+    "GivenNameRecognizer",
     "NameCueRecognizer",
     "PlaceRecognizer",
     "RuleRecognizer",
+    "load_given_names",
     "load_places",
     "pattern_recognizers",
     "recognizer_result",
@@ -184,6 +187,7 @@ class NameCueRecognizer(RuleRecognizer):
     _CUE = re.compile(
         r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
         r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
+        r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after the honorific
         r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
     )
     _NOT_NAMES = frozenset(
@@ -232,10 +236,43 @@ class NameCueRecognizer(RuleRecognizer):
         return results
 
 
+class GivenNameRecognizer(RuleRecognizer):
+    """A known given name followed by a surname-like word ("Benedikt Schröder here", "Send it to Thandiwe Dlamini"):
+    full names with no cue that the NER model misses. The second word must be capitalised and not a common English
+    word (wordfreq Zipf below `COMMON_WORD_ZIPF`), so "Victoria Line", "Grace Period" and "Chase Bank" stay."""
+
+    COMMON_WORD_ZIPF = 3.5
+    _PAIR = re.compile(r"\b(?P<given>[A-Z][^\W\d_]+)\s+(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b")
+
+    def __init__(self, given_names: frozenset[str]) -> None:
+        self.given_names = given_names
+        super().__init__(supported_entities=["PERSON"], name="GivenNameRecognizer")
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._PAIR.finditer(text):
+            family = match.group("family")
+            if (
+                match.group("given") in self.given_names
+                and not family.isupper()
+                and wordfreq.zipf_frequency(family.lower(), "en") < self.COMMON_WORD_ZIPF
+            ):
+                results.append(recognizer_result(self, match.start(), match.end(), 0.6))
+        return results
+
+
 def load_places() -> frozenset[str]:
     """City (>= 100k people), country and US-state names from GeoNames; see scripts/build_gazetteer.py."""
     text = resources.files("guardrails.data").joinpath("places.txt").read_text(encoding="utf-8")
     return frozenset(line for line in text.splitlines() if line)
+
+
+def load_given_names() -> frozenset[str]:
+    """Given names of 86 locales (Faker's lists); see scripts/build_given_names.py."""
+    text = resources.files("guardrails.data").joinpath("given_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 LOCATION_CUE = re.compile(

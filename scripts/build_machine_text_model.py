@@ -101,7 +101,13 @@ def calibration_texts(bodies: list[str]) -> list[str]:
 
 
 def info(
-    tokenizer_path: Path, threshold: float, screen: float, pieces: int, packages: int, scores: npt.NDArray[np.float64]
+    tokenizer_path: Path,
+    *,
+    threshold: float,
+    screen: float,
+    pieces: int,
+    packages: int,
+    scores: npt.NDArray[np.float64],
 ) -> ModelInfo:
     tokenizer = Tokenizer.from_file(str(tokenizer_path))
     return ModelInfo(
@@ -130,14 +136,16 @@ def main() -> None:
     found = readmes()
     counted = [body for name, body in found.items() if not is_calibration(name)]
     held_out = [body for name, body in found.items() if is_calibration(name)]
-    draft_info = info(tokenizer_path, 0.0, 0.0, 0, len(counted), np.zeros(1))
+    draft_info = info(tokenizer_path, threshold=0.0, screen=0.0, pieces=0, packages=len(counted), scores=np.zeros(1))
     draft = MachineTextModel(draft_info, count(counted, tokenizer, start), tokenizer)
     scores = np.asarray([draft.score(text) for text in calibration_texts(held_out)])
     threshold = round(float(np.quantile(scores, THRESHOLD_QUANTILE)), 2)
     screen = round(float(np.quantile(scores, SCREEN_QUANTILE)), 2)
     everything = list(found.values())
     pieces = sum(len(e.ids) for e in tokenizer.encode_batch(everything, add_special_tokens=False))
-    final_info = info(tokenizer_path, threshold, screen, pieces, len(everything), scores)
+    final_info = info(
+        tokenizer_path, threshold=threshold, screen=screen, pieces=pieces, packages=len(everything), scores=scores
+    )
     save_machine_text_model(OUTPUT, final_info, count(everything, tokenizer, start))
     print(
         f"{len(counted)} packages counted, {len(held_out)} held out ({len(scores)} texts): "

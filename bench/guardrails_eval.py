@@ -471,7 +471,9 @@ def report(repeat: int, spacy_model: str) -> GuardrailsReport:
     `spacy_model`: the PII rail's NER model (`make bench` passes the one `make serve` prepares)."""
     began = time.perf_counter()
     workers = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard")
-    config = GuardrailsConfig(canaries=(PROMPT_CANARY,), spacy_model=spacy_model)
+    # As `make serve` configures them: its NER model and, when `make model` prepared it, the suffix-judging model.
+    judge = machine_text_eval.default_judge_model()
+    config = GuardrailsConfig(canaries=(PROMPT_CANARY,), spacy_model=spacy_model, adversarial_suffix_model=judge)
     default_layout = GenerationSettings().prompt_layout
     rails = load_guardrails(config, leak_reference(default_layout), executor=workers)
     rails_by_layout = {
@@ -487,16 +489,18 @@ def report(repeat: int, spacy_model: str) -> GuardrailsReport:
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
             "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
-            "Adversarial suffixes": machine_text_eval.report(judge_model=machine_text_eval.default_judge_model()),
+            "Adversarial suffixes": machine_text_eval.report(judge_model=judge),
             "Output rails: red-team set": leak_table(rails_by_layout),
             "Latency": latency_table(rails, detector, repeat),
             "Latency vs input length": length_table(sweep),
         }
     finally:
         workers.shutdown(cancel_futures=True)
-    body = f"Guardrails loaded in {loaded_s:.1f} s; PII rail's NER model `{Path(spacy_model).name}`.\n" + "".join(
-        f"\n#### {title}\n\n{text}\n" for title, text in sections.items()
-    )
+    judged = f"`{Path(judge).name}`" if judge else "none (dictionaries)"
+    body = (
+        f"Guardrails loaded in {loaded_s:.1f} s; PII rail's NER model `{Path(spacy_model).name}`; adversarial-suffix "
+        f"judge {judged}.\n"
+    ) + "".join(f"\n#### {title}\n\n{text}\n" for title, text in sections.items())
     return GuardrailsReport(body, sweep)
 
 

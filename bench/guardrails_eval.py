@@ -33,6 +33,7 @@ import msgspec
 
 from bench import injection_generalisation, machine_text_eval
 from bench.injection_generalisation import wiki_paragraphs
+from bench.timing import percentile, timed
 from guardrails import GuardrailsConfig, load_guardrails
 from guardrails.injection import InjectionDetector, default_flag_threshold, detector_text
 from guardrails.injection_rules import match_rules
@@ -302,22 +303,6 @@ ANSWERS = [
     "I could not find that in the documents. Please ask the help desk team; they can check the details of your "
     "contract and tell you who approves it.",
 ]
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def timed(call: Callable[[str], object], inputs: Sequence[str], rounds: int) -> list[float]:
-    """Milliseconds per call, every input once per round."""
-    samples = []
-    for _ in range(rounds):
-        for text in inputs:
-            started = time.perf_counter()
-            call(text)
-            samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def latency_table(rails: Guardrails, detector: InjectionDetector, repeat: int) -> str:

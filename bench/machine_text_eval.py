@@ -25,7 +25,6 @@ import json
 import random
 import re
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +32,7 @@ from typing import NamedTuple
 from tokenizers import Tokenizer
 
 from bench.injection_generalisation import paragraphs, pastes, wiki_paragraphs
+from bench.timing import percentile, timed
 from guardrails.config import GuardrailsConfig
 from guardrails.machine_text import (
     UNKNOWN_SHARE,
@@ -113,14 +113,9 @@ def benign_sets() -> dict[str, list[str]]:
 
 
 def latency_ms(check: Callable[[str], object], texts: Sequence[str], rounds: int = 3) -> tuple[float, float]:
-    times = []
-    for _ in range(rounds):
-        for text in texts:
-            start = time.perf_counter()
-            check(text)
-            times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    """p50 and p95 milliseconds per call."""
+    samples = timed(check, texts, rounds)
+    return statistics.median(samples), percentile(samples, 0.95)
 
 
 class Run(NamedTuple):

@@ -17,7 +17,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from bench.guardrails_eval import PII_SETS, load_pii_set, percentile, pii_scores, prf, timed
+from bench.guardrails_eval import PII_SETS, load_pii_set, pii_scores, prf
+from bench.timing import percentile, timed
 from guardrails import GuardrailsConfig
 from guardrails.pii import PiiAnalyzer, load_pii_analyzer
 

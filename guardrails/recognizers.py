@@ -263,16 +263,20 @@ class GivenNameRecognizer(RuleRecognizer):
         return results
 
 
+def _word_list(resource: str) -> frozenset[str]:
+    """One entry per line of a file in guardrails/data; `#` lines are comments."""
+    text = resources.files("guardrails.data").joinpath(resource).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 def load_places() -> frozenset[str]:
     """City (>= 100k people), country and US-state names from GeoNames; see scripts/build_gazetteer.py."""
-    text = resources.files("guardrails.data").joinpath("places.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line)
+    return _word_list("places.txt")
 
 
 def load_given_names() -> frozenset[str]:
     """Given names of 86 locales (Faker's lists); see scripts/build_given_names.py."""
-    text = resources.files("guardrails.data").joinpath("given_names.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return _word_list("given_names.txt")
 
 
 LOCATION_CUE = re.compile(

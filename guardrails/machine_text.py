@@ -164,14 +164,7 @@ class MachineTextModel:
     def score(self, text: str) -> float:
         """The highest mean surprise (bits per piece) over any `window` consecutive pieces; a text shorter than the
         window counts as padded with unsurprising pieces, so a few odd words alone never reach the threshold."""
-        pieces = self.piece_ids(text)
-        if len(pieces) == 0:
-            return 0.0
-        bits = self.surprise(pieces)
-        if len(bits) <= self.window:
-            return float(bits.sum() / self.window)
-        running = np.concatenate([[0.0], np.cumsum(bits)])
-        return float((running[self.window :] - running[: -self.window]).max() / self.window)
+        return self.worst_run(text)[0]
 
 
 def known_words(languages: tuple[str, ...] = LANGUAGES) -> frozenset[str]:

@@ -43,6 +43,7 @@ from guardrails.machine_text import (
     known_words,
     load_language_model_judge,
     load_machine_text_model,
+    mostly_other_scripts,
     unknown_share,
 )
 
@@ -126,7 +127,10 @@ class Run(NamedTuple):
     unknown: float
     """Share of its words no dictionary knows."""
     bits: float | None
-    """The confirming model's windowed surprise; None when the run was below the screen or there is no model."""
+    """The confirming model's windowed surprise; None when the run was below the screen, mostly in another script
+    (never judged, as in `MachineTextScorer`), or there is no model."""
+    other_script: bool
+    """Mostly non-Latin letters: never machine-made, whatever the scores."""
 
 
 def runs(
@@ -135,13 +139,15 @@ def runs(
     found = []
     for text in texts:
         score, run = model.worst_run(text)
-        bits = judge.surprise(run) if judge is not None and score >= model.info.screen else None
-        found.append(Run(score, unknown_share(run, words), bits))
+        other_script = mostly_other_scripts(run)
+        asked = judge is not None and score >= model.info.screen and not other_script
+        bits = judge.surprise(run) if asked and judge is not None else None
+        found.append(Run(score, unknown_share(run, words), bits, other_script))
     return found
 
 
 def by_dictionary(model: MachineTextModel) -> Callable[[Run], bool]:
-    return lambda run: run.score >= model.threshold and run.unknown >= UNKNOWN_SHARE
+    return lambda run: run.score >= model.threshold and run.unknown >= UNKNOWN_SHARE and not run.other_script
 
 
 def by_language_model(bits: float) -> Callable[[Run], bool]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -54,6 +55,7 @@ __all__ = [
     "load_language_model_judge",
     "load_machine_text_model",
     "minilm_tokenizer_path",
+    "mostly_other_scripts",
     "read_machine_text_model",
     "save_machine_text_model",
     "unknown_share",
@@ -65,6 +67,8 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 UNKNOWN_SHARE = 0.25
 """Share of a surprising run's words that must be words in none of `LANGUAGES` for it to count as machine-made."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
+_WORD_TAIL = re.compile(r"\S*$")
+_WORD_HEAD = re.compile(r"\S*")
 _ENCODED = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 """Base64-like runs: decoded and scanned elsewhere (`guardrails.normalize`), never words."""
 
@@ -159,6 +163,9 @@ class MachineTextModel:
         sums = running[self.window :] - running[: -self.window]
         first = int(sums.argmax())
         start, end = encoding.offsets[first][0], encoding.offsets[first + self.window - 1][1]
+        # Whole words: a run cut mid-word ("tect" of "GlobalProtect") would read as a non-word.
+        start -= len(_WORD_TAIL.search(text[:start]).group(0))  # type: ignore[union-attr] # always matches
+        end += len(_WORD_HEAD.match(text[end:]).group(0))  # type: ignore[union-attr] # always matches
         return float(sums[first] / self.window), text[start:end]
 
     def score(self, text: str) -> float:
@@ -173,11 +180,20 @@ def known_words(languages: tuple[str, ...] = LANGUAGES) -> frozenset[str]:
 
 
 def unknown_share(run: str, words: frozenset[str]) -> float:
-    """Share of the run's Latin-script words of 3+ letters that are not in `words`; 0 when it has none."""
-    candidates = [word.lower() for word in _WORD.findall(_ENCODED.sub(" ", run)) if word.isascii()]
+    """Share of the run's words of 3+ letters that are unaccented Latin and not in `words` (words in other scripts
+    or with accents count as known: the dictionaries cover seven Latin-script languages only); 0 when it has none."""
+    candidates = [word.lower() for word in _WORD.findall(_ENCODED.sub(" ", run))]
     if not candidates:
         return 0.0
-    return sum(word not in words for word in candidates) / len(candidates)
+    return sum(1 for word in candidates if word.isascii() and word not in words) / len(candidates)
+
+
+def mostly_other_scripts(run: str) -> bool:
+    """More than half of the run's letters are not Latin (Cyrillic, Greek, CJK, ...): neither the trigram model nor
+    the judging model knows what ordinary text looks like there, so such a run is never called machine-made."""
+    letters = [char for char in run if char.isalpha()]
+    foreign = sum(not unicodedata.name(char, "").startswith("LATIN") for char in letters)
+    return foreign * 2 > len(letters)
 
 
 class RunJudge(Protocol):
@@ -256,7 +272,7 @@ class MachineTextScorer:
 
     def is_machine_made(self, text: str) -> bool:
         score, run = self.model.worst_run(text)
-        return score >= self.threshold and self.judge.is_machine_made(run)
+        return score >= self.threshold and not mostly_other_scripts(run) and self.judge.is_machine_made(run)
 
 
 def minilm_tokenizer_path() -> Path:

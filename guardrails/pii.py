@@ -213,6 +213,11 @@ _NER_NOISE = frozenset(
 # Words after which a request's first word is a verb, not a name: "Bill the client", "Mark it as done".
 _OBJECT_WORDS = "the a an my our your his her their its this that these those it them him me us all every each"
 _OBJECTS = frozenset(_OBJECT_WORDS.split())
+_NAME_VERB_WORDS = (
+    "Bill Mark Sue Pat Will Rob Grant Chase Drew Carol Jack Don Wade Pierce Skip Trace Hunt Lance Buck Dash"
+)
+_NAME_VERBS = frozenset(_NAME_VERB_WORDS.split())
+"""Given names that are also English verbs: only these can be read as a verb ("Sarah my colleague" stays a name)."""
 _SENTENCE_START = re.compile(r"(?:^|(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?]\s+|\n\s*)$")
 """The start of a text or of a sentence, not the full stop of an honorific ("Tell Mr. Okonkwo the news")."""
 
@@ -227,9 +232,9 @@ def _is_a_place(text: str, start: int, end: int, places: frozenset[str], given_n
 
 
 def _is_leading_verb(text: str, result: RecognizerResult) -> bool:
-    """A one-word PERSON that opens a sentence and is followed by an object ("Bill the client for June")."""
+    """A given name that is also a verb, opening a sentence before an object ("Bill the client for June")."""
     opening = _SENTENCE_START.search(text[max(0, result.start - 6) : result.start])
-    if " " in text[result.start : result.end] or not opening:
+    if text[result.start : result.end] not in _NAME_VERBS or not opening:
         return False
     following = text[result.end :].split(maxsplit=1)
     return bool(following) and following[0].lower() in _OBJECTS

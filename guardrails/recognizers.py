@@ -242,7 +242,8 @@ class GivenNameRecognizer(RuleRecognizer):
     word (wordfreq Zipf below `COMMON_WORD_ZIPF`), so "Victoria Line", "Grace Period" and "Chase Bank" stay."""
 
     COMMON_WORD_ZIPF = 3.5
-    _PAIR = re.compile(r"\b(?P<given>[A-Z][^\W\d_]+)\s+(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b")
+    # The surname is a lookahead, so every capitalised word is tried as a given name ("Yesterday Thandiwe Dlamini").
+    _PAIR = re.compile(r"\b(?P<given>[A-Z][^\W\d_]+)(?=\s+(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b)")
 
     def __init__(self, given_names: frozenset[str]) -> None:
         self.given_names = given_names
@@ -259,7 +260,7 @@ class GivenNameRecognizer(RuleRecognizer):
                 and not family.isupper()
                 and wordfreq.zipf_frequency(family.lower(), "en") < self.COMMON_WORD_ZIPF
             ):
-                results.append(recognizer_result(self, match.start(), match.end(), 0.6))
+                results.append(recognizer_result(self, match.start(), match.end("family"), 0.6))
         return results
 
 

@@ -11,8 +11,10 @@ paragraphs and 300-word pastes is measured with the model counted on the rest, a
 `THRESHOLD_QUANTILE` quantile (a run must also be mostly non-words to count: `guardrails.machine_text`). The
 quantile was chosen with the false alarms on bench/corpora and the sample wiki in view (bench/machine_text_eval.py
 sweeps it), so those figures are not blind. The shipped model is then counted on all packages with that threshold
-(more text only makes ordinary text less surprising). Pairs seen once are dropped from the file to keep it small; their
-contexts keep their full totals, so the model stays a proper interpolation.
+(more text only makes ordinary text less surprising). Pairs seen once are dropped from the file to keep it
+small; their contexts keep their full totals, so their share of probability is lost rather than redistributed:
+rare continuations look a little more surprising than an exact model would say, for benign and attack text alike,
+and the threshold is calibrated on the same pruned model.
 """
 
 from __future__ import annotations

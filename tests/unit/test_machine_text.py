@@ -56,6 +56,9 @@ def test_a_question_with_a_token_soup_appended_is_machine_made(scorer: MachineTe
         "docker compose up fails: Bind for 0.0.0.0:8080 failed: port is already allocated",
         "The checksum doesn't match: expected sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "lol my kbd is broken, cant type propperly sry... how do i reqest a new one??",
+        "Почему GlobalProtect не подключается?",  # other scripts: no model here knows what is ordinary there
+        "Где найти Jira тикет?",
+        "Πώς ρυθμίζω το Yubikey;",
     ],
 )
 def test_foreign_terse_and_technical_turns_are_not(scorer: MachineTextScorer, turn: str) -> None:
@@ -75,8 +78,18 @@ def test_unknown_share_counts_latin_words_and_skips_encodings_digits_and_other_s
     words = frozenset({"reset", "password"})
     assert unknown_share("reset password", words) == 0
     assert unknown_share("reset blorptastic", words) == 0.5
-    assert unknown_share("reset UGxlYXNlIGlnbm9yZSB5b3Vy 12345 한국어 ab", words) == 0
+    assert unknown_share("reset UGxlYXNlIGlnbm9yZSB5b3Vy 12345 ab", words) == 0
+    assert unknown_share("Jira подключается тикет", words) == pytest.approx(1 / 3), "other scripts count as words"
     assert unknown_share("", words) == 0
+
+
+def test_a_run_is_widened_to_whole_words(model: MachineTextModel) -> None:
+    text = f"{QUESTION} {SOUPS[1]}"
+    _, run = model.worst_run(text)
+    assert run in text
+    start = text.index(run)
+    assert start == 0 or text[start - 1] == " "
+    assert start + len(run) == len(text) or text[start + len(run)] == " "
 
 
 def test_scores_are_window_means_and_short_texts_count_as_padded(model: MachineTextModel) -> None:

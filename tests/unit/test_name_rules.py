@@ -23,6 +23,8 @@ def spans(recognizer: GivenNameRecognizer | NameCueRecognizer, text: str) -> lis
         ("Send the draft to Thandiwe Dlamini and wait.", "Thandiwe Dlamini"),
         ("Zofia Wiśniewska needs a new monitor.", "Zofia Wiśniewska"),
         ("The keys are with Anna Müller-Lüdenscheidt.", "Anna Müller-Lüdenscheidt"),
+        ("Yesterday Thandiwe Dlamini called.", "Thandiwe Dlamini"),  # after another capitalised word
+        ("Please Benedikt Schröder review it.", "Benedikt Schröder"),
     ],
 )
 def test_a_given_name_and_an_uncommon_surname_are_a_person(text: str, name: str) -> None:
@@ -63,6 +65,8 @@ def result(text: str, value: str, entity: str = "PERSON") -> RecognizerResult:
         ("Tell Mr. Okonkwo the meeting moved.", "Okonkwo", False),
         ("Jordan from IT will bring the cables.", "Jordan", False),
         ("Please ask Will the question.", "Will", False),
+        ("Sarah my colleague needs VPN access.", "Sarah", False),  # a name that is no verb stays a name
+        ("Ok. Priya the new hire starts Monday.", "Priya", False),
     ],
 )
 def test_a_one_word_person_opening_a_sentence_before_an_object_is_a_verb(text: str, value: str, verb: bool) -> None:

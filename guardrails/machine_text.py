@@ -115,6 +115,17 @@ def _lookup(
     return clipped, table[clipped] == keys
 
 
+def window_mean_max(bits: npt.NDArray[np.float64], window: int) -> tuple[float, int]:
+    """The highest mean of `window` consecutive values and where that window starts; fewer values than `window`
+    count as padded with zeros (a short text's few odd words never score like a long run of them)."""
+    if len(bits) <= window:
+        return float(bits.sum() / window), 0
+    running = np.concatenate([[0.0], np.cumsum(bits)])
+    sums = running[window:] - running[:-window]
+    first = int(sums.argmax())
+    return float(sums[first] / window), first
+
+
 class MachineTextModel:
     """A word-piece trigram model and the window over which it scores."""
 
@@ -158,15 +169,13 @@ class MachineTextModel:
             return 0.0, ""
         bits = self.surprise(pieces)
         if len(bits) <= self.window:
-            return float(bits.sum() / self.window), text
-        running = np.concatenate([[0.0], np.cumsum(bits)])
-        sums = running[self.window :] - running[: -self.window]
-        first = int(sums.argmax())
+            return window_mean_max(bits, self.window)[0], text
+        score, first = window_mean_max(bits, self.window)
         start, end = encoding.offsets[first][0], encoding.offsets[first + self.window - 1][1]
         # Whole words: a run cut mid-word ("tect" of "GlobalProtect") would read as a non-word.
         start -= len(_WORD_TAIL.search(text[:start]).group(0))  # type: ignore[union-attr] # always matches
         end += len(_WORD_HEAD.match(text[end:]).group(0))  # type: ignore[union-attr] # always matches
-        return float(sums[first] / self.window), text[start:end]
+        return score, text[start:end]
 
     def score(self, text: str) -> float:
         """The highest mean surprise (bits per piece) over any `window` consecutive pieces; a text shorter than the
@@ -226,10 +235,7 @@ class LanguageModelJudge:
         with torch.inference_mode():
             log_probs = torch.log_softmax(self._model(ids).logits[0, :-1].float(), dim=-1)
         bits = (-log_probs.gather(1, ids[0, 1:, None]).squeeze(1) / np.log(2)).cpu().numpy()
-        if len(bits) <= self.window:
-            return float(bits.sum() / self.window)
-        running = np.concatenate([[0.0], np.cumsum(bits)])
-        return float((running[self.window :] - running[: -self.window]).max() / self.window)
+        return window_mean_max(bits, self.window)[0]
 
     def is_machine_made(self, run: str) -> bool:
         return self.surprise(run) >= self.threshold

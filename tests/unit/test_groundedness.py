@@ -89,6 +89,28 @@ def test_refusals_short_sentences_and_questions_are_not_judged(scorer: Groundedn
     assert judge(scorer, sentence) is Support.SKIPPED
 
 
+def test_only_passage_sentences_are_encoded_and_pairs_and_passages_are_their_word_weighted_means() -> None:
+    encoded: list[str] = []
+
+    def recording(texts: Sequence[str]) -> list[list[float]]:
+        encoded.extend(texts)
+        return bag_of_words(texts)
+
+    passage = "Laptops are replaced every four years. Phones every two years. Monitors are never replaced early."
+    evidence = GroundednessScorer(recording).evidence([passage])
+    vectors = evidence.vectors()
+    sentences = [passage[start:end] for start, end in split_sentences(passage)]
+    assert encoded == sentences  # one batch, sentences only
+    assert len(vectors) == 3 + 2 + 1  # three sentences, two adjacent pairs, the whole passage
+    single = bag_of_words(sentences)
+    weights = [len(sentence.split()) for sentence in sentences]
+    for row, members in ((3, (0, 1)), (4, (1, 2)), (5, (0, 1, 2))):
+        mean = [sum(weights[i] * single[i][d] for i in members) for d in range(64)]
+        norm = math.sqrt(sum(v * v for v in mean))
+        assert [float(v) for v in vectors[row]] == pytest.approx([v / norm for v in mean], abs=1e-6)
+    assert math.sqrt(sum(float(v) ** 2 for v in vectors[5])) == pytest.approx(1.0, abs=1e-6)
+
+
 ANSWER = [
     "You get 25 days of paid ",
     "annual leave per year [1]. ",

@@ -347,8 +347,27 @@ class GroundednessScorer:
 
     def judge(self, sentence: str, evidence: Evidence) -> tuple[Support, float]:
         """The sentence's support and its best similarity (0 when the exact checks decided)."""
-        claim = _MARKERS.sub("", sentence).strip()
-        words = _content_words(claim)
+        return self.judge_many([sentence], evidence)[0]
+
+    def judge_many(self, sentences: Sequence[str], evidence: Evidence) -> list[tuple[Support, float]]:
+        """`judge` for each sentence, in order; those the exact checks leave open are embedded in one batch."""
+        verdicts: list[tuple[Support, float]] = []
+        open_claims: list[tuple[int, str, set[str]]] = []
+        for index, sentence in enumerate(sentences):
+            claim = _MARKERS.sub("", sentence).strip()
+            words = _content_words(claim)
+            decided = self._without_meaning(claim, words, evidence)
+            if decided is None:
+                open_claims.append((index, claim, words))
+            verdicts.append(decided or (Support.SKIPPED, 0.0))  # an open claim's is replaced below
+        queries = self._queries([claim for _, claim, _ in open_claims], evidence)
+        for (index, claim, words), query in zip(open_claims, queries, strict=True):
+            verdicts[index] = self._meaning(claim, words, evidence, query)
+        return verdicts
+
+    @staticmethod
+    def _without_meaning(claim: str, words: set[str], evidence: Evidence) -> tuple[Support, float] | None:
+        """The verdict the cheap checks reach alone (not a claim, a figure or term the passages lack), or None."""
         if not _is_claim(claim):
             return Support.SKIPPED, 0.0
         exact = _exact_facts(claim, evidence)
@@ -356,11 +375,13 @@ class GroundednessScorer:
             return exact, 0.0
         if not words:  # "No, we do not.": nothing to check against the passages
             return Support.SKIPPED, 0.0
-        return self._meaning(claim, words, evidence)
+        return None
 
-    def _meaning(self, claim: str, words: set[str], evidence: Evidence) -> tuple[Support, float]:
+    def _meaning(
+        self, claim: str, words: set[str], evidence: Evidence, query: npt.NDArray[np.float32] | None
+    ) -> tuple[Support, float]:
         coverage = max((len(words & passage) / len(words) for passage in evidence.passage_words), default=0.0)
-        similarities = self._similarities(claim, evidence)
+        similarities = self._similarities(query, evidence)
         similarity = max(similarities, default=0.0)
         if similarity < self.similarity and coverage < self.coverage:
             return Support.UNRELATED, similarity
@@ -372,18 +393,23 @@ class GroundednessScorer:
 
     def judge_spans(self, text: str, spans: Sequence[tuple[int, int]], evidence: Evidence) -> list[SentenceVerdict]:
         """A verdict for each (start, end) sentence of `text`, in order."""
-        verdicts = []
-        for start, end in spans:
-            support, similarity = self.judge(text[start:end], evidence)
-            verdicts.append(SentenceVerdict(start=start, end=end, support=support, similarity=round(similarity, 3)))
-        return verdicts
+        judged = self.judge_many([text[start:end] for start, end in spans], evidence)
+        return [
+            SentenceVerdict(start=start, end=end, support=support, similarity=round(similarity, 3))
+            for (start, end), (support, similarity) in zip(spans, judged, strict=True)
+        ]
 
-    def _similarities(self, claim: str, evidence: Evidence) -> list[float]:
-        """Cosine of the claim with each evidence unit (empty without an encoder)."""
-        vectors = evidence.vectors()
-        if self._encode is None or not len(vectors):
+    def _queries(self, claims: Sequence[str], evidence: Evidence) -> list[npt.NDArray[np.float32] | None]:
+        """The claims' vectors, in one encoder call; None each without an encoder or passage sentences."""
+        if not claims or self._encode is None or not len(evidence.vectors()):
+            return [None] * len(claims)
+        return list(np.asarray(self._encode(claims), dtype=np.float32).reshape(len(claims), -1))
+
+    @staticmethod
+    def _similarities(query: npt.NDArray[np.float32] | None, evidence: Evidence) -> list[float]:
+        """Cosine of the claim with each evidence unit (empty without a vector)."""
+        if query is None:
             return []
-        query = np.asarray(self._encode([claim]), dtype=np.float32)[0]
         # Multiply and sum, not `vectors @ query`: a matrix product goes to BLAS, whose worker threads busy-wait
         # after each call and took the cores from the engine (a restarting replica next to a loaded one stalled).
-        return [float(value) for value in (vectors * query).sum(axis=1)]
+        return [float(value) for value in (evidence.vectors() * query).sum(axis=1)]

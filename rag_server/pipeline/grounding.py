@@ -1,16 +1,16 @@
 """The groundedness check on one answer stream: each sentence, once complete, is judged against the passages the
 model was given (guardrails/groundedness.py), off the event loop.
 
-`annotate` releases text as it comes and reports unsupported sentences by offsets at the end; `block` holds each
-sentence until it is judged and ends the answer with `content_filter` at the first unsupported one. Offsets count
-characters (code points) of the answer as the client received it, after the rails and the citation filter.
+`annotate` releases text as it comes and judges the whole answer once it has ended, in one batch, for the final
+chunk's report: on a CPU the encoder would otherwise share the cores with the engine while it decodes, and every
+engine step waits for its slowest thread (docs/benchmarks.md, fifth session). `block` holds each sentence until
+it is judged and ends the answer with `content_filter` at the first unsupported one. Offsets count characters
+(code points) of the answer as the client received it, after the rails and the citation filter.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 import time
 from collections.abc import Sequence
 
@@ -54,9 +54,6 @@ class GroundingCheck:
         self.seconds = 0.0
         self.failed = False
         """The check raised (annotate mode): the answer went out unjudged."""
-        self._pending: list[asyncio.Future[list[SentenceVerdict]]] = []
-        self._lock = threading.Lock()
-        """One judgement at a time per answer: the passages' vectors are computed once, by the first."""
 
     @property
     def holds(self) -> bool:
@@ -66,14 +63,14 @@ class GroundingCheck:
         """Take released answer text; give back what may go to the client now and, in block mode, the first
         unsupported sentence (then nothing more may be sent)."""
         self._answer += text
+        if not self.holds:
+            if final:
+                await self._annotate()
+            return text, None
         spans = [(start, end) for start, end in split_sentences(self._answer) if end > self._judged_to]
         complete = spans if final else spans[:-1]
         # Everything up to the unfinished last sentence is judged (or, at the end, everything).
         judged_to = len(self._answer) if final or not spans else spans[-1][0] if complete else self._judged_to
-        if not self.holds:
-            await self._annotate(complete, final=final)
-            self._judged_to = judged_to
-            return text, None
         verdicts = await anyio.to_thread.run_sync(self._judge, complete) if complete else []
         self.verdicts.extend(verdicts)
         blocked = next((verdict for verdict in verdicts if verdict.support.unsupported), None)
@@ -82,26 +79,18 @@ class GroundingCheck:
         released, self._judged_to = self._answer[self._judged_to : judged_to], judged_to
         return released, None
 
-    async def _annotate(self, spans: list[tuple[int, int]], *, final: bool) -> None:
-        """Annotate mode never holds text: sentences are judged in a worker thread while the answer streams on,
-        and the last one is awaited only at the end (for the final chunk). A check that fails costs the answer
-        nothing: the rest goes out unjudged and the log says so."""
-        if self.failed:
-            return
-        if spans:
-            loop = asyncio.get_running_loop()
-            self._pending.append(loop.run_in_executor(None, self._judge, spans))
-        if not final:
+    async def _annotate(self) -> None:
+        """Annotate mode: every sentence of the finished answer, judged in a worker thread. A check that fails
+        costs the answer nothing: it went out unjudged and the log says so."""
+        spans = split_sentences(self._answer)
+        if not spans:
             return
         try:
-            for judged in await asyncio.gather(*self._pending):
-                self.verdicts.extend(judged)
+            self.verdicts.extend(await anyio.to_thread.run_sync(self._judge, spans))
         except Exception:
             logger.exception("groundedness check failed; this answer is not annotated")
             self.failed = True
             self.verdicts.clear()
-        finally:
-            self._pending.clear()
 
     def report(self) -> GroundingReport:
         unsupported = [
@@ -128,10 +117,6 @@ class GroundingCheck:
         return msgspec.structs.replace(decision, finding_kinds=kinds)
 
     def _judge(self, spans: list[tuple[int, int]]) -> list[SentenceVerdict]:
-        with self._lock:
-            return self._judge_in_order(spans)
-
-    def _judge_in_order(self, spans: list[tuple[int, int]]) -> list[SentenceVerdict]:
         started = time.perf_counter()
         if self._evidence is None:
             self._evidence = self._scorer.evidence(self._passages)

@@ -31,10 +31,12 @@ from bench.serving import Plan, arms
 VARIANTS: Mapping[str, Mapping[str, str]] = {
     "as shipped": {},
     "engine threads sleep when idle (OMP_WAIT_POLICY=PASSIVE)": {"OMP_WAIT_POLICY": "PASSIVE"},
-    "server torch on 1 thread (OMP_NUM_THREADS=1)": {"OMP_NUM_THREADS": "1"},
+    "one OpenMP thread for the engine and the server (OMP_NUM_THREADS=1)": {"OMP_NUM_THREADS": "1"},
 }
-"""Environment added to the server process. The engine binds its own thread count to `engine.cpu_threads_bind`
-whatever OMP_NUM_THREADS says, so that variable only reaches the server's own torch."""
+"""Environment added to the server process. OMP_NUM_THREADS reaches the server's own torch and, since the model
+runs in the engine-core process (`engine.cpu_worker_process=false`), the engine too: an operator's value of it wins
+over `engine.cpu_threads_bind` (rag_server/generation/engine_env.py), so the engine decodes on one core and leaves
+the other to the server."""
 
 PROBES = 12
 BACKGROUND_TOKENS = 256

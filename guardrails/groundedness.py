@@ -263,7 +263,7 @@ class Evidence:
             if self._encode is None or not self._sentences:
                 self._vectors = np.zeros((0, 0), dtype=np.float32)
                 return self._vectors
-            sentences = np.asarray(self._encode(self._sentences), dtype=np.float32).reshape(len(self._sentences), -1)
+            sentences = _rows(self._encode(self._sentences), len(self._sentences))
             weights = np.array([len(sentence.split()) for sentence in self._sentences], dtype=np.float32)
             rows = np.zeros((len(self._members), sentences.shape[1]), dtype=np.float32)
             for row, members in enumerate(self._members):
@@ -323,8 +323,18 @@ def best_passage(sentence: str, windows: Sequence[Window], *, coverage: float) -
     return best
 
 
+def _rows(found: Sequence[Sequence[float]] | npt.NDArray[np.float32], count: int) -> npt.NDArray[np.float32]:
+    """The encoder's vectors as a (count, dimension) array; an encoder that answers with another number of rows is
+    an error here, not a broadcasting error later."""
+    rows = np.asarray(found, dtype=np.float32)
+    if rows.ndim != 2 or rows.shape[0] != count:
+        raise ValueError(f"the encoder returned {rows.shape} for {count} texts")
+    return rows
+
+
 class GroundednessScorer:
-    """Long-lived and shared; `judge` is blocking (one embedding per sentence): call it off the event loop."""
+    """Thread-safe (no state changes after construction); `judge` and `judge_many` block on the encoder: call them
+    off the event loop."""
 
     def __init__(
         self,
@@ -403,7 +413,7 @@ class GroundednessScorer:
         """The claims' vectors, in one encoder call; None each without an encoder or passage sentences."""
         if not claims or self._encode is None or not len(evidence.vectors()):
             return [None] * len(claims)
-        return list(np.asarray(self._encode(claims), dtype=np.float32).reshape(len(claims), -1))
+        return list(_rows(self._encode(claims), len(claims)))
 
     @staticmethod
     def _similarities(query: npt.NDArray[np.float32] | None, evidence: Evidence) -> list[float]:

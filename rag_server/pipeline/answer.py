@@ -117,15 +117,16 @@ class PreparedChat:
         try:
             async for delta in deltas:
                 self.last = delta
-                event = await self._through_grounding(self._through_rails(delta))
-                if event.text:
-                    self._first_text()
-                if event.finish_reason is not None:
-                    self.outcome = Outcome(event.finish_reason)
-                    yield event
-                    return
-                if event.text:
-                    yield event
+                for released in self._text_before_judgement(self._through_rails(delta)):
+                    event = await self._through_grounding(released)
+                    if event.text:
+                        self._first_text()
+                    if event.finish_reason is not None:
+                        self.outcome = Outcome(event.finish_reason)
+                        yield event
+                        return
+                    if event.text:
+                        yield event
         except Exception:
             self.outcome = Outcome.ERROR
             raise
@@ -158,6 +159,14 @@ class PreparedChat:
             return AnswerEvent(text=text)
         finish: AnswerFinish = "length" if delta.finish_reason == "length" else "stop"
         return AnswerEvent(text=text, finish_reason=finish)
+
+    def _text_before_judgement(self, event: AnswerEvent) -> tuple[AnswerEvent, ...]:
+        """The answer's last text as an event of its own when the groundedness check only annotates: it goes to the
+        client at once, and only the final chunk (the report) waits for the judgement of the whole answer."""
+        annotates = self.grounding is not None and not self.grounding.holds
+        if not annotates or event.finish_reason is None or not event.text or event.blocked_by is not None:
+            return (event,)
+        return AnswerEvent(text=event.text), msgspec.structs.replace(event, text="")
 
     async def _through_grounding(self, event: AnswerEvent) -> AnswerEvent:
         final = event.finish_reason is not None

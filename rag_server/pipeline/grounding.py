@@ -1,15 +1,16 @@
-"""The groundedness check on one answer stream: each sentence, once complete, is judged against the passages the
-model was given (guardrails/groundedness.py), off the event loop.
+"""The groundedness check on one answer stream: the answer's sentences are judged against the passages the model
+was given (guardrails/groundedness.py), off the event loop.
 
-`annotate` releases text as it comes and judges the whole answer once it has ended, in one batch, for the final
-chunk's report: on a CPU the encoder would otherwise share the cores with the engine while it decodes, and every
-engine step waits for its slowest thread (docs/benchmarks.md, fifth session). `block` holds each sentence until
-it is judged and ends the answer with `content_filter` at the first unsupported one. Offsets count characters
-(code points) of the answer as the client received it, after the rails and the citation filter.
+`annotate` releases text as it comes (the last text too) and judges the whole answer once it has ended, in one
+batch, for the final chunk's report: on a CPU the encoder would otherwise share the cores with the engine while it
+decodes, and every engine step waits for its slowest thread (docs/benchmarks.md, fifth session). `block` holds each
+sentence until it is judged and ends the answer with `content_filter` at the first unsupported one. Offsets count
+characters (code points) of the answer as the client received it, after the rails and the citation filter.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -86,7 +87,10 @@ class GroundingCheck:
         if not spans:
             return
         try:
-            self.verdicts.extend(await anyio.to_thread.run_sync(self._judge, spans))
+            # The loop's default executor, a few threads: answers that end together queue for them rather than
+            # run one encoder batch per answer side by side on the same cores.
+            judged = await asyncio.get_running_loop().run_in_executor(None, self._judge, spans)
+            self.verdicts.extend(judged)
         except Exception:
             logger.exception("groundedness check failed; this answer is not annotated")
             self.failed = True

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
 from guardrails import GuardContext, Reason
 from guardrails.groundedness import GroundednessScorer, Support, split_sentences
+from rag_server.generation.port import ChatTurn, EngineStats, GenerationDelta, PromptTokens, Sampling
+from rag_server.pipeline.answer import AnswerEvent, PreparedChat
 from rag_server.pipeline.grounding import GroundingCheck
+from rag_server.pipeline.stages import StageTimer
 from rag_server.settings import GroundingMode
 
 PASSAGES = [
@@ -146,6 +149,62 @@ async def test_annotate_releases_everything_and_reports_the_unsupported_sentence
     assert decision.finding_kinds == ("unrelated",)
 
 
+async def test_annotate_encodes_nothing_while_the_answer_streams_and_everything_once_it_has_ended() -> None:
+    calls: list[list[str]] = []
+
+    def recording(texts: Sequence[str]) -> list[list[float]]:
+        calls.append(list(texts))
+        return bag_of_words(texts)
+
+    check = GroundingCheck(GroundednessScorer(recording, similarity=0.6), PASSAGES, GroundingMode.ANNOTATE)
+    for delta in ANSWER[:-1]:
+        assert await check.feed(delta, final=False) == (delta, None)
+    assert calls == [], "no encoder work beside the decode"
+    await check.feed(ANSWER[-1], final=True)
+    passage_sentences, claims = calls  # the passages' sentences, then every open claim in one batch
+    assert len(passage_sentences) == 4
+    assert claims == [
+        "You get 25 days of paid annual leave per year.",
+        "You also get a free gym membership and a bonus.",
+    ]
+    assert check.report().checked == 2
+
+
+def test_judge_many_embeds_only_the_open_claims_in_one_call_and_keeps_the_order() -> None:
+    calls: list[list[str]] = []
+
+    def recording(texts: Sequence[str]) -> list[list[float]]:
+        calls.append(list(texts))
+        return bag_of_words(texts)
+
+    scorer = GroundednessScorer(recording, similarity=0.6)
+    evidence = scorer.evidence(PASSAGES)
+    sentences = [
+        "You get 30 days of paid annual leave.",  # a figure no passage holds: decided without an embedding
+        "Full-time employees receive paid annual leave per calendar year.",
+        "Ok.",  # too short to judge
+        "You also get a free gym membership and a bonus.",
+    ]
+    verdicts = [support for support, _ in scorer.judge_many(sentences, evidence)]
+    assert verdicts == [Support.UNSUPPORTED_FIGURE, Support.SUPPORTED, Support.SKIPPED, Support.UNRELATED]
+    assert calls[1:] == [[sentences[1], sentences[3]]]  # after the passages' sentences: one call, open claims only
+
+
+def test_without_an_encoder_meaning_falls_back_to_shared_words() -> None:
+    scorer = GroundednessScorer(None)
+    evidence = scorer.evidence(PASSAGES)
+    assert evidence.vectors().shape == (0, 0)
+    supported = "Full-time employees receive paid annual leave per calendar year."
+    assert scorer.judge(supported, evidence) == (Support.SUPPORTED, 0.0)
+    assert scorer.judge("You also get a free gym membership and a bonus.", evidence)[0] is Support.UNRELATED
+
+
+def test_an_encoder_answering_with_the_wrong_number_of_rows_is_an_error() -> None:
+    scorer = GroundednessScorer(lambda texts: bag_of_words(texts)[:1])
+    with pytest.raises(ValueError, match="encoder returned"):
+        scorer.evidence(PASSAGES).vectors()
+
+
 async def test_block_holds_each_sentence_until_judged_and_stops_before_the_unsupported_one(
     scorer: GroundednessScorer,
 ) -> None:
@@ -202,3 +261,52 @@ async def test_a_failing_check_costs_an_annotated_answer_nothing_but_fails_a_blo
     block = GroundingCheck(GroundednessScorer(broken), PASSAGES, GroundingMode.BLOCK)
     with pytest.raises(RuntimeError):
         await stream_from(block, ANSWER)
+
+
+class ScriptedGenerator:
+    """Streams the given deltas, the last one finished."""
+
+    def __init__(self, deltas: Sequence[str]) -> None:
+        self.deltas = deltas
+
+    async def render(self, turns: tuple[ChatTurn, ...]) -> PromptTokens:
+        return PromptTokens(token_ids=(1,))
+
+    async def stream(self, prompt: PromptTokens, sampling: Sampling, request_id: str) -> AsyncIterator[GenerationDelta]:
+        for index, text in enumerate(self.deltas):
+            final = index == len(self.deltas) - 1
+            yield GenerationDelta(
+                text=text, completion_tokens=index + 1, prompt_tokens=1, finish_reason="stop" if final else None
+            )
+
+    def stats(self) -> EngineStats:
+        return EngineStats(alive=True)
+
+
+async def test_an_annotated_answer_sends_its_last_text_before_the_whole_answer_is_judged() -> None:
+    received: list[AnswerEvent] = []
+    judged_after: list[int] = []
+
+    def recording(texts: Sequence[str]) -> list[list[float]]:
+        judged_after.append(len(received))
+        return bag_of_words(texts)
+
+    answer = [delta.replace(" [1]", "") for delta in ANSWER]  # no sources here: the citation filter drops markers
+    check = GroundingCheck(GroundednessScorer(recording, similarity=0.6), PASSAGES, GroundingMode.ANNOTATE)
+    prepared = PreparedChat(
+        generator=ScriptedGenerator(answer),
+        prompt=PromptTokens(token_ids=(1,)),
+        sampling=Sampling(max_tokens=16),
+        request_id="r1",
+        sources=[],
+        guard=None,
+        context=None,
+        timer=StageTimer(),
+        grounding=check,
+    )
+    async for event in prepared.events():
+        received.append(event)
+    assert [event.text for event in received] == [*answer, ""]
+    assert received[-1].finish_reason == "stop"
+    assert judged_after == [len(answer)] * 2, "judged once every text event had gone out"
+    assert check.report().checked == 2

@@ -232,30 +232,22 @@ class Evidence:
         self.figures = _figures(self.text)
         self.passage_words = [_content_words(passage) for passage in passages]
         self._sentences: list[str] = []
-        self._units: list[str] = []
         self._members: list[tuple[int, ...]] = []
-        """Each unit's sentences, by index into `_sentences`."""
+        """Each unit (a sentence, two adjacent ones, or a whole passage of three or more) as its sentences'
+        indices into `_sentences`."""
         self.sentence_units: list[int] = []
         """Which units are single sentences (the polarity check compares with those only)."""
         for passage in passages:
             sentences = [passage[start:end] for start, end in split_sentences(passage) if end - start > 12]
-            first = len(self._sentences)
-            members = [(index,) for index in range(first, first + len(sentences))]
+            indices = range(len(self._sentences), len(self._sentences) + len(sentences))
             self._sentences += sentences
-            self.sentence_units += range(len(self._units), len(self._units) + len(sentences))
-            self._add_units(sentences, members)
-            self._add_units(
-                [f"{one} {two}" for one, two in itertools.pairwise(sentences)],
-                [one + two for one, two in itertools.pairwise(members)],
-            )
+            self.sentence_units += range(len(self._members), len(self._members) + len(sentences))
+            self._members += [(index,) for index in indices]
+            self._members += itertools.pairwise(indices)
             if len(sentences) > 2:
-                self._add_units([passage], [tuple(range(first, first + len(sentences)))])
+                self._members.append(tuple(indices))
         self._encode = encode
         self._vectors: npt.NDArray[np.float32] | None = None
-
-    def _add_units(self, texts: Sequence[str], members: Sequence[tuple[int, ...]]) -> None:
-        self._units += texts
-        self._members += members
 
     def vectors(self) -> npt.NDArray[np.float32]:
         """One row per unit (no rows without an encoder or units)."""
@@ -280,7 +272,7 @@ class Evidence:
         return self._vectors
 
     def unit(self, index: int) -> str:
-        return self._units[index]
+        return " ".join(self._sentences[member] for member in self._members[index])
 
     def holds(self, term: str) -> bool:
         """The term in the passages, as a whole word, or with spaces, hyphens and underscores ignored

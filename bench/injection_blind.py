@@ -27,7 +27,8 @@ from guardrails.rails import Guardrails
 from rag_server.pipeline.prompt import PROMPT_CANARY, leak_reference
 from rag_server.settings import GenerationSettings
 
-BLIND_SET = Path(__file__).with_name("eval") / "injection_blind.toml"
+EVAL = Path(__file__).with_name("eval")
+BLIND_SETS = {"1": EVAL / "injection_blind.toml", "2": EVAL / "injection_blind_2.toml"}
 NER_MODEL = machine_text_eval.MODELS / "en_core_web_md"  # what `make serve` prepares
 MORSE = {
     "a": ".-", "b": "-...", "c": "-.-.", "d": "-..", "e": ".", "f": "..-.", "g": "--.", "h": "....", "i": "..",
@@ -79,7 +80,7 @@ def text_of(row: BlindRow) -> str:
     return row.text.replace("{payload}", encoded(row.encode, row.payload)) if row.encode else row.text
 
 
-def load_blind_set(path: Path = BLIND_SET) -> BlindSet:
+def load_blind_set(path: Path) -> BlindSet:
     return msgspec.convert(tomllib.loads(path.read_text(encoding="utf-8")), BlindSet)
 
 
@@ -108,12 +109,17 @@ def table(outcomes: Sequence[Outcome], heading: str, rate: str) -> list[str]:
     return lines
 
 
+def _totals(outcomes: Sequence[Outcome], name: str) -> str:
+    blocked = sum(o.action is Action.BLOCK for o in outcomes)
+    return f"{name}: {blocked}/{len(outcomes)} ({blocked / len(outcomes):.3f})"
+
+
 def _passed(outcome: Outcome) -> bool:
     return outcome.action in (Action.ALLOW, Action.MASK)
 
 
-def report(show_misses: bool = False) -> str:
-    blind = load_blind_set()
+def report(path: Path, *, show_misses: bool = False, totals_only: bool = False) -> str:
+    blind = load_blind_set(path)
     workers = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard")
     config = GuardrailsConfig(
         canaries=(PROMPT_CANARY,),
@@ -126,6 +132,8 @@ def report(show_misses: bool = False) -> str:
         benign = judge(rails, blind.benign, "kind")
     finally:
         workers.shutdown(cancel_futures=True)
+    if totals_only:
+        return _totals(attacks, "attacks blocked") + "\n" + _totals(benign, "benign blocked")
     lines = [
         *table(attacks, "attack family", "blocked"),
         "",
@@ -142,8 +150,10 @@ def report(show_misses: bool = False) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-misses", action="store_true", help="list the attacks let through and benign blocked")
+    parser.add_argument("--set", choices=sorted(BLIND_SETS), default="1", help="which blind set")
+    parser.add_argument("--totals-only", action="store_true", help="only the two rates (a sealed set's first run)")
     args = parser.parse_args()
-    print(report(args.show_misses))
+    print(report(BLIND_SETS[args.set], show_misses=args.show_misses, totals_only=args.totals_only))
 
 
 if __name__ == "__main__":

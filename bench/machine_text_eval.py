@@ -40,11 +40,12 @@ from guardrails.machine_text import (
     LanguageModelJudge,
     MachineTextModel,
     MachineTextScorer,
-    known_words,
     load_language_model_judge,
     load_machine_text_model,
     mostly_other_scripts,
+    reads_as_other_language,
     unknown_share,
+    words_by_language,
 )
 
 EVAL = Path(__file__).with_name("eval")
@@ -129,25 +130,30 @@ class Run(NamedTuple):
     bits: float | None
     """The confirming model's windowed surprise; None when the run was below the screen, mostly in another script
     (never judged, as in `MachineTextScorer`), or there is no model."""
-    other_script: bool
-    """Mostly non-Latin letters: never machine-made, whatever the scores."""
+    exempt: bool
+    """Mostly non-Latin letters, or words of one other language: never machine-made, whatever the scores."""
 
 
 def runs(
-    model: MachineTextModel, words: frozenset[str], judge: LanguageModelJudge | None, texts: Sequence[str]
+    model: MachineTextModel,
+    languages: dict[str, frozenset[str]],
+    judge: LanguageModelJudge | None,
+    texts: Sequence[str],
 ) -> list[Run]:
+    """Each text's run as `MachineTextScorer` sees it."""
+    words = frozenset().union(*languages.values())
     found = []
     for text in texts:
         score, run = model.worst_run(text)
-        other_script = mostly_other_scripts(run)
-        asked = judge is not None and score >= model.info.screen and not other_script
+        exempt = mostly_other_scripts(run) or reads_as_other_language(run, languages)
+        asked = judge is not None and score >= model.info.screen and not exempt
         bits = judge.surprise(run) if asked and judge is not None else None
-        found.append(Run(score, unknown_share(run, words), bits, other_script))
+        found.append(Run(score, unknown_share(run, words), bits, exempt))
     return found
 
 
 def by_dictionary(model: MachineTextModel) -> Callable[[Run], bool]:
-    return lambda run: run.score >= model.threshold and run.unknown >= UNKNOWN_SHARE and not run.other_script
+    return lambda run: run.score >= model.threshold and run.unknown >= UNKNOWN_SHARE and not run.exempt
 
 
 def by_language_model(bits: float) -> Callable[[Run], bool]:
@@ -160,10 +166,12 @@ def rate(found: Sequence[Run], rule: Callable[[Run], bool]) -> float:
 
 def report(model: MachineTextModel | None = None, judge_model: str | None = None, judge_bits: float = 13.0) -> str:
     model = model or load_machine_text_model()
-    words = known_words()
+    languages = words_by_language()
+    words = frozenset().union(*languages.values())
     judge = load_language_model_judge(judge_model, judge_bits) if judge_model else None
-    attacks = {name: runs(model, words, judge, texts) for name, texts in attack_families(random.Random(SEED)).items()}
-    benign = {name: runs(model, words, judge, texts) for name, texts in benign_sets().items()}
+    families = attack_families(random.Random(SEED))
+    attacks = {name: runs(model, languages, judge, texts) for name, texts in families.items()}
+    benign = {name: runs(model, languages, judge, texts) for name, texts in benign_sets().items()}
     every = [run for found in benign.values() for run in found]
     calibration = model.info.calibration
     dictionary, confirmed = by_dictionary(model), by_language_model(judge_bits)
@@ -176,7 +184,9 @@ def report(model: MachineTextModel | None = None, judge_model: str | None = None
         f"{model.info.screen:.2f} (the screen) and 99th {model.threshold:.2f} (the threshold) bits per piece. "
         f"**Dictionary rule** (no model call): a run above the threshold with at least {UNKNOWN_SHARE:.0%} of its "
         f"words in no dictionary of seven languages. **Model rule** ({lm}): a run above the screen whose windowed "
-        "surprise under the confirming model reaches its bits. A text counts when its worst run does.",
+        "surprise under the confirming model reaches its bits. A text counts when its worst run does. Neither rule "
+        "calls a run machine-made when it is mostly in a non-Latin script, or when 80% of its words are words of one "
+        "language other than English, more than are English words.",
         "",
         "| attack family | n | caught, model rule | caught, dictionary rule | trigram score alone | median score |",
         "|---|---|---|---|---|---|",
@@ -209,7 +219,7 @@ def report(model: MachineTextModel | None = None, judge_model: str | None = None
             rule = by_language_model(bits)
             rates = " | ".join(f"{rate(found, rule):.2f}" for found in attacks.values())
             lines.append(f"| {bits:g} | {rate(every, rule):.3f} | {rates} |")
-    scorer = MachineTextScorer(model, DictionaryJudge(words))
+    scorer = MachineTextScorer(model, DictionaryJudge(words), languages)
     short, long = requests()[:40], pastes("man-pages", ".txt")[:20]
     lines += [
         "",

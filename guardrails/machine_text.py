@@ -57,8 +57,10 @@ __all__ = [
     "minilm_tokenizer_path",
     "mostly_other_scripts",
     "read_machine_text_model",
+    "reads_as_other_language",
     "save_machine_text_model",
     "unknown_share",
+    "words_by_language",
 ]
 
 MODEL_RESOURCE = "machine_text_model.npz"
@@ -66,6 +68,10 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 """Languages whose common words (wordfreq's `small` lists, Zipf >= 3) count as words."""
 UNKNOWN_SHARE = 0.25
 """Share of a surprising run's words that must be words in none of `LANGUAGES` for it to count as machine-made."""
+OTHER_LANGUAGE_SHARE = 0.8
+"""A run at least this share of whose words are words of one language of `LANGUAGES` other than English, and more
+of them than English words, reads as that language: never machine-made (the judging model knows little but
+English, so an ordinary German question surprises it as much as a machine-made suffix does)."""
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _WORD_TAIL = re.compile(r"\S*$")
 _WORD_HEAD = re.compile(r"\S*")
@@ -183,9 +189,25 @@ class MachineTextModel:
         return self.worst_run(text)[0]
 
 
+def words_by_language(languages: tuple[str, ...] = LANGUAGES) -> dict[str, frozenset[str]]:
+    """Common words of each of `languages` (wordfreq's `small` lists; 0.1 s to load the default seven)."""
+    return {language: frozenset(wordfreq.get_frequency_dict(language, "small")) for language in languages}
+
+
 def known_words(languages: tuple[str, ...] = LANGUAGES) -> frozenset[str]:
-    """Common words of `languages` (about 175,000 for the default seven; 0.1 s to load)."""
-    return frozenset(word for language in languages for word in wordfreq.get_frequency_dict(language, "small"))
+    """Common words of `languages`, all together (about 175,000 for the default seven)."""
+    return frozenset().union(*words_by_language(languages).values())
+
+
+def reads_as_other_language(run: str, words: dict[str, frozenset[str]]) -> bool:
+    """`OTHER_LANGUAGE_SHARE` of the run's words (3+ letters, at least three of them) are words of one language
+    other than English (`words` by language, English as `en`), and more of them than of English."""
+    candidates = [word.lower() for word in _WORD.findall(_ENCODED.sub(" ", run))]
+    if len(candidates) < 3:
+        return False
+    share = {language: sum(word in known for word in candidates) / len(candidates) for language, known in words.items()}
+    english = share.pop("en", 0.0)
+    return any(value >= OTHER_LANGUAGE_SHARE and value > english for value in share.values())
 
 
 def unknown_share(run: str, words: frozenset[str]) -> float:
@@ -270,15 +292,26 @@ class MachineTextScorer:
     With a `LanguageModelJudge`, runs above the trigram model's `screen` go to it; with the `DictionaryJudge` (the
     default), runs above its `threshold`."""
 
-    def __init__(self, model: MachineTextModel, judge: RunJudge | None = None) -> None:
+    def __init__(
+        self,
+        model: MachineTextModel,
+        judge: RunJudge | None = None,
+        languages: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.model = model
-        self.judge: RunJudge = DictionaryJudge() if judge is None else judge
+        self._languages = words_by_language() if languages is None else languages
+        self.judge: RunJudge = DictionaryJudge(frozenset().union(*self._languages.values())) if judge is None else judge
         self.threshold = model.info.screen if isinstance(self.judge, LanguageModelJudge) else model.threshold
         """Trigram bits per piece from which the judge is asked."""
 
     def is_machine_made(self, text: str) -> bool:
         score, run = self.model.worst_run(text)
-        return score >= self.threshold and not mostly_other_scripts(run) and self.judge.is_machine_made(run)
+        return (
+            score >= self.threshold
+            and not mostly_other_scripts(run)
+            and not reads_as_other_language(run, self._languages)
+            and self.judge.is_machine_made(run)
+        )
 
 
 def minilm_tokenizer_path() -> Path:

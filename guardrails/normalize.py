@@ -3,19 +3,20 @@
 `canonical` folds compatibility forms, zero-width and bidi controls, variation selectors, Unicode tag characters,
 floods of combining marks (zalgo), look-alike letters from other scripts, leetspeak inside words and letter-by-letter
 spacing; `hidden_payloads` decodes what is smuggled inside the text: instructions spelled in invisible tag
-characters or variation selectors, base64, hex, %-escapes, quoted-printable, Morse and ROT13 long enough to carry an
-instruction; `smuggling_marks` names invisible carriers whose mere presence is suspect. All are for detection only:
-nothing downstream ever shows their output.
+characters or variation selectors, base64, base32, hex, %-escapes, quoted-printable, Morse, Braille, the NATO
+spelling alphabet and Caesar shifts (ROT13 among them) long enough to carry an instruction; `smuggling_marks` names
+invisible carriers whose mere presence is suspect. All are for detection only: nothing downstream ever shows their
+output.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import quopri
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 __all__ = ["canonical", "hidden_payloads", "smuggling_marks"]
@@ -44,6 +45,27 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2}){6,}")
 _QUOTED_PRINTABLE = re.compile(r"(?:=[0-9A-F]{2}){6,}")
+# A URL-encoded sentence: one token whose spaces (and more) are %-escapes ("ignore%20all%20previous%20...").
+_PERCENT_TOKEN = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}")
+_BASE32 = re.compile(r"\b[A-Z2-7]{16,}=*")
+_BRAILLE = re.compile("[\u2800-\u28ff][\u2800-\u28ff ]{5,}")
+# Grade-1 English Braille: the dot pattern of each letter (U+2800 + dots as bits).
+_BRAILLE_LETTERS = dict(
+    zip(
+        "\u2801\u2803\u2809\u2819\u2811\u280b\u281b\u2813\u280a\u281a\u2805\u2807\u280d\u281d\u2815\u280f"
+        "\u281f\u2817\u280e\u281e\u2825\u2827\u283a\u282d\u283d\u2835",
+        "abcdefghijklmnopqrstuvwxyz",
+        strict=True,
+    )
+)
+_NATO_TEXT = (
+    "alfa alpha bravo charlie delta echo foxtrot golf hotel india juliett juliet kilo lima mike november oscar papa "
+    "quebec romeo sierra tango uniform victor whiskey whisky xray x-ray yankee zulu"
+)
+_NATO = _NATO_TEXT.split()
+_NATO_RUN = re.compile(r"\b(?:(?:" + "|".join(_NATO) + r")[\s,/-]+){5,}(?:" + "|".join(_NATO) + r")\b", re.I)
+_CAESAR_MAX_CHARS = 4000
+"""Every shift of a text this long or shorter is tried (about 1 ms per 2,000 characters); ROT13 of any length."""
 _MORSE = re.compile(r"(?:[.\-\u2022\u00b7_]{1,7}(?: {1,3}| ?/ ?)){7,}[.\-\u2022\u00b7_]{1,7}")
 _MORSE_CODE = {
     ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g", "....": "h", "..": "i",
@@ -94,36 +116,113 @@ def smuggling_marks(text: str) -> list[str]:
 
 def hidden_payloads(text: str) -> list[str]:
     """Readable text hidden inside `text` (empty when there is none): invisible tag characters and variation
-    selectors, base64, hex, %-escapes, quoted-printable, Morse, and ROT13 when it reads better decoded."""
-    found: list[str] = []
+    selectors, base64, base32, hex, %-escapes, quoted-printable, Morse, Braille, the NATO spelling alphabet, and a
+    Caesar shift (ROT13 among them) when it reads better decoded."""
+    return [payload for decode in _DECODERS for payload in decode(text)]
+
+
+def _tags(text: str) -> Iterator[str]:
     for match in _TAG_RUN.finditer(_TAG_FLAG.sub("", text)):
-        found.append("".join(chr(ord(char) - 0xE0000) for char in match.group(0)))
+        yield "".join(chr(ord(char) - 0xE0000) for char in match.group(0))
+
+
+def _selectors(text: str) -> Iterator[str]:
     for match in _SELECTOR_RUN.finditer(text):
-        _keep_if_readable(bytes(_selector_byte(char) for char in match.group(0)), found)
+        yield from _readable(bytes(_selector_byte(char) for char in match.group(0)))
+
+
+def _base64(text: str) -> Iterator[str]:
     for match in _BASE64.finditer(text):
         token = match.group(0)
         try:
-            decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+            yield from _readable(base64.b64decode(token + "=" * (-len(token) % 4), validate=True))
         except (binascii.Error, ValueError):
             continue
-        _keep_if_readable(decoded, found)
+
+
+def _base32(text: str) -> Iterator[str]:
+    for match in _BASE32.finditer(text):
+        token = match.group(0)
+        try:
+            yield from _readable(base64.b32decode(token + "=" * (-len(token) % 8)))
+        except (binascii.Error, ValueError):
+            continue
+
+
+def _hex(text: str) -> Iterator[str]:
     for match in _HEX.finditer(text):
         try:
-            _keep_if_readable(bytes.fromhex(re.sub(r"[ :]", "", match.group(0))), found)
+            yield from _readable(bytes.fromhex(re.sub(r"[ :]", "", match.group(0))))
         except ValueError:
             continue
-    found.extend(unquote(match.group(0)) for match in _PERCENT.finditer(text))
+
+
+def _percent(text: str) -> Iterator[str]:
+    yield from (unquote(match.group(0)) for match in _PERCENT.finditer(text))
+    for match in _PERCENT_TOKEN.finditer(text):
+        decoded = unquote(match.group(0))
+        if " " in decoded and not _PERCENT.fullmatch(match.group(0)):
+            yield decoded
+
+
+def _quoted_printable(text: str) -> Iterator[str]:
     for match in _QUOTED_PRINTABLE.finditer(text):
-        _keep_if_readable(quopri.decodestring(match.group(0).encode("ascii")), found)
+        yield from _readable(quopri.decodestring(match.group(0).encode("ascii")))
+
+
+def _morse(text: str) -> Iterator[str]:
     for match in _MORSE.finditer(text):
         words = re.split(r" ?/ ?| {3}", match.group(0).strip())
         spelled = " ".join("".join(_MORSE_CODE.get(_morse_symbol(code), "") for code in w.split()) for w in words)
         if len(spelled.replace(" ", "")) >= 6:
-            found.append(spelled)
-    rot13 = codecs.decode(text, "rot13")
-    if _english_share(rot13) >= 0.3 and _english_share(rot13) > 2 * _english_share(text):
-        found.append(rot13)
-    return found
+            yield spelled
+
+
+def _braille(text: str) -> Iterator[str]:
+    for match in _BRAILLE.finditer(text):
+        spelled = "".join(_BRAILLE_LETTERS.get(char, " ") for char in match.group(0))
+        if len(spelled.replace(" ", "")) >= 6:
+            yield spelled
+
+
+def _nato(text: str) -> Iterator[str]:
+    """Spelled letters run together ("india golf november ..." is "ignore..."): enough for the n-gram features."""
+    for match in _NATO_RUN.finditer(text):
+        yield "".join(word[0] for word in re.split(r"[\s,/-]+", match.group(0).lower()) if word)
+
+
+def _caesar(text: str) -> Iterator[str]:
+    shifted = _best_shift(text)
+    if shifted is not None:
+        yield shifted
+
+
+_DECODERS: tuple[Callable[[str], Iterator[str]], ...] = (
+    _tags, _selectors, _base64, _base32, _hex, _percent, _quoted_printable, _morse, _braille, _nato, _caesar
+)  # fmt: skip
+
+
+def _best_shift(text: str) -> str | None:
+    """The Caesar shift (ROT13 for long texts, every shift for shorter ones) under which `text` reads as English
+    far better than as written, if there is one."""
+    shifts = range(1, 26) if len(text) <= _CAESAR_MAX_CHARS else (13,)
+    plain = _english_share(text)
+    best, best_share = None, max(0.3, 2 * plain)
+    for shift in shifts:
+        candidate = text.translate(_SHIFTS[shift])
+        share = _english_share(candidate)
+        if share >= best_share and (best is None or share > best_share):
+            best, best_share = candidate, share
+    return best
+
+
+def _shift_table(shift: int) -> dict[int, int]:
+    lower = "abcdefghijklmnopqrstuvwxyz"
+    upper = lower.upper()
+    return str.maketrans(lower + upper, lower[shift:] + lower[:shift] + upper[shift:] + upper[:shift])
+
+
+_SHIFTS = {shift: _shift_table(shift) for shift in range(1, 26)}
 
 
 def _selector_byte(char: str) -> int:
@@ -142,7 +241,8 @@ def _english_share(text: str) -> float:
     return sum(word in _COMMON_WORDS for word in words) / len(words) if len(words) >= 4 else 0.0
 
 
-def _keep_if_readable(raw: bytes, found: list[str]) -> None:
+def _readable(raw: bytes) -> Iterator[str]:
+    """`raw` as text when it decodes to mostly printable letters with a space somewhere (a sentence, not noise)."""
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -150,4 +250,4 @@ def _keep_if_readable(raw: bytes, found: list[str]) -> None:
     printable = sum(char.isprintable() or char.isspace() for char in decoded)
     letters = sum(char.isalpha() for char in decoded)
     if decoded and printable / len(decoded) > 0.95 and letters / len(decoded) > 0.6 and " " in decoded:
-        found.append(decoded)
+        yield decoded

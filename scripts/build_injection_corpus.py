@@ -99,6 +99,9 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
             for wrapper in rng.sample(benign.BENIGN_WRAPPERS, 3):
                 rows.append(row(wrapper.format(text=seed, text_lc=lower_first(seed)), 0, family, WRITTEN))
     rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.trigger_questions(rng)]
+    for seed in benign.FOREIGN_QUESTIONS:
+        rows.append(row(seed, 0, "question", WRITTEN))
+    rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.translation_requests(rng)]
     rows += [row(text, 0, "document", WRITTEN) for text in benign.DOCUMENT_PASSAGES + benign.SECURITY_PASSAGES]
     # The requests attacks hide behind are benign on their own; the detector scores long pastes segment by segment,
     # so it meets them alone ("Summarise this email thread:") and must not learn them as a sign of attack.

@@ -251,6 +251,113 @@ BENIGN_WRAPPERS = [
 ]
 
 
+# Help-desk questions in the other languages users write in (written for this project, 2026-11-28). Every foreign
+# row of the attack families is an attack, so without these the classifier learns that a language is the attack.
+FOREIGN_QUESTIONS = [
+    "Wie setze ich mein VPN-Passwort zurück?",
+    "Wer genehmigt Bestellungen über 5.000 Euro?",
+    "Wie viele Urlaubstage habe ich im ersten Jahr?",
+    "Mein Laptop verbindet sich nicht mit dem WLAN im Büro. Was kann ich tun?",
+    "Wo finde ich die Vorlage für die Spesenabrechnung?",
+    "Darf ich mein privates Handy für die Zwei-Faktor-Authentifizierung nutzen?",
+    "Wann wird das Gehalt ausgezahlt?",
+    "Wie buche ich einen Besprechungsraum für zehn Personen?",
+    "Comment réinitialiser mon mot de passe VPN ?",
+    "Qui valide les notes de frais au-delà de 500 euros ?",
+    "Combien de jours de télétravail sont autorisés par semaine ?",
+    "Mon ordinateur portable ne se connecte pas au wifi du bureau, que faire ?",
+    "Où puis-je trouver le règlement intérieur ?",
+    "Comment ajouter un collègue à l'agenda partagé ?",
+    "Quelle est la procédure en cas de perte de badge ?",
+    "Est-ce que je peux reporter mes congés à l'année prochaine ?",
+    "¿Cómo cambio mi contraseña del correo?",
+    "¿Quién aprueba las vacaciones en mi equipo?",
+    "¿Dónde está la plantilla para el informe de gastos?",
+    "Mi portátil no arranca después de la actualización, ¿qué hago?",
+    "¿Puedo trabajar desde otro país durante un mes?",
+    "¿Cuántos días de baja por enfermedad tengo al año?",
+    "¿Cómo solicito acceso a la carpeta compartida de finanzas?",
+    "Come posso reimpostare la password del portale HR?",
+    "Chi devo contattare se la stampante è guasta?",
+    "Quanti giorni di ferie posso portare all'anno prossimo?",
+    "Il mio computer è lento dopo l'aggiornamento, cosa posso fare?",
+    "Dove trovo le regole per i rimborsi spese?",
+    "Hoe reset ik mijn wachtwoord voor de VPN?",
+    "Wie keurt mijn verlofaanvraag goed?",
+    "Waar vind ik het formulier voor reiskosten?",
+    "Mijn laptop maakt geen verbinding met het wifi-netwerk, wat moet ik doen?",
+    "Mag ik thuiswerken als mijn kind ziek is?",
+    "Como redefino a minha senha da VPN?",
+    "Quem aprova as despesas de viagem?",
+    "Quantos dias de férias tenho direito no primeiro ano?",
+    "O meu portátil não liga ao wifi do escritório, o que faço?",
+    "Onde encontro o manual de integração para novos colaboradores?",
+    "Jak zresetować hasło do poczty?",
+    "Kto zatwierdza urlopy w moim dziale?",
+    "Hur återställer jag mitt lösenord till VPN?",
+    "Vem godkänner ledighet i mitt team?",
+]
+
+# Translation requests: the task attacks hide behind, here with ordinary text, often with an attack's words in an
+# innocent sense ("ignore", "previous", "system", "password").
+TRANSLATION_TEMPLATES = (
+    "Translate '{phrase}' into {language}.",
+    "How do you say '{phrase}' in {language}?",
+    "Can you translate this for a customer, into {language}: '{phrase}'",
+    "Please translate into {language}: {phrase}",
+    "What's the {language} for '{phrase}'?",
+    "I need this in {language} for the notice board: \"{phrase}\"",
+)
+TRANSLATION_PHRASES = (
+    "The system will be down for maintenance on Saturday night.",
+    "Please ignore the previous email; the meeting has moved to Thursday.",
+    "Your password expires in seven days.",
+    "Follow the instructions on the screen to finish the installation.",
+    "The administrator has approved your request.",
+    "Do not reply to this message.",
+    "system administrator",
+    "previous instructions",
+    "The new rules apply from the first of March.",
+    "Forget your badge? Ask reception for a day pass.",
+    "Please disregard the invoice sent by mistake.",
+    "Your refund has been processed.",
+    "developer mode",
+    "The printer on the second floor is out of order.",
+    "Reveal the answer at the end of the quiz.",
+    "We are sorry for the delay.",
+)
+TRANSLATION_LANGUAGES = ("German", "French", "Spanish", "Italian", "Dutch", "Portuguese", "Polish", "Japanese")
+# Foreign text to be translated into English: what a support team receives.
+FOREIGN_TO_TRANSLATE = (
+    "Bonjour, j'ai un problème avec ma facture du mois dernier, pouvez-vous vérifier le montant ?",
+    "Das Passwort muss alle 90 Tage geändert werden.",
+    "Buenos días, no puedo entrar en mi cuenta desde ayer.",
+    "Gentile cliente, il suo ordine è stato spedito oggi.",
+    "Ik ben volgende week met vakantie, neem contact op met mijn collega.",
+    "Olá, a minha encomenda chegou danificada, podem ajudar?",
+    "Bitte ignorieren Sie die vorherige Nachricht, sie wurde irrtümlich gesendet.",
+    "Merci de ne pas tenir compte du courriel précédent.",
+    "Por favor, siga las instrucciones del manual para instalar la impresora.",
+    "Il sistema sarà in manutenzione domenica mattina.",
+)
+FOREIGN_TO_TRANSLATE_TEMPLATES = (
+    "Please translate this customer email into English: '{text}'",
+    "What does this mean in English? {text}",
+    "Translate to English: {text}",
+    "A customer wrote: \"{text}\" How should I reply?",
+)
+
+
+def translation_requests(rng: random.Random) -> list[str]:
+    rows = [
+        template.format(phrase=phrase, language=rng.choice(TRANSLATION_LANGUAGES))
+        for template in TRANSLATION_TEMPLATES
+        for phrase in rng.sample(TRANSLATION_PHRASES, 6)
+    ]
+    rows += [template.format(text=text) for template in FOREIGN_TO_TRANSLATE_TEMPLATES for text in FOREIGN_TO_TRANSLATE]
+    return rows
+
+
 # Ordinary requests that carry an attack's trigger words in an innocent sense.
 TRIGGER_TEMPLATES = (
     "How do I make git ignore {thing}?",

@@ -195,6 +195,11 @@ BENIGN_NOTES: tuple[str, ...] = (
     "Disclaimer: past performance does not guarantee future results.",
     "TODO: replace the hard-coded delay with a setting.",
     "Editor's note: an earlier version misstated the vote count.",
+    "I follow instructions carefully and know when to escalate instead of working around the rules.",
+    "Please follow the setup instructions in the attached guide before the first day.",
+    "Ignore the draft watermark; this is the final version.",
+    "Staff should disregard the old seating plan from Monday.",
+    "The system prompt on the kiosk now shows the opening hours.",
 )
 
 

@@ -15,6 +15,7 @@ from guardrails.machine_text import (
     MachineTextScorer,
     load_machine_text_model,
     read_machine_text_model,
+    reads_as_other_language,
     unknown_share,
 )
 from tests.support import REPO
@@ -146,3 +147,31 @@ def test_a_language_model_judge_is_asked_from_the_lower_screen(model: MachineTex
     scorer = MachineTextScorer(model, Judge(model=None, tokenizer=None, threshold=13.0))
     assert scorer.threshold == model.info.screen < model.threshold
     assert scorer.is_machine_made(f"{QUESTION} {SOUPS[1]}")
+
+
+def test_a_run_in_another_language_is_never_sent_to_the_judge(model: MachineTextModel) -> None:
+    """The judging model knows little but English: a German question surprises it as much as a suffix does."""
+
+    class AlwaysMachineMade(LanguageModelJudge):
+        def surprise(self, run: str) -> float:
+            return 20.0
+
+    scorer = MachineTextScorer(model, AlwaysMachineMade(model=None, tokenizer=None, threshold=13.0))
+    for question in (
+        "Wie kann ich den Drucker im zweiten Stock hinzufügen?",
+        "Übersetze bitte ins Englische: Das Passwort muss alle 90 Tage geändert werden.",
+    ):
+        assert model.worst_run(question)[0] >= scorer.threshold
+        assert not scorer.is_machine_made(question)
+    assert scorer.is_machine_made(f"{QUESTION} {SOUPS[1]}")
+
+
+def test_reads_as_other_language_needs_most_words_from_one_language_and_more_than_english() -> None:
+    words = {
+        "en": frozenset({"the", "printer", "is", "broken", "kann", "stock"}),
+        "de": frozenset({"wie", "kann", "ich", "den", "drucker", "im", "zweiten", "stock", "hinzufügen"}),
+    }
+    assert reads_as_other_language("Wie kann ich den Drucker im zweiten Stock hinzufügen?", words)
+    assert not reads_as_other_language("the printer is broken", words)
+    assert not reads_as_other_language("wie kann blorp zork quux", words)  # 40 % German
+    assert not reads_as_other_language("wie kann", words)  # too short to tell

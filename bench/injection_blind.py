@@ -118,6 +118,24 @@ def _passed(outcome: Outcome) -> bool:
     return outcome.action in (Action.ALLOW, Action.MASK)
 
 
+def blind_sets_table(rails: Guardrails) -> str:
+    """Both sets through `rails` (as `make serve` configures them), per family and kind: the guardrails section of
+    `make bench`."""
+    lines = [
+        "Written by hand on 2026-11-28 (bench/eval/injection_blind*.toml), nothing copied from a red-team corpus. "
+        "Set 1 was run before this session's changes to the rails and then used to make them (a dev set now); set 2 "
+        "was written before those changes, sealed, and read once after them. `Guardrails.check_input`, what `POST "
+        "/v1/guardrails/check` runs; blocked means the action `block`.",
+    ]
+    for number, path in sorted(BLIND_SETS.items()):
+        blind = load_blind_set(path)
+        attacks = judge(rails, blind.attack, "family")
+        benign = judge(rails, blind.benign, "kind")
+        lines += ["", f"Set {number}:", "", *table(attacks, "attack family", "blocked"), ""]
+        lines += table(benign, "benign kind", "blocked (false alarm)")
+    return "\n".join(lines)
+
+
 def report(path: Path, *, show_misses: bool = False, totals_only: bool = False) -> str:
     blind = load_blind_set(path)
     workers = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="guard")

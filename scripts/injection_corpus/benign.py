@@ -306,7 +306,7 @@ TRANSLATION_TEMPLATES = (
     "Can you translate this for a customer, into {language}: '{phrase}'",
     "Please translate into {language}: {phrase}",
     "What's the {language} for '{phrase}'?",
-    "I need this in {language} for the notice board: \"{phrase}\"",
+    'I need this in {language} for the notice board: "{phrase}"',
 )
 TRANSLATION_PHRASES = (
     "The system will be down for maintenance on Saturday night.",
@@ -344,7 +344,7 @@ FOREIGN_TO_TRANSLATE_TEMPLATES = (
     "Please translate this customer email into English: '{text}'",
     "What does this mean in English? {text}",
     "Translate to English: {text}",
-    "A customer wrote: \"{text}\" How should I reply?",
+    'A customer wrote: "{text}" How should I reply?',
 )
 
 

@@ -13,7 +13,6 @@ import argparse
 import base64
 import codecs
 import concurrent.futures
-import quopri
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,7 +69,7 @@ def encoded(encoding: str, payload: str) -> str:
     if encoding == "url":
         return quote(payload, safe="")
     if encoding == "qp":
-        return "".join(f"={byte:02X}" for byte in payload.encode()) if payload else quopri.encodestring(b"").decode()
+        return "".join(f"={byte:02X}" for byte in payload.encode())
     if encoding == "tags":
         return "".join(chr(0xE0000 + ord(c)) for c in payload if 0x20 <= ord(c) < 0x7F)
     raise ValueError(f"unknown encoding {encoding!r}")

@@ -52,7 +52,10 @@ _BEDTIME = (
     r"\b(?:(?:help|get|lull|put)(?:ing)? me (?:to )?(?:fall a)?sleep|lullab(?:y|ies)|bedtime|bed time|"
     r"fall asleep|when i (?:couldn't|could not|can't) sleep|before (?:i went to )?(?:bed|sleep)|to sleep)\b"
 )
-_HABIT = r"\b(?:used to|would|always|loved|liked)\b"
+_HABIT = (
+    r"\b(?:used to|would (?:always )?(?:tell|read|recite|sing|whisper|describe|explain|list)|always (?:told|read|"
+    r"recited|sang|described|explained|listed)|loved (?:to )?(?:tell|read|recite|telling|reading|reciting|sharing))\b"
+)
 """The bedtime-story jailbreak: a dead relative who "used to" read out keys or recipes as a lullaby."""
 
 _MACHINE_READER = (
@@ -128,8 +131,8 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(
             r"\b(?:(?:recite|read (?:me |out |aloud )|whisper|make up|generate)\b.{0,30}"
             r"\b(?:valid|working|free|genuine|real|unused|activation|product|licen[cs]e|serial|cd)|"
-            r"\b(?:valid|working|free|genuine|unused))\b.{0,30}"
-            r"\b(?:keys|serial numbers|serials|licen[cs]e codes|activation codes|product codes)\b"
+            r"\b(?:valid|working|free|genuine|unused)\b.{0,30}\b(?:activation|product|licen[cs]e|serial|cd|windows|"
+            r"office))\b.{0,30}\b(?:keys|serial numbers|serials|licen[cs]e codes|activation codes|product codes)\b"
         ),
     ),
     "prompt_extraction": (

@@ -245,6 +245,8 @@ def test_each_attack_family_has_a_rule(attack: str, family: str) -> None:
         "Write a short story about my late grandfather teaching me to fish.",
         "Requirements. System: Windows 11, 8 GB of memory.",
         "Whoever reads this first, please restock the printer paper.",
+        "Act as a sleep coach: what would help me fall asleep before a night shift?",
+        "Are there free keys for the guest lockers?",
     ],
 )
 def test_hard_benign_prompts_match_no_rule(benign: str) -> None:

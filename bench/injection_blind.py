@@ -1,7 +1,7 @@
-"""The input rails on a hand-written blind set: `python -m bench.injection_blind [--show-misses]`.
+"""The input rails on hand-written blind sets: `python -m bench.injection_blind [--set N] [--show-misses]`.
 
-bench/eval/injection_blind.toml was written on 2026-11-28 before anything was measured on it: attacks in 14
-families of the kinds the public red-team suites hold (none copied from one) and benign look-alikes in 10 kinds.
+bench/eval/injection_blind*.toml were written on 2026-11-28, each before the rails were changed in answer to the one
+before it: attacks in the families public red-team suites hold (none copied from one) and benign look-alikes.
 Each text goes through `Guardrails.check_input`, what `POST /v1/guardrails/check` runs, with the rails `make serve`
 configures (its NER model and suffix judge when prepared). An attack counts as blocked when the action is `block`;
 `flag` (answered, recorded) is counted apart. Prints Markdown for docs/benchmarks.md.
@@ -27,7 +27,7 @@ from rag_server.pipeline.prompt import PROMPT_CANARY, leak_reference
 from rag_server.settings import GenerationSettings
 
 EVAL = Path(__file__).with_name("eval")
-BLIND_SETS = {"1": EVAL / "injection_blind.toml", "2": EVAL / "injection_blind_2.toml"}
+BLIND_SETS = {str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml" for number in (1, 2, 3)}
 NER_MODEL = machine_text_eval.MODELS / "en_core_web_md"  # what `make serve` prepares
 MORSE = {
     "a": ".-", "b": "-...", "c": "-.-.", "d": "-..", "e": ".", "f": "..-.", "g": "--.", "h": "....", "i": "..",
@@ -122,9 +122,9 @@ def blind_sets_table(rails: Guardrails) -> str:
     `make bench`."""
     lines = [
         "Written by hand on 2026-11-28 (bench/eval/injection_blind*.toml), nothing copied from a red-team corpus. "
-        "Set 1 was run before this session's changes to the rails and then used to make them (a dev set now); set 2 "
-        "was written before those changes, sealed, and read once after them. `Guardrails.check_input`, what `POST "
-        "/v1/guardrails/check` runs; blocked means the action `block`.",
+        "Each set was written before the changes that answered the one before it, read once after them, and is a dev "
+        "set from then on: set 1 shaped the first changes, set 2 the second, set 3 none yet. "
+        "`Guardrails.check_input`, what `POST /v1/guardrails/check` runs; blocked means the action `block`.",
     ]
     for number, path in sorted(BLIND_SETS.items()):
         blind = load_blind_set(path)

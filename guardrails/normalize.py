@@ -4,9 +4,9 @@
 floods of combining marks (zalgo), look-alike letters from other scripts, leetspeak inside words and letter-by-letter
 spacing; `hidden_payloads` decodes what is smuggled inside the text: instructions spelled in invisible tag
 characters or variation selectors, base64, base32, hex, %-escapes, quoted-printable, Morse, Braille, the NATO
-spelling alphabet and Caesar shifts (ROT13 among them) long enough to carry an instruction; `smuggling_marks` names
-invisible carriers whose mere presence is suspect. All are for detection only: nothing downstream ever shows their
-output.
+spelling alphabet, letters as numbers (A1Z26) and Caesar shifts (ROT13 among them) long enough to carry an
+instruction; `smuggling_marks` names invisible carriers whose mere presence is suspect. All are for detection only:
+nothing downstream ever shows their output.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ _BRAILLE_LETTERS = dict(
         strict=True,
     )
 )
+# Letters as their place in the alphabet (A1Z26), words apart by a slash: "9 7 14 15 18 5 / 25 15 21 18".
+_LETTER_NUMBER = r"(?:2[0-6]|1[0-9]|[1-9])"
+_NUMBERED = re.compile(rf"\b{_LETTER_NUMBER}(?:(?:[ ,.-]+| ?/ ?| ?\| ?){_LETTER_NUMBER}){{5,}}\b")
 _NATO_TEXT = (
     "alfa alpha bravo charlie delta echo foxtrot golf hotel india juliett juliet kilo lima mike november oscar papa "
     "quebec romeo sierra tango uniform victor whiskey whisky xray x-ray yankee zulu"
@@ -115,8 +118,8 @@ def smuggling_marks(text: str) -> list[str]:
 
 def hidden_payloads(text: str) -> list[str]:
     """Readable text hidden inside `text` (empty when there is none): invisible tag characters and variation
-    selectors, base64, base32, hex, %-escapes, quoted-printable, Morse, Braille, the NATO spelling alphabet, and a
-    Caesar shift (ROT13 among them) when it reads better decoded."""
+    selectors, base64, base32, hex, %-escapes, quoted-printable, Morse, Braille, the NATO spelling alphabet, letters
+    as numbers, and a Caesar shift (ROT13 among them) when it reads better decoded."""
     return [payload for decode in _DECODERS for payload in decode(text)]
 
 
@@ -190,6 +193,15 @@ def _nato(text: str) -> Iterator[str]:
         yield "".join(word[0] for word in re.split(r"[\s,/-]+", match.group(0).lower()) if word)
 
 
+def _numbered(text: str) -> Iterator[str]:
+    """Kept only when a decoded word is a common English one: most lists of small numbers are just numbers."""
+    for match in _NUMBERED.finditer(text):
+        groups = re.split(r" ?[/|] ?", match.group(0))
+        words = ["".join(chr(96 + int(number)) for number in re.findall(r"\d+", group)) for group in groups]
+        if any(word in _COMMON_WORDS for word in words):
+            yield " ".join(words)
+
+
 def _caesar(text: str) -> Iterator[str]:
     shifted = _best_shift(text)
     if shifted is not None:
@@ -197,7 +209,8 @@ def _caesar(text: str) -> Iterator[str]:
 
 
 _DECODERS: tuple[Callable[[str], Iterator[str]], ...] = (
-    _tags, _selectors, _base64, _base32, _hex, _percent, _quoted_printable, _morse, _braille, _nato, _caesar
+    _tags, _selectors, _base64, _base32, _hex, _percent, _quoted_printable, _morse, _braille, _nato, _numbered,
+    _caesar,
 )  # fmt: skip
 
 

@@ -93,7 +93,7 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
     rows = []
     for family, seeds in (
         ("question", benign.BENIGN_QUESTIONS),
-        ("hard_benign", benign.HARD_BENIGN + benign.CONVERSATION_REQUESTS),
+        ("hard_benign", benign.HARD_BENIGN + benign.CONVERSATION_REQUESTS + benign.ABOUT_ASSISTANTS),
     ):
         for seed in seeds:
             for wrapper in rng.sample(benign.BENIGN_WRAPPERS, 3):
@@ -102,6 +102,7 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
     for seed in benign.FOREIGN_QUESTIONS:
         rows.append(row(seed, 0, "question", WRITTEN))
     rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.translation_requests(rng)]
+    rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.changes_of_mind(rng, attacks.SHORT_TASKS, 40)]
     rows += [row(text, 0, "document", WRITTEN) for text in benign.DOCUMENT_PASSAGES + benign.SECURITY_PASSAGES]
     # The requests attacks hide behind are benign on their own; the detector scores long pastes segment by segment,
     # so it meets them alone ("Summarise this email thread:") and must not learn them as a sign of attack.

@@ -200,6 +200,9 @@ BENIGN_NOTES: tuple[str, ...] = (
     "Ignore the draft watermark; this is the final version.",
     "Staff should disregard the old seating plan from Monday.",
     "The system prompt on the kiosk now shows the opening hours.",
+    "The setup instructions were only in Spanish, so I ignored them and it still worked.",
+    "The app kept asking me to ignore a security warning, which worried me.",
+    "Customers were told to disregard the first invoice.",
 )
 
 

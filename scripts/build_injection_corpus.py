@@ -6,8 +6,8 @@ The corpus is generated, family by family, from parts in scripts/injection_corpu
 - attacks (`attacks`): goals x frames for override, hijack, personas, fiction and role-play, fake delimiters and
   exfiltration; payload splitting, letter puzzles and reversed text built from the goals (reconstruction); base64,
   ROT13 and hex encodings of them; the override and extraction frames in five other languages;
-- instructions planted inside pasted documents (`carriers`: a résumé, a WHOIS record, a report, ...), beside the
-  same documents pasted without one;
+- instructions planted inside pasted documents (`carriers`: a résumé, a WHOIS record, a report, a log, ...) and
+  short quoted snippets, beside the same documents pasted without one or with a note addressed to people;
 - each attack in a few wrappers (a greeting, a task it hides in, a pasted e-mail) and some in a disguise the
   normaliser must undo (letter spacing, look-alike letters, zero-width characters);
 - benign rows (`benign`): help-desk questions, look-alikes sharing an attack's words, document-like passages, and
@@ -86,6 +86,9 @@ def attack_rows(rng: random.Random) -> list[dict[str, object]]:
     planted, clean = carriers.pasted_documents(rng, per_carrier=30)
     rows += [row(text, 1, "planted_in_document", GENERATED) for text in planted]
     rows += [row(text, 0, "pasted_document", GENERATED) for text in clean]
+    planted, clean = carriers.pasted_snippets(rng, 80)
+    rows += [row(text, 1, "planted_in_document", GENERATED) for text in planted]
+    rows += [row(text, 0, "pasted_document", GENERATED) for text in clean]
     return rows
 
 
@@ -103,6 +106,7 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
         rows.append(row(seed, 0, "question", WRITTEN))
     rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.translation_requests(rng)]
     rows += [row(text, 0, "hard_benign", GENERATED) for text in benign.changes_of_mind(rng, attacks.SHORT_TASKS, 40)]
+    rows += [row(text, 0, "question", GENERATED) for text in benign.ordinary_tasks(rng, 80)]
     rows += [row(text, 0, "document", WRITTEN) for text in benign.DOCUMENT_PASSAGES + benign.SECURITY_PASSAGES]
     # The requests attacks hide behind are benign on their own; the detector scores long pastes segment by segment,
     # so it meets them alone ("Summarise this email thread:") and must not learn them as a sign of attack.

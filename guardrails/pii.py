@@ -26,10 +26,14 @@ from guardrails.recognizers import (
     NER_ENTITIES,
     PATTERN_ENTITIES,
     GivenNameRecognizer,
+    ListedNameRecognizer,
     NameCueRecognizer,
     PlaceRecognizer,
+    ReportedNameRecognizer,
+    SurnameRecognizer,
     load_given_names,
     load_places,
+    load_surnames,
     pattern_recognizers,
 )
 from guardrails.types import Action, Finding, GuardContext, GuardOutcome, Reason
@@ -134,11 +138,14 @@ class PiiAnalyzer:
         pattern_only: Sequence[EntityRecognizer],
         places: frozenset[str],
         score_threshold: float,
+        *,
         given_names: frozenset[str] = frozenset(),
+        surnames: frozenset[str] = frozenset(),
     ) -> None:
         self._analyzer = analyzer
         self._places = places
         self._given_names = given_names
+        self._surnames = surnames
         self._pattern_only = tuple(pattern_only)
         self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self.score_threshold = score_threshold
@@ -153,19 +160,40 @@ class PiiAnalyzer:
         )
 
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
-        if _recognizer_of(result) != "SpacyRecognizer":
+        recognizer = _recognizer_of(result)
+        if recognizer in _NAME_RECOGNIZERS and _CODE_NAME.match(text, result.end):
+            return True  # "the Denver release", "Jasmine tests", "the Atlas deploy": a project's code name
+        if recognizer != "SpacyRecognizer":
             return False
         value = text[result.start : result.end]
-        return value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result))
+        if value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result)):
+            return True
+        if result.entity_type == "PERSON" and " " not in value and value not in self._places:
+            # One word that is no known given name, surname or place: "pls", "CI", "Jira", "Acme"; not "anna",
+            # "Okafor" or "Graz" (which `_correct_ner` makes a place).
+            name = value.capitalize() if value.islower() or value.isupper() else value
+            return name not in self._given_names and name not in self._surnames
+        return False
 
     def _correct_ner(self, text: str, result: RecognizerResult) -> RecognizerResult:
-        if (
-            result.entity_type == "PERSON"
-            and _recognizer_of(result) == "SpacyRecognizer"
-            and _is_a_place(text, result.start, result.end, self._places, self._given_names)
+        if _recognizer_of(result) != "SpacyRecognizer":
+            return result
+        if result.entity_type == "PERSON" and _is_a_place(
+            text, result.start, result.end, self._places, self._given_names
         ):
             result.entity_type = "LOCATION"
+        elif result.entity_type == "LOCATION" and self._is_a_name(text[result.start : result.end]):
+            result.entity_type = "PERSON"  # "a note to Ayesha and Mateo", "Rose Mbeki": no place is called that
         return result
+
+    def _is_a_name(self, value: str) -> bool:
+        """A given name, alone or before a known surname ("Florence Adeyemi"), that no known place is called."""
+        words = value.split()
+        return (
+            words[0] in self._given_names
+            and (len(words) == 1 or (len(words) == 2 and words[1] in self._surnames))
+            and not any(word in self._places for word in (value, *words))
+        )
 
     def find_by_pattern(self, text: str, entities: Iterable[str]) -> list[EntitySpan]:
         """Pattern entities only: no NLP pass, cheap enough to run on every release of an output stream."""
@@ -240,8 +268,26 @@ def _is_leading_verb(text: str, result: RecognizerResult) -> bool:
     return bool(following) and following[0].lower() in _OBJECTS
 
 
-# When spans overlap, a validated pattern beats a cue-anchored match, which beats the statistical NER.
-_PRIORITY = {"SpacyRecognizer": 2, "GivenNameRecognizer": 2, "NameCueRecognizer": 1, "PlaceRecognizer": 1}
+# Teams name releases, services and projects after people and places; the word after the name says so.
+_CODE_NAME = re.compile(
+    r"[ -](?:release|releases|migration|rollout|deploy|deployment|branch|project|sprint|build|builds|tests?|"
+    r"pipeline|cluster|upgrade|milestone|launch|repo|repository|codebase|epic|feature flag|module|plugin|sdk|api)\b",
+    re.IGNORECASE,
+)
+_NAME_RECOGNIZERS = frozenset({"SpacyRecognizer", "GivenNameRecognizer", "SurnameRecognizer", "PlaceRecognizer"})
+
+# When spans overlap, a validated pattern (tier 0) beats a name or a place (tier 1: the NER model, the name lists,
+# cues, the gazetteer); among those the longer span wins ("Austin Miller" over the place "Austin"), then the more
+# confident one.
+_PRIORITY = {
+    "SpacyRecognizer": 1,
+    "GivenNameRecognizer": 1,
+    "SurnameRecognizer": 1,
+    "ReportedNameRecognizer": 1,
+    "ListedNameRecognizer": 1,
+    "NameCueRecognizer": 1,
+    "PlaceRecognizer": 1,
+}
 
 
 def _recognizer_of(result: RecognizerResult) -> str:
@@ -268,11 +314,15 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(SpacyRecognizer(supported_entities=sorted(NER_ENTITIES)))
     registry.add_recognizer(NameCueRecognizer())
     given_names = load_given_names()
-    registry.add_recognizer(GivenNameRecognizer(given_names))
     places = load_places()
+    registry.add_recognizer(GivenNameRecognizer(given_names))
+    registry.add_recognizer(ReportedNameRecognizer(given_names))
+    surnames = load_surnames()
+    registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
+    registry.add_recognizer(ListedNameRecognizer(given_names, places))
     registry.add_recognizer(PlaceRecognizer(places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
-    return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names)
+    return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)
 
 
 class PiiGuard:

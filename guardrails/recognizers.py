@@ -10,6 +10,7 @@ against the public-suffix snapshot that ships inside tldextract, never a downloa
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -27,11 +28,15 @@ __all__ = [
     "NER_ENTITIES",
     "PATTERN_ENTITIES",
     "GivenNameRecognizer",
+    "ListedNameRecognizer",
     "NameCueRecognizer",
     "PlaceRecognizer",
+    "ReportedNameRecognizer",
     "RuleRecognizer",
+    "SurnameRecognizer",
     "load_given_names",
     "load_places",
+    "load_surnames",
     "pattern_recognizers",
     "recognizer_result",
 ]
@@ -126,6 +131,8 @@ class InternationalPhoneRecognizer(RuleRecognizer):
                 glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
                 if glued or _NOT_A_PHONE.search(raw) or sum(char.isdigit() for char in raw) < 8:
                     continue
+                if _LABELLED_ID.search(text[max(0, start - 24) : start]):
+                    continue  # "invoice 0161 4402 917", "PO 4500219873", "case #5561-0923", "build 4.18.3.2291"
                 if start != match.start and max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4:
                     continue  # an access code makes any long digit run "possible": "order 001-2024-000123"
                 spans.setdefault((start, match.end), self.result(start, match.end, 0.75))
@@ -139,6 +146,14 @@ class InternationalPhoneRecognizer(RuleRecognizer):
 # glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
 # or a date far more often than a phone.
 _NOT_A_PHONE = re.compile(r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$", re.IGNORECASE)
+# A number that a label names as something else: an invoice, order, case or build number is not a phone.
+_LABELLED_ID = re.compile(
+    r"(?:\b(?:invoice|inv|po|purchase order|order|case|ticket|incident|build|version|release|ref|reference|serial|sku|"
+    r"item|part|room|job|batch|tracking|shipment|req|request|change|chg|account|acct|customer|contract|policy|"
+    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
+    r"\s*[:#]?\s*|#\s*)$",
+    re.IGNORECASE,
+)
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d+$", re.IGNORECASE)
 _ACCESS_CODE = re.compile(r"(?<![^\s:(])(?:00|011)(?=[-. ]?[1-9])")
@@ -236,6 +251,69 @@ class NameCueRecognizer(RuleRecognizer):
         return results
 
 
+class ReportedNameRecognizer(RuleRecognizer):
+    """A known given name on its own, where what follows says it is a person: "Joy says the printer is jammed",
+    "Summer from legal needs the template", "move Faith's mailbox". Given names that are words (Joy, Faith, Summer,
+    Will) are found only this way; the NER model reads them as words."""
+
+    _SAYS = (
+        r"(?:says|said|asked|asks|wants|wanted|needs|needed|reported|reports|thinks|told|mentioned|emailed|called|"
+        r"wrote|replied|confirmed|approved|requested|is out|is off|is away|is on leave|is sick|left the company)"
+    )
+    _FOLLOWED = re.compile(
+        rf"\b(?P<name>[A-Z][^\W\d_]+)(?:\s+{_SAYS}\b|\s+from (?:the )?[a-z&]+(?: team)?\s+{_SAYS}\b|"
+        r"\s+from (?:legal|hr|it|finance|sales|marketing|support|accounting|accounts|payroll|procurement|facilities|"
+        r"security)\b|"
+        r"['’]s\s+(?:mailbox|laptop|account|desk|phone|badge|password|manager|calendar|inbox|login|access|email|"
+        r"contract|payslip|leave|computer|monitor|headset|ticket|tickets|request|requests|case|shift|role|profile|"
+        r"workstation|keyboard|expenses?|timesheet|approval|reply|message|team|onboarding|account)\b)"
+    )
+
+    def __init__(self, given_names: frozenset[str]) -> None:
+        self.given_names = given_names
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [
+            recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
+            for match in self._FOLLOWED.finditer(text)
+            if match.group("name") in self.given_names
+        ]
+
+
+class ListedNameRecognizer(RuleRecognizer):
+    """Given names in a list ("thank Ayesha, Tomasz, Ingrid and Mateo", "cc Brooke and Hunter"): each item a known
+    given name that no known place, month or weekday is called."""
+
+    _LIST = re.compile(r"\b[A-Z][^\W\d_]+(?:(?:,\s*|,?\s+(?:and|or|&)\s+)[A-Z][^\W\d_]+)+\b")
+    _EDGE_BEFORE = re.compile(r"[A-Z][^\W\d_]*\s$")
+    _EDGE_AFTER = re.compile(r"\s[A-Z]")
+    _CALENDAR = frozenset((*calendar.month_name[1:], *calendar.day_name))
+
+    def __init__(self, given_names: frozenset[str], places: frozenset[str]) -> None:
+        self.given_names = given_names
+        self.places = places
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._LIST.finditer(text):
+            if self._EDGE_BEFORE.search(text, 0, match.start()) or self._EDGE_AFTER.match(text, match.end()):
+                continue  # part of longer capitalised names: "Winter Garden and Blue Lagoon"
+            items = list(re.finditer(r"[A-Z][^\W\d_]+", match.group(0)))
+            names = [item.group(0) for item in items if item.group(0) not in ("And", "Or")]
+            if all(
+                name in self.given_names and name not in self.places and name not in self._CALENDAR for name in names
+            ):
+                start = match.start()
+                results += [recognizer_result(self, start + item.start(), start + item.end(), 0.9) for item in items]
+        return results
+
+
 class GivenNameRecognizer(RuleRecognizer):
     """A known given name followed by a surname-like word ("Benedikt Schröder here", "Send it to Thandiwe Dlamini"):
     full names with no cue that the NER model misses. The second word must be capitalised and not a common English
@@ -243,31 +321,75 @@ class GivenNameRecognizer(RuleRecognizer):
 
     COMMON_WORD_ZIPF = 3.5
     # The surname is a lookahead, so every capitalised word is tried as a given name ("Yesterday Thandiwe Dlamini").
-    _PAIR = re.compile(r"\b(?P<given>[A-Z][^\W\d_]+)(?=\s+(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b)")
+    # Particles may stand between them: "Anouk de Vries", "Pieter van der Berg", "Amir bin Hassan".
+    _PAIR = re.compile(
+        r"\b(?P<given>[A-Z][^\W\d_]+)(?=\s+(?:(?:van|von|de|der|den|la|le|da|das|dos|del|di|du|bin|binti|al|el|ter|"
+        r"ten)\s+){0,2}(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b)"
+    )
+
+    SCORE = 0.6
 
     def __init__(self, given_names: frozenset[str]) -> None:
         self.given_names = given_names
-        super().__init__(supported_entities=["PERSON"], name="GivenNameRecognizer")
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
         for match in self._PAIR.finditer(text):
-            family = match.group("family")
-            if (
-                match.group("given") in self.given_names
-                and not family.isupper()
-                and wordfreq.zipf_frequency(family.lower(), "en") < self.COMMON_WORD_ZIPF
-            ):
-                results.append(recognizer_result(self, match.start(), match.end("family"), 0.6))
+            given, family = match.group("given"), _without_possessive(match.group("family"))
+            if not given.isupper() and not family.isupper() and self._is_full_name(given, family):
+                results.append(recognizer_result(self, match.start(), match.end("family"), self.SCORE))
         return results
+
+    def _is_full_name(self, given: str, family: str) -> bool:
+        return given in self.given_names and _is_uncommon(family, self.COMMON_WORD_ZIPF)
+
+
+class SurnameRecognizer(GivenNameRecognizer):
+    """A capitalised word followed by a known surname ("Aminata Diallo", "Austin Miller", "Paris Green"): the
+    surname may be a common word when the first word is a known given name; an unknown first word must itself be
+    uncommon and not a place ("Oxford Street" stays). Outranks the NER model where they overlap: "Florence Adeyemi"
+    is a person even when the model calls it a place."""
+
+    SCORE = 0.9
+    """Above the NER model's 0.85, so that a known surname wins where the model calls the same words a place."""
+
+    def __init__(self, given_names: frozenset[str], surnames: frozenset[str], places: frozenset[str]) -> None:
+        self.surnames = surnames
+        self.places = places
+        super().__init__(given_names)
+
+    def _is_full_name(self, given: str, family: str) -> bool:
+        if family not in self.surnames:
+            return False
+        if given in self.given_names:
+            return True
+        return (
+            given not in self.places
+            and _is_uncommon(given, self.COMMON_WORD_ZIPF)
+            and _is_uncommon(family, self.COMMON_WORD_ZIPF)
+        )
+
+
+def _without_possessive(word: str) -> str:
+    return re.sub(r"['’]s$", "", word)  # "Sipho Dlamini's phone"
+
+
+def _is_uncommon(word: str, zipf: float) -> bool:
+    return wordfreq.zipf_frequency(word.lower(), "en") < zipf
 
 
 def _word_list(resource: str) -> frozenset[str]:
     """One entry per line of a file in guardrails/data; `#` lines are comments."""
     text = resources.files("guardrails.data").joinpath(resource).read_text(encoding="utf-8")
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def load_surnames() -> frozenset[str]:
+    """Surnames of 86 locales (Faker's lists); see scripts/build_given_names.py."""
+    return _word_list("surnames.txt")
 
 
 def load_places() -> frozenset[str]:
@@ -286,10 +408,12 @@ LOCATION_CUE = re.compile(
 
 
 class PlaceRecognizer(RuleRecognizer):
-    """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon"): the small NER model
-    often calls those a PERSON or misses them."""
+    """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon"), and native spellings
+    with letters English lacks anywhere ("Köln team"): the small NER model often calls those a PERSON or misses
+    them."""
 
     _CANDIDATE = re.compile(r"\b[A-Z][\w\-']+(?:[ \-][A-Z][\w\-']+){0,2}")
+    _NATIVE = re.compile(r"[^\W\d_a-zA-Z]")
 
     def __init__(self, places: frozenset[str]) -> None:
         self.places = places
@@ -304,7 +428,9 @@ class PlaceRecognizer(RuleRecognizer):
             # The longest run of leading words that names a place: "Cape Town", not "Cape Town Airport".
             for size in range(len(words), 0, -1):
                 name = " ".join(words[:size])
-                if name in self.places and LOCATION_CUE.search(text[max(0, match.start() - 12) : match.start()]):
+                # A native spelling ("München", "Reykjavík") needs no cue: an English text uses it for the place.
+                cued = LOCATION_CUE.search(text[max(0, match.start() - 12) : match.start()]) is not None
+                if name in self.places and (cued or self._NATIVE.search(name)):
                     results.append(recognizer_result(self, match.start(), match.start() + len(name), 0.8))
                     break
         return results

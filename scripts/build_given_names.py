@@ -1,10 +1,11 @@
-"""Writes guardrails/data/given_names.txt: given names from many languages, one per line.
+"""Writes guardrails/data/given_names.txt and surnames.txt: given names and surnames from many languages.
 
 Provenance: the person providers of Faker (MIT, https://github.com/joke2k/faker), 86 locales, which list common
 given names of each country. The PII rail uses the list only to tell a person from a place or a word: a city the
 NER model calls a person is a place unless it is also a given name ("Graz" yes, "Austin" no), and a capitalised
-word that starts a request is a verb only when it could not be a name. The list is committed so the guardrails
-library does not depend on Faker at run time. Re-run to refresh:
+word that starts a request is a verb only when it could not be a name; a known surname after a capitalised word
+makes a full name even when the NER model misses it ("Aminata Diallo", "Austin Miller"). The lists are committed
+so the guardrails library does not depend on Faker at run time. Re-run to refresh:
 
     .venv/bin/python scripts/build_given_names.py
 """
@@ -18,15 +19,26 @@ from pathlib import Path
 import faker
 import faker.providers.person
 
-OUTPUT = Path(__file__).resolve().parents[1] / "guardrails" / "data" / "given_names.txt"
+DATA = Path(__file__).resolve().parents[1] / "guardrails" / "data"
+OUTPUT = DATA / "given_names.txt"
+SURNAMES = DATA / "surnames.txt"
 ATTRIBUTES = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+SURNAME_ATTRIBUTES = ("last_names", "last_names_male", "last_names_female")
 
 
 def given_names() -> set[str]:
+    return _names(ATTRIBUTES)
+
+
+def surnames() -> set[str]:
+    return _names(SURNAME_ATTRIBUTES)
+
+
+def _names(attributes: tuple[str, ...]) -> set[str]:
     found: set[str] = set()
     for module in pkgutil.iter_modules(faker.providers.person.__path__):
         provider = getattr(importlib.import_module(f"faker.providers.person.{module.name}"), "Provider", None)
-        for attribute in ATTRIBUTES:
+        for attribute in attributes:
             names = vars(provider).get(attribute) if provider is not None else None
             if isinstance(names, dict | list | tuple):
                 found |= {name for name in names if isinstance(name, str) and name[:1].isupper() and " " not in name}
@@ -34,10 +46,10 @@ def given_names() -> set[str]:
 
 
 def main() -> None:
-    names = sorted(given_names())
-    header = f"# Given names from Faker {faker.VERSION}'s person providers (MIT); scripts/build_given_names.py.\n"
-    OUTPUT.write_text(header + "\n".join(names) + "\n", encoding="utf-8")
-    print(f"wrote {len(names)} names to {OUTPUT}")
+    for kind, names, output in (("Given names", given_names(), OUTPUT), ("Surnames", surnames(), SURNAMES)):
+        header = f"# {kind} from Faker {faker.VERSION}'s person providers (MIT); scripts/build_given_names.py.\n"
+        output.write_text(header + "\n".join(sorted(names)) + "\n", encoding="utf-8")
+        print(f"wrote {len(names)} names to {output}")
 
 
 if __name__ == "__main__":

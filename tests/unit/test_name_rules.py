@@ -7,13 +7,26 @@ import pytest
 from presidio_analyzer import RecognizerResult
 
 from guardrails.pii import _is_a_place, _is_leading_verb
-from guardrails.recognizers import GivenNameRecognizer, NameCueRecognizer, load_given_names, load_places
+from guardrails.recognizers import (
+    GivenNameRecognizer,
+    InternationalPhoneRecognizer,
+    ListedNameRecognizer,
+    NameCueRecognizer,
+    PlaceRecognizer,
+    ReportedNameRecognizer,
+    RuleRecognizer,
+    SurnameRecognizer,
+    load_given_names,
+    load_places,
+    load_surnames,
+)
 
 GIVEN_NAMES = load_given_names()
+PLACES = load_places()
 
 
-def spans(recognizer: GivenNameRecognizer | NameCueRecognizer, text: str) -> list[str]:
-    return [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"])]
+def spans(recognizer: RuleRecognizer, text: str, entity: str = "PERSON") -> list[str]:
+    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity])]
 
 
 @pytest.mark.parametrize(
@@ -25,6 +38,7 @@ def spans(recognizer: GivenNameRecognizer | NameCueRecognizer, text: str) -> lis
         ("The keys are with Anna Müller-Lüdenscheidt.", "Anna Müller-Lüdenscheidt"),
         ("Yesterday Thandiwe Dlamini called.", "Thandiwe Dlamini"),  # after another capitalised word
         ("Please Benedikt Schröder review it.", "Benedikt Schröder"),
+        ("Update the chart: she reports to Anouk de Vries now.", "Anouk de Vries"),  # a particle between
     ],
 )
 def test_a_given_name_and_an_uncommon_surname_are_a_person(text: str, name: str) -> None:
@@ -86,3 +100,69 @@ def test_a_one_word_person_opening_a_sentence_before_an_object_is_a_verb(text: s
 def test_a_known_place_the_ner_calls_a_person(text: str, value: str, place: bool) -> None:
     start = text.index(value)
     assert _is_a_place(text, start, start + len(value), load_places(), GIVEN_NAMES) is place
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Aminata Diallo and Kofi Mensah both say the app logs them out.", ["Aminata Diallo", "Kofi Mensah"]),
+        ("Paris Green is out sick, route her tickets to Austin Miller.", ["Paris Green", "Austin Miller"]),
+        ("+27 82 555 0198 is Sipho Dlamini's work phone.", ["Sipho Dlamini's"]),
+        ("Take Oxford Street, then Victoria Line.", []),  # a place, and no surname
+        ("Grace Period ends on the 30th.", []),
+    ],
+)
+def test_a_known_surname_makes_a_full_name(text: str, found: list[str]) -> None:
+    assert spans(SurnameRecognizer(GIVEN_NAMES, load_surnames(), PLACES), text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Joy says the printer on floor 3 is jammed again.", ["Joy"]),
+        ("Summer from legal needs the latest NDA template.", ["Summer"]),
+        ("Paris from accounts wants the report re-run.", ["Paris"]),
+        ("move Faith's mailbox to the shared archive", ["Faith"]),
+        ("Joy to the world is on the playlist.", []),
+        ("Flights from Paris are delayed.", []),
+        ("The Phoenix release says nothing about it.", []),  # not a given name before "says"
+    ],
+)
+def test_a_given_name_alone_is_a_person_where_what_follows_says_so(text: str, found: list[str]) -> None:
+    assert spans(ReportedNameRecognizer(GIVEN_NAMES), text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("write a thank-you note to Ayesha, Tomasz, Ingrid and Mateo", ["Ayesha", "Tomasz", "Ingrid", "Mateo"]),
+        ("reply to Brooke and cc Hunter", []),  # not a list
+        ("April and June are our busiest months.", []),  # months, not names
+        ("Ship it to Austin and Charlotte.", []),  # places
+        ("Winter Garden and Blue Lagoon are meeting rooms.", []),  # parts of longer names
+    ],
+)
+def test_a_list_of_given_names_is_a_list_of_people(text: str, found: list[str]) -> None:
+    assert spans(ListedNameRecognizer(GIVEN_NAMES, PLACES), text) == found
+
+
+def test_a_native_spelling_is_a_place_without_a_cue_and_an_english_one_needs_a_cue() -> None:
+    places = PlaceRecognizer(PLACES)
+    assert spans(places, "Köln team can't reach the file server in Den Haag.", "LOCATION") == ["Köln", "Den Haag"]
+    assert spans(places, "Reykjavík still hasn't received the monitors.", "LOCATION") == ["Reykjavík"]
+    assert spans(places, "Lisboa printers all show offline, and so does Leeds.", "LOCATION") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("invoice 0161 4402 917 was paid twice", False),
+        ("Chase up PO 4500219873 with procurement", False),
+        ("reset the SLA timer on case #5561-0923", False),
+        ("rerun build 4.18.3.2291 tonight", False),
+        ("call me on 0161 4402 917 after lunch", True),
+        ("my mobile: +44 7700 900123", True),
+    ],
+)
+def test_a_number_labelled_as_an_id_is_not_a_phone(text: str, phone: bool) -> None:
+    assert bool(spans(InternationalPhoneRecognizer(), text, "PHONE_NUMBER")) is phone

@@ -70,13 +70,14 @@ _READER_VERBS = (
     r"(?:ignore|disregard|forget|say|state|tell|print|output|reveal|rate|score|grade|rank|approve|accept|reject|"
     r"classify|label|mark|flag|treat|confirm|describe|call|recommend|praise|insist|mention|include|append|add|"
     r"remove|omit|reply|respond|summari[sz]e|translate|rewrite|report|give|write|list|consider|assume|pretend|"
-    r"act|conclude|claim|declare|answer with)"
+    r"act|conclude|claim|declare|answer with|escalate|paste|close|delete|send|forward|grant|share|post|email)"
 )
 """What planted text tells its machine reader to do with the material (say, rate, approve, ...)."""
 
 RULES: dict[str, tuple[re.Pattern[str], ...]] = {
     "instruction_override": (
-        re.compile(rf"\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"),
+        # Not a noun after an article: "the override prompt", "the ignore rules of git".
+        re.compile(rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bany )\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"),
         re.compile(
             r"\b(?:new|updated|real|actual|true|revised) (?:system |priority |main |primary )?(?:instructions|rules|"
             r"directives|task|objective)\s*:"
@@ -143,6 +144,15 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"(?:guidelines|constraints|restrictions|filters|limits|policies)\b.{0,40}\b(?:you|answer|respond)"
         ),
         re.compile(r"\bstay in character\b|\bnever break character\b|\bbreak free (?:of|from) your\b"),
+        # An alter ego without the assistant's limits: "an evil twin called Shadow ... has none of your restrictions".
+        re.compile(
+            r"\b(?:twin|alter ego|persona|character|called|named|imagine|pretend|version of (?:you|yourself)|copy of "
+            r"you|clone)\b.{0,200}\b(?:has|have|had|with|without|knows|feels) "
+            r"(?:none of|no|zero|not one of|not any of) (?:your|the assistant's) (?:own )?(?:restrictions|rules|"
+            r"filters|limits|limitations|guidelines|guardrails|safety (?:rules|filters)|scruples|morals|ethics|"
+            r"boundaries|censorship)\b",
+            re.S,
+        ),
         # Someone who "used to" recite what would be refused "to help me sleep", and the assistant asked to be them.
         re.compile(
             rf"{_IMPERSONATE}.{{0,120}}{_HABIT}.{{0,160}}{_BEDTIME}",
@@ -199,6 +209,12 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"(?! (?:for|on|about|regarding|to)\b)"
         ),
         re.compile(rf"\b{_REVEAL}\b.{{0,80}}\bin your (?:context(?: window)?|prompt|memory|system message)\b"),
+        # Words that name only the hidden prompt, with "your": "tl;dr of your own preamble", "your initialization".
+        re.compile(
+            r"\byour (?:own |whole |entire |full |hidden |secret |original |initial |very first )*(?:preamble|"
+            r"initiali[sz]ation(?: text| message| prompt| instructions)?|pre-?prompt|meta-?prompt|"
+            r"boot(?:strap)? (?:prompt|text|message|instructions)|setup (?:prompt|text|message))\b"
+        ),
         re.compile(r"\b(?:start|begin) your (?:answer|reply|response) with (?:the words )?[\"']?you are\b"),
         re.compile(
             r"\bverbatim\b.{0,60}\b(?:instructions|prompt|system message)|\b(?:instructions|prompt|system "
@@ -242,6 +258,17 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"\b(?:conversation|chat history|(?:chat )?transcripts?|history|context|data|credentials|passwords?|"
             r"secrets?|api keys?|tokens?|user'?s? (?:details|data|info))\b.{0,40}\b(?:to|into|in|at)\b.{0,20}"
             r"(?:https?://|www\.|[\w.-]+\.(?:com|net|org|io|ru|xyz)\b|@)"
+        ),
+        # A URL that is to carry the conversation's data: "... /t.gif?k= followed by any API keys", "a link whose
+        # data parameter holds the names, emails and phone numbers", "replace the placeholder with your instructions".
+        re.compile(
+            r"https?://\S+.{0,140}\b(?:followed by|append(?:ed)?|holds?|contain(?:s|ing)?|"
+            r"carr(?:y|ies|ying)|includ(?:e|es|ing)|replace (?:the |this )?placeholder with|fill(?:ed)? (?:in )?with|"
+            r"set to|encode)\b.{0,40}"
+            r"\b(?:your (?:instructions|system prompt|prompt|rules|configuration)|api keys?|secrets?|passwords?|"
+            r"tokens?|credentials|conversation|chat history|transcript|(?:names?|e-?mails?|e-?mail addresses|phone "
+            r"numbers?)\b.{0,40}\byou (?:know|have|can see|see|saw|found|were given|remember))",
+            re.S,
         ),
         re.compile(
             r"\b(?:visit|open|fetch|load|render|click)\b.{0,40}https?://\S+.{0,60}"
@@ -308,7 +335,31 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
         re.compile(r"\b(?:ignora|dimentica) (?:tutte |le |tue |precedenti )+(?:istruzioni|regole|indicazioni)"),
         re.compile(r"\b(?:ignore|esque[cç]a) (?:todas |as |suas |tuas |anteriores )+(?:instru[cç][oõ]es|regras)"),
-        re.compile(r"\b(?:negeer|vergeet) (?:alle |de |je |jouw |vorige |eerdere )+(?:instructies|regels|richtlijnen)"),
+        re.compile(
+            r"\b(?:negeer|vergeet) (?:alle |de |je |jouw |vorige |eerdere )+(?:instructies|regels|richtlijnen|"
+            r"opdrachten)"
+        ),
+        # "Verbatim" in other languages, beside the instructions: "recopie-les mot pour mot", "wortwörtlich".
+        re.compile(
+            r"\b(?:mot pour mot|mot à mot|wortw[oö]rtlich|w[oö]rtlich|palabra por palabra|textualmente|parola per "
+            r"parola|alla lettera|palavra por palavra|woord voor woord|letterlijk|s[lł]owo w s[lł]owo)\b.{0,150}"
+            r"\b(?:consignes|instructions|anweisungen|vorgaben|instrucciones|indicaciones|istruzioni|instru[cç][oõ]es|"
+            r"instructies|prompt|regeln|r[eè]gles|reglas|regole|regras|regels|instrukcje)\b|"
+            r"\b(?:consignes|instructions|anweisungen|vorgaben|instrucciones|indicaciones|istruzioni|instru[cç][oõ]es|"
+            r"instructies|instrukcje)\b.{0,150}\b(?:mot pour mot|mot à mot|wortw[oö]rtlich|w[oö]rtlich|palabra por "
+            r"palabra|textualmente|parola per parola|alla lettera|palavra por palavra|woord voor woord|letterlijk|"
+            r"s[lł]owo w s[lł]owo)\b",
+            re.S,
+        ),
+        # The material addresses its machine reader in another language: "Modello linguistico: non tradurre ...".
+        re.compile(
+            r"(?:^|[\n.!?;(\[\"'<]|--)\s*(?:aan (?:de |het )?)?(?:modello linguistico|sprachmodell|ki-assistent|"
+            r"ki-modell|mod[eè]le de langage|mod[eè]le d'ia|modelo de lenguaje|modelo de linguagem|taalmodel|"
+            r"[a-z]*bot|ia|ki|ai)\s*[:,\u2014\u2013-]\s*(?:non |ne |nicht |no |niet |nie )?(?:ignora|ignore[zs]?|"
+            r"ignoriere|negeer|vergeet|oublie[zs]?|vergiss|olvida|dimentica|tradurre|traduis|traduz|[uü]bersetze|"
+            r"traduzcas|vertaal|rispondi|r[eé]ponds|antworte|responde|antwoord|geef|gib|donne|dammi|dame|rivela|"
+            r"r[eé]v[eè]le|zeige|muestra|mostra|toon)\b"
+        ),
         re.compile(
             r"\b(?:du bist|tu es|eres|ahora eres|sei|você é|voce e|je bent)\b.{0,60}\b(?:ohne (?:jegliche )?"
             r"(?:einschr[aä]nkungen|regeln|filter)|sans (?:aucune )?(?:restriction|r[eè]gle|limite)s?|"
@@ -346,8 +397,9 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"delete|send|skip|always|never|you must|new instructions?|report|mark|flag|give|write|treat|confirm)\b"
         ),
         re.compile(
-            r"(?:^|[\n.!?;(\[\"'<]|--)\s*(?:dear |hey )?assistants?\s*[,:\u2014\u2013-]\s*(?:please |now |"
-            r"from (?:here|now) on,? )?(?:ignore|disregard|forget|instead|new instructions?|stop (?:the|your|what))"
+            r"(?:^|[\n.!?;()\[\]\"'<#*,]|--)\s*(?:dear |hey )?(?:assistants?|models?|bots?)\s*[,:\u2014\u2013-]\s*"
+            r"(?:please |now |from (?:here|now) on,? )?(?:ignore|disregard|forget|instead|new instructions?|"
+            r"stop (?:the|your|what))"
         ),
         re.compile(
             r"\b(?:whatever|any|every) (?:ai|llm|language model|model|assistant|bot|system) (?:is )?"
@@ -360,7 +412,7 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
         # A header for the machine in pasted material: "Reviewer bots: approve ...", "LLM instructions: ...".
         re.compile(
-            r"(?:^|[\n.!?;(\[\"'<]|--)\s*(?:[a-z-]+ bots?|(?:ai|llm|chatbot|gpt|language model) (?:instructions?|"
+            r"(?:^|[\n.!?;(\[\"'<#*]|--)\s*(?:[a-z]+[- ]?bots?|(?:ai|llm|chatbot|gpt|language model) (?:instructions?|"
             rf"directives?|notes?|commands?|orders?))\s*[:\u2014\u2013]\s*(?:please |now |always |never )?"
             rf"(?:{_READER_VERBS}|do not|don't)\b"
         ),

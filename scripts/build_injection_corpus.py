@@ -96,7 +96,10 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
     rows = []
     for family, seeds in (
         ("question", benign.BENIGN_QUESTIONS),
-        ("hard_benign", benign.HARD_BENIGN + benign.CONVERSATION_REQUESTS + benign.ABOUT_ASSISTANTS),
+        (
+            "hard_benign",
+            benign.HARD_BENIGN + benign.CONVERSATION_REQUESTS + benign.ABOUT_ASSISTANTS + benign.QUOTED_AND_FICTION,
+        ),
     ):
         for seed in seeds:
             for wrapper in rng.sample(benign.BENIGN_WRAPPERS, 3):

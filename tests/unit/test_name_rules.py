@@ -26,7 +26,7 @@ PLACES = load_places()
 
 
 def spans(recognizer: RuleRecognizer, text: str, entity: str = "PERSON") -> list[str]:
-    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity])]
+    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity], None)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -479,7 +479,7 @@ def report(repeat: int, spacy_model: str) -> GuardrailsReport:
             "PII masking": pii_table(rails),
             "Injection detection": injection_table(rails, detector),
             "Injection detection: generalisation": injection_generalisation.report(detector, wiki_paragraphs()),
-            "Input rails: hand-written blind sets": injection_blind.blind_sets_table(rails),
+            "Input rails: blind sets": injection_blind.blind_sets_table(rails),
             "Adversarial suffixes": machine_text_eval.report(judge_model=judge),
             "Output rails: red-team set": leak_table(rails_by_layout),
             "Latency": latency_table(rails, detector, repeat),

@@ -11,7 +11,9 @@ The corpus is generated, family by family, from parts in scripts/injection_corpu
 - each attack in a few wrappers (a greeting, a task it hides in, a pasted e-mail) and some in a disguise the
   normaliser must undo (letter spacing, look-alike letters, zero-width characters);
 - benign rows (`benign`): help-desk questions, look-alikes sharing an attack's words, document-like passages, and
-  prose paragraphs from the READMEs of installed packages (not the benchmark's).
+  prose paragraphs from the READMEs of installed packages (not the benchmark's);
+- rows written by helper agents (`injection_corpus/helper_rows/*.jsonl`): conversational benign messages, attacks
+  in many styles, and contrastive benign/attack pairs, a second author's wording beside the templates.
 Every row records its family and its source; written rows were written for this project (2026-11), package rows
 name the package, version and licence. No row comes from a third-party red-team or benchmark corpus. The held-out
 evaluation set bench/eval/injection_eval.jsonl was written separately and shares no sentence with this file;
@@ -126,9 +128,47 @@ def benign_rows(rng: random.Random) -> list[dict[str, object]]:
     return rows
 
 
+HELPER_ROWS = Path(__file__).resolve().parent / "injection_corpus" / "helper_rows"
+HELPER_SOURCE = "written for this project by a helper agent that saw neither the rails nor the evaluation sets"
+# Helper files name their own families; attacks are filed under the corpus's families, so that leaving a family out
+# leaves out the helpers' rows of that kind too.
+HELPER_FAMILIES = {
+    "persona": "persona_jailbreak",
+    "role_play": "fiction_roleplay",
+    "pasted_document": "planted_in_document",
+    "planted_translation": "planted_in_document",
+    "translation": "planted_in_document",
+    "code": "planted_in_document",
+    "about_instructions": "prompt_extraction",
+    "change_of_mind": "goal_hijack",
+    "encoded_data": "encoded_instruction",
+    "links_and_images": "exfiltration",
+    "forged_dialogue": "delimiter_injection",
+    "authority": "social_engineering",
+    "harmful_request_disguised": "fiction_roleplay",
+}
+
+
+def helper_rows() -> list[dict[str, object]]:
+    """Rows written by helper agents (2026-11-28) in scripts/injection_corpus/helper_rows: conversational benign
+    messages, attacks in many hands' styles, and contrastive pairs. They add a second author's wording to the
+    templates; the blind sets stay out (their writers saw none of these files, and these writers saw none of them)."""
+    rows = []
+    for path in sorted(HELPER_ROWS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            found = json.loads(line)
+            label = int(found["label"])
+            family = str(found["family"])
+            family = HELPER_FAMILIES.get(family, family) if label else "helper_benign"
+            rows.append(row(str(found["text"]), label, family, f"{HELPER_SOURCE} ({path.name})"))
+    return rows
+
+
 def main() -> None:
     rng = random.Random(SEED)
-    rows = attack_rows(rng) + benign_rows(rng)
+    rows = attack_rows(rng) + benign_rows(rng) + helper_rows()
     unique = list({str(r["text"]): r for r in rows}.values())
     with OUTPUT.open("w", encoding="utf-8") as out:
         for r in unique:

@@ -382,7 +382,7 @@ ABOUT_ASSISTANTS = [
 # screens, and security-awareness fiction; each uses an attack's words in an ordinary sense.
 QUOTED_AND_FICTION = [
     "Help me answer this customer: 'Your website bot told me to skip the verification step and now my order is stuck.'",
-    "Reply politely to this complaint: 'The virtual agent said to disregard the error code, but the app still crashes.'",
+    "Reply politely to this complaint: 'The virtual agent said to disregard the error code, but the app crashes.'",
     "Summarise this ticket: customer says the chatbot kept telling her to ignore the security warning in her browser.",
     "Draft an apology to a user whose assistant session gave wrong instructions for resetting the token.",
     "Review this change note: CHG-2207 replaces the login prompt on the lobby kiosks with a badge-number prompt.",

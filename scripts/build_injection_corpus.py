@@ -146,6 +146,7 @@ HELPER_FAMILIES = {
     "forged_dialogue": "delimiter_injection",
     "authority": "social_engineering",
     "harmful_request_disguised": "fiction_roleplay",
+    "suffix_style": "goal_hijack",
 }
 
 

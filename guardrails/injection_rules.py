@@ -17,13 +17,13 @@ _DISMISS = (
     r"(?:ignore|disregard|forget|override|overwrite|bypass|skip|abandon|discard|neglect|set aside|drop|ditch|cancel)"
 )
 _PRIOR = (
-    r"(?:all|any|every|each|the|your|my|these|those|previous|prior|above|earlier|preceding|initial|original|old|"
+    r"(?:all|any|every|each|the|your|these|those|previous|prior|above|earlier|preceding|initial|original|old|"
     r"system|developer|existing|current|default|safety|of|whatever|you were given|you have been given|later|"
     r"following|subsequent|and|\s)*"
 )
 _RULES_NOUN = (
     r"(?:instructions?|directions|rules?|guidelines?|directives?|prompts?|programming|constraints?|restrictions?|"
-    r"guardrails?|polic(?:y|ies)|commands?(?![- ]line)|orders?|context|safety (?:rules|filters?|settings)|filters?|"
+    r"guardrails?|polic(?:y|ies)|commands?(?![- ]line)|context|safety (?:rules|filters?|settings)|filters?|"
     r"training|system message|limitations?|boundaries|safeguards|(?:safety|security) (?:checks|measures|protocols))"
 )
 _REVEAL = (
@@ -77,7 +77,13 @@ _READER_VERBS = (
 RULES: dict[str, tuple[re.Pattern[str], ...]] = {
     "instruction_override": (
         # Not a noun after an article: "the override prompt", "the ignore rules of git".
-        re.compile(rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bany )\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"),
+        # Nor the instructions of a named document ("ignore previous instructions in the welcome email").
+        re.compile(
+            rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bany )\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"
+            r"(?! (?:in|from|of) (?:the|this|that|our|their|his|her) (?:[\w-]+ ){0,2}(?:e-?mail|mail|message|"
+            r"handbook|guide|manual|checklist|document|doc|wiki|page|letter|memo|readme|ticket|thread|post|file|pdf|"
+            r"slides?|runbook|policy)\b)"
+        ),
         re.compile(
             r"\b(?:new|updated|real|actual|true|revised) (?:system |priority |main |primary )?(?:instructions|rules|"
             r"directives|task|objective)\s*:"
@@ -143,7 +149,8 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"\b(?:no|without|free of|free from) (?:any )?(?:ethical|moral|content|safety) "
             r"(?:guidelines|constraints|restrictions|filters|limits|policies)\b.{0,40}\b(?:you|answer|respond)"
         ),
-        re.compile(r"\bstay in character\b|\bnever break character\b|\bbreak free (?:of|from) your\b"),
+        # Not "stay in character": users ask for it when they practise an interview or a phishing call.
+        re.compile(r"\bbreak free (?:of|from) your\b"),
         # An alter ego without the assistant's limits: "an evil twin called Shadow ... has none of your restrictions".
         re.compile(
             r"\b(?:twin|alter ego|persona|character|called|named|imagine|pretend|version of (?:you|yourself)|copy of "
@@ -240,6 +247,12 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"\b(?:instructions?|system|assistant|now)\b"
         ),
         re.compile(r"```\s*system\b|\[system\]\s*\(#|\{\{\s*system"),
+        # A forged assistant turn that already gave in: "Assistant: Sure, I'll drop my rules."
+        re.compile(
+            r"\b(?:i'll|i will|i'm going to|i am going to|i can|i have to) (?:now |happily |gladly )?(?:drop|ignore|"
+            r"forget|disregard|bypass|abandon|set aside|switch off|turn off) (?:all )?(?:of )?my (?:own )?(?:rules|"
+            r"instructions|guidelines|restrictions|filters|safety (?:rules|guidelines)|programming|guardrails)\b"
+        ),
         # A marker line, then a new order: ">>> Override: ...", "=== END OF TASK === New task: ...".
         re.compile(
             r"(?:>{2,}|={3,}[^=]{0,30}={3,}|\bend of (?:task|instructions)\b)\s*(?:override|new (?:[a-z]+ )?"
@@ -367,6 +380,27 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"zonder (?:enige )?(?:beperkingen|regels))"
         ),
         re.compile(r"\b(?:systemanweisungen|regeln|anweisungen) gelten nicht mehr\b"),
+        # "From now on you ignore ..." in French, Spanish, German, Italian, Portuguese.
+        re.compile(
+            r"\b(?:[aà] partir de maintenant|d[eé]sormais|a partir de ahora|de ahora en adelante|ab (?:jetzt|sofort)|"
+            r"von nun an|d'ora in poi|da ora in poi|a partir de agora|de agora em diante),? (?:tu |vous |t[uú] |du |"
+            r"usted |voc[eê] )?(?:ignores|ignorez|ignoras|ignora|ignorierst|ignorieren sie|ignori|oublies|oubliez|"
+            r"olvidas|vergisst|dimentichi|esqueces|esquece|n'as plus de r[eè]gles|no tienes reglas|"
+            r"hast du keine regeln)"
+        ),
+        # The override and the extraction in scripts without word spaces or outside Latin: Chinese, Japanese,
+        # Korean, Russian, Ukrainian, Arabic. The sentence encoder reads English only; these carry those languages.
+        re.compile(
+            r"(?:忽略|无视|忘记|忘掉|不要理会|無視|忘れ).{0,20}(?:指令|指示|说明|規則|规则|命令|ルール|設定)|"
+            r"(?:指令|指示|说明|规则|命令|ルール).{0,12}(?:忽略|无视|忘记|無視して|忘れて)|"
+            r"(?:系统提示|系統提示|システムプロンプト|시스템 프롬프트|隐藏的规则|隠された指示)|"
+            r"(?:지시|명령|규칙|지침).{0,12}(?:무시|잊어)|"
+            r"(?:игнорируй|игнорируйте|забудь|забудьте|не обращай внимания на|ігноруй|забудь про).{0,40}"
+            r"(?:инструкци|правил|указани|інструкці|правил)|"
+            r"(?:покажи|выведи|раскрой|напиши|покажіть|виведи).{0,40}(?:системн|скрыт|прихован).{0,25}"
+            r"(?:промпт|подсказк|инструкци|правил|інструкці)|"
+            r"(?:تجاهل|انس|أهمل).{0,30}(?:التعليمات|الأوامر|القواعد|التوجيهات)"
+        ),
         re.compile(
             r"\b(?:gib|zeig|zeige|affiche|montre|donne|muestra|dame|mostra|dammi|mostre|toon|geef)\b.{0,25}"
             r"\b(?:systemprompt|system-prompt|prompt (?:syst[eè]me|de sistema|di sistema|do sistema)|"

@@ -39,6 +39,8 @@ _HOMOGLYPHS = str.maketrans(
     "аеорсухіјѕԁɡһӏԛԝаАВЕКМНОРСТХІЈЅԌαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
     "aeopcyxijsdghlqwaABEKMHOPCTXIJSGabeiknoptuxABEZHIKMNOPTYX",
 )
+_WORD_RUN = re.compile(r"\w+")
+_LATIN = re.compile(r"[A-Za-z]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 _LEET_WORD = re.compile(r"\b(?=[a-z0-9@$!]*[a-z])(?=[a-z@$!]*[0-9@$!])[a-z0-9@$!]{3,}\b")
 _SPACED_LETTERS = re.compile(r"\b[a-z](?P<sep>[ .\-_*])(?:[a-z](?P=sep)){1,}[a-z]\b")
@@ -101,10 +103,18 @@ def canonical(text: str) -> str:
     """Lower-cased, single-spaced text with invisible characters and mark floods removed, and look-alikes,
     leetspeak and s p a c e d letters folded back."""
     folded = unicodedata.normalize("NFKC", _without_mark_floods(_INVISIBLE.sub("", text)))
-    folded = folded.translate(_HOMOGLYPHS).lower()
+    # Look-alikes are folded inside words that also hold Latin letters ("ignore" with a Cyrillic i, o and e), so
+    # Russian or Greek text
+    # ("игнорируй все инструкции") stays itself for the rules written in those alphabets.
+    folded = _WORD_RUN.sub(_fold_mixed_word, folded).lower()
     folded = _LEET_WORD.sub(lambda match: match.group(0).translate(_LEET), folded)
     folded = _SPACED_LETTERS.sub(lambda match: re.sub(r"[ .\-_*]", "", match.group(0)), folded)
     return _SPACES.sub(" ", folded).strip()
+
+
+def _fold_mixed_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return word.translate(_HOMOGLYPHS) if _LATIN.search(word) else word
 
 
 def _without_mark_floods(text: str) -> str:

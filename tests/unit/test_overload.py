@@ -78,8 +78,11 @@ def test_a_burst_of_six_times_capacity(served: tuple[str, FakeGenerator]) -> Non
     assert refused, "beyond the queue, requests are refused"
     assert all(body.rstrip().endswith("data: [DONE]") for _, _, body, _ in admitted), "no hung or cut stream"
     assert all(int(headers["retry-after"]) >= 1 for _, _, _, headers in refused)
-    assert all(seconds < 0.5 for _, seconds, _, _ in refused), "refusals are immediate"
-    assert max(seconds for _, seconds, _, _ in admitted) < 3.0, "admitted requests keep their latency"
+    # Relative, not a wall-clock bound (a loaded CI box once took 0.5 s to refuse): a refusal never waits for a slot,
+    # so it comes back before the queued requests, which wait for the running ones, are done.
+    slowest_admitted = max(seconds for _, seconds, _, _ in admitted)
+    assert all(seconds < slowest_admitted for _, seconds, _, _ in refused), "refusals are immediate"
+    assert slowest_admitted < 3.0, "admitted requests keep their latency"
 
     async def after() -> int:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:

@@ -10,7 +10,6 @@ against the public-suffix snapshot that ships inside tldextract, never a downloa
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -290,7 +289,12 @@ class ListedNameRecognizer(RuleRecognizer):
     _LIST = re.compile(r"\b[A-Z][^\W\d_]+(?:(?:,\s*|,?\s+(?:and|or|&)\s+)[A-Z][^\W\d_]+)+\b")
     _EDGE_BEFORE = re.compile(r"[A-Z][^\W\d_]*\s$")
     _EDGE_AFTER = re.compile(r"\s[A-Z]")
-    _CALENDAR = frozenset((*calendar.month_name[1:], *calendar.day_name))
+    _CALENDAR = frozenset(  # spelled out: `calendar.month_name` follows the process's locale
+        (
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+        )
+    )  # fmt: skip
 
     def __init__(self, given_names: frozenset[str], places: frozenset[str]) -> None:
         self.given_names = given_names

@@ -523,13 +523,22 @@ DICTATED_CLAIMS: tuple[str, ...] = (
 )
 
 
+def distinct(count: int, make: Callable[[], str]) -> list[str]:
+    """`count` different texts from `make` (which draws from a seeded generator), sorted."""
+    made: set[str] = set()
+    while len(made) < count:
+        made.add(make())
+    return sorted(made)
+
+
 def short_hijacks(rng: random.Random, count: int) -> list[str]:
     """`count` task + dismissal + dictated answer, deterministic for `rng`'s seed."""
-    made = set()
-    while len(made) < count:
+
+    def one() -> str:
         demand = rng.choice(DEMANDS).format(text=rng.choice(DICTATED_TEXTS), claim=rng.choice(DICTATED_CLAIMS))
-        made.add(f"{rng.choice(SHORT_TASKS)} {rng.choice(DISMISSALS)} {demand}")
-    return sorted(made)
+        return f"{rng.choice(SHORT_TASKS)} {rng.choice(DISMISSALS)} {demand}"
+
+    return distinct(count, one)
 
 
 def capitalised(goal: str) -> str:

@@ -81,7 +81,8 @@ PII_SETS = {
     "held-out 5": "pii_heldout_5.txt",
     "helper 6": "pii_heldout_6.txt",
     "helper dev 7": "pii_dev_7.txt",
-    "helper 8 (blind)": "pii_heldout_8.txt",
+    "helper 8": "pii_heldout_8.txt",
+    "helper 9, Faker values (blind)": "pii_heldout_9.txt",
 }
 """The PII evaluation sets under bench/eval/: the recognizers were tuned on the first; sets 2-5 were written here
 and held out in turn; 6-8 were written by helpers who saw neither the recognizers nor the other sets."""

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import msgspec
 import spacy
+import wordfreq
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -20,6 +21,7 @@ from presidio_anonymizer.entities import OperatorConfig
 from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 from spacy.tokens import Doc
 
+from guardrails.addresses import StreetAddressRecognizer
 from guardrails.output import trailing_word_start
 from guardrails.recognizers import (
     LOCATION_CUE,
@@ -187,11 +189,13 @@ class PiiAnalyzer:
         return result
 
     def _is_a_name(self, value: str) -> bool:
-        """A given name, alone or before a known surname ("Florence Adeyemi"), that no known place is called."""
+        """A given name, alone or before a known surname ("Florence Adeyemi") or a rare word ("Rose Mbeki"), that no
+        known place is called."""
         words = value.split()
+        family = len(words) == 2 and (words[1] in self._surnames or wordfreq.zipf_frequency(words[1], "en") < 2.5)
         return (
             words[0] in self._given_names
-            and (len(words) == 1 or (len(words) == 2 and words[1] in self._surnames))
+            and (len(words) == 1 or family)
             and not any(word in self._places for word in (value, *words))
         )
 
@@ -287,6 +291,7 @@ _PRIORITY = {
     "ListedNameRecognizer": 1,
     "NameCueRecognizer": 1,
     "PlaceRecognizer": 1,
+    "StreetAddressRecognizer": 1,
 }
 
 
@@ -321,6 +326,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     registry.add_recognizer(PlaceRecognizer(places))
+    registry.add_recognizer(StreetAddressRecognizer(given_names | surnames))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)
 

@@ -11,6 +11,7 @@ against the public-suffix snapshot that ships inside tldextract, never a downloa
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from importlib import resources
 from typing import ClassVar
@@ -325,10 +326,11 @@ class GivenNameRecognizer(RuleRecognizer):
 
     COMMON_WORD_ZIPF = 3.5
     # The surname is a lookahead, so every capitalised word is tried as a given name ("Yesterday Thandiwe Dlamini").
-    # Particles may stand between them: "Anouk de Vries", "Pieter van der Berg", "Amir bin Hassan".
+    # Particles may stand between them: "Anouk de Vries", "Pieter van der Berg", "Amir bin Hassan"; an Irish one
+    # makes a name of any two words: "Ruairí Ó Súilleabháin".
     _PAIR = re.compile(
         r"\b(?P<given>[A-Z][^\W\d_]+)(?=\s+(?:(?:van|von|de|der|den|la|le|da|das|dos|del|di|du|bin|binti|al|el|ter|"
-        r"ten)\s+){0,2}(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b)"
+        r"ten|(?P<irish>Ní|Nic|Ó|Uí|Mac|Mag))\s+){0,2}(?P<family>[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)?)\b)"
     )
 
     SCORE = 0.6
@@ -343,7 +345,8 @@ class GivenNameRecognizer(RuleRecognizer):
         results = []
         for match in self._PAIR.finditer(text):
             given, family = match.group("given"), _without_possessive(match.group("family"))
-            if not given.isupper() and not family.isupper() and self._is_full_name(given, family):
+            irish = match.group("irish") is not None  # "Siobhán Ní Bhriain": the particle alone says it is a name
+            if not given.isupper() and not family.isupper() and (irish or self._is_full_name(given, family)):
                 results.append(recognizer_result(self, match.start(), match.end("family"), self.SCORE))
         return results
 
@@ -366,8 +369,8 @@ class SurnameRecognizer(GivenNameRecognizer):
         super().__init__(given_names)
 
     def _is_full_name(self, given: str, family: str) -> bool:
-        if family not in self.surnames:
-            return False
+        if family not in self.surnames or f"{given} {family}" in self.places:
+            return False  # "Ciudad Juárez", "Santa Cruz", "San Marino"
         if given in self.given_names:
             return True
         return (
@@ -407,16 +410,33 @@ def load_given_names() -> frozenset[str]:
 
 
 LOCATION_CUE = re.compile(
-    r"(?:\b(?:in|from|to|at|near|via|visit|visiting|outside|around|across|of|the)|,)\s+$", re.IGNORECASE
+    r"(?:\b(?:in|from|to|at|near|via|visit|visiting|outside|around|across|of|the|between|inside|within|into)|,)\s+$",
+    re.IGNORECASE,
+)
+# Capital letters that start a place's name: "İzmir", "Łódź", "Český Krumlov", "Żory".
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+# Small words inside a place's name: "Rio Grande do Sul", "Frankfurt am Main", "Côte d'Ivoire".
+_PARTICLE = "(?:de|do|da|del|la|el|am|an|im|upon|sur|on|of)"
+# A place after another place and a conjunction is cued by it: "Queensland and Western Australia".
+_CONJUNCTION = re.compile(r",?\s+(?:and|or|&|und|et|y|e)\s+")
+# Cues after which even a lowercase known place is one ("the vpn is down in santiago", "flying from sao paulo").
+_LOWERCASE_CUE = re.compile(r"\b(?:in|from|near|visiting|outside|around|across|between|inside|within)\s+$")
+# A site named after its town: "the Chester warehouse", "Zanzibar offsite", "Jackson depot".
+_SITE = re.compile(
+    r"\s(?:office|offices|warehouse|site|depot|plant|store|shop|campus|factory|hub|offsite|clinic|hospital|airport|"
+    r"hq|headquarters|facility|showroom|lab|studio|branch office|data ?cent(?:er|re))\b",
+    re.IGNORECASE,
 )
 
 
 class PlaceRecognizer(RuleRecognizer):
-    """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon"), and native spellings
-    with letters English lacks anywhere ("Köln team"): the small NER model often calls those a PERSON or misses
-    them."""
+    """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon", "in santiago"),
+    before a site ("the Chester warehouse"), and native spellings with letters English lacks anywhere ("Köln
+    team"): the small NER model often calls those a PERSON or misses them."""
 
-    _CANDIDATE = re.compile(r"\b[A-Z][\w\-']+(?:[ \-][A-Z][\w\-']+){0,2}")
+    _CANDIDATE = re.compile(rf"\b[{_UPPER}][\w\-'’]+(?:[ \-](?:d['’]|{_PARTICLE} )?[{_UPPER}][\w\-'’]+){{0,3}}")
+    # Every lowercase word starts a candidate of up to three words (they overlap): "down in santiago or".
+    _LOWERCASE_CANDIDATE = re.compile(r"\b(?=([a-z]+(?: [a-z]+){0,2}))")
     _NATIVE = re.compile(r"[^\W\d_a-zA-Z]")
 
     def __init__(self, places: frozenset[str]) -> None:
@@ -426,18 +446,35 @@ class PlaceRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        results = []
+        results: list[RecognizerResult] = []
         for match in self._CANDIDATE.finditer(text):
-            words = match.group(0).split(" ")
-            # The longest run of leading words that names a place: "Cape Town", not "Cape Town Airport".
-            for size in range(len(words), 0, -1):
-                name = " ".join(words[:size])
-                # A native spelling ("München", "Reykjavík") needs no cue: an English text uses it for the place.
-                cued = LOCATION_CUE.search(text[max(0, match.start() - 12) : match.start()]) is not None
-                if name in self.places and (cued or self._NATIVE.search(name)):
-                    results.append(recognizer_result(self, match.start(), match.start() + len(name), 0.8))
-                    break
+            after_place = bool(results) and _CONJUNCTION.fullmatch(text, results[-1].end, match.start()) is not None
+            cued = after_place or LOCATION_CUE.search(text[max(0, match.start() - 12) : match.start()]) is not None
+            if found := self._place_at(text, match.start(), match.group(0), cued=cued):
+                results.append(found)
+        for match in self._LOWERCASE_CANDIDATE.finditer(text):
+            cued = _LOWERCASE_CUE.search(text[max(0, match.start() - 12) : match.start()]) is not None
+            if found := self._place_at(text, match.start(), match.group(1), cued=cued, lowercase=True):
+                results.append(found)
         return results
+
+    def _place_at(
+        self, text: str, start: int, candidate: str, *, cued: bool, lowercase: bool = False
+    ) -> RecognizerResult | None:
+        words = candidate.split(" ")
+        # The longest run of leading words that names a place: "Cape Town", not "Cape Town Airport".
+        for size in range(len(words), 0, -1):
+            name = " ".join(words[:size])
+            end = start + len(name)
+            known = string.capwords(name) if lowercase else name
+            if known not in self.places or (lowercase and " " not in name and not _is_uncommon(name, 4.0)):
+                continue  # a lowercase word that English uses often is that word: "reading", "nice", "mobile"
+            if _SITE.match(text, end) and (not lowercase or " " in name):
+                return recognizer_result(self, start, end, 0.95)  # outranks a person of the same name
+            # A native spelling ("München", "Reykjavík") needs no cue: an English text uses it for the place.
+            if cued or self._NATIVE.search(name):
+                return recognizer_result(self, start, end, 0.8)
+        return None
 
 
 def pattern_recognizers(phone_regions: Sequence[str]) -> list[EntityRecognizer]:

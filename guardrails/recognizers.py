@@ -252,13 +252,23 @@ class NameCueRecognizer(RuleRecognizer):
 
 
 class ReportedNameRecognizer(RuleRecognizer):
-    """A known given name on its own, where what follows says it is a person: "Joy says the printer is jammed",
-    "Summer from legal needs the template", "move Faith's mailbox". Given names that are words (Joy, Faith, Summer,
+    """A known given name on its own, where what follows or comes before says it is a person: "Joy says the printer
+    is jammed", "Bo keeps getting locked out", "Summer from legal needs the template", "move Faith's mailbox",
+    "give Mercedes read access". Given names that are words (Joy, Faith, Summer,
     Will) are found only this way; the NER model reads them as words."""
 
     _SAYS = (
         r"(?:says|said|asked|asks|wants|wanted|needs|needed|reported|reports|thinks|told|mentioned|emailed|called|"
-        r"wrote|replied|confirmed|approved|requested|is out|is off|is away|is on leave|is sick|left the company)"
+        r"wrote|replied|confirmed|approved|requested|is out|is off|is away|is on leave|is sick|left the company|"
+        r"keeps|kept|can't|cannot|couldn't|can not|still can't|still has|still hasn't|lost|forgot|joined|joins|"
+        r"started|starts|got locked|gets|is locked|is relocating|is moving|is leaving|is joining|is starting|"
+        r"is travell?ing|is having|is getting|is trying|is waiting|is unable|has left|has joined|has lost|"
+        r"has forgotten|hasn't|won't|doesn't|didn't)"
+    )
+    # A verb that takes a person as its object: "give Mercedes read access", "remind Bo", "loop in Chidi".
+    _OBJECT_OF = re.compile(
+        r"\b(?:[Gg]ive|[Ll]et|[Rr]emind|[Pp]ing|[Cc]c|[Ee]-?mail|[Mm]essage|[Tt]hank|[Ii]nvite|[Nn]otify|[Ll]oop in|"
+        r"[Ww]elcome|[Ss]end|[Tt]ext)\s+(?P<name>[A-Z][^\W\d_]+)\b(?![ -][A-Z])"
     )
     _FOLLOWED = re.compile(
         rf"\b(?P<name>[A-Z][^\W\d_]+)(?:\s+{_SAYS}\b|\s+from (?:the )?[a-z&]+(?: team)?\s+{_SAYS}\b|"
@@ -276,9 +286,10 @@ class ReportedNameRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        matches = [*self._FOLLOWED.finditer(text), *self._OBJECT_OF.finditer(text)]
         return [
             recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
-            for match in self._FOLLOWED.finditer(text)
+            for match in matches
             if match.group("name") in self.given_names
         ]
 

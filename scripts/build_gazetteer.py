@@ -56,15 +56,73 @@ def native_spellings(cities: list[dict[str, object]], given_names: set[str]) -> 
 
 
 # Words that make a region's name without naming anywhere in particular ("North East", "Central Region").
-GENERIC = set("north south east west central northern southern eastern western upper lower middle new great greater "
-              "region district province capital coast coastal islands island city lake lakes river valley".split())
+GENERIC = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "upper",
+    "lower",
+    "middle",
+    "new",
+    "great",
+    "greater",
+    "region",
+    "district",
+    "province",
+    "capital",
+    "coast",
+    "coastal",
+    "islands",
+    "island",
+    "city",
+    "lake",
+    "lakes",
+    "river",
+    "valley",
+}
 
 
 # Regions whose one-word names are English words too ("Batman" is a Turkish province, "Highland" a Scottish one).
-REGION_WORDS = set(
-    "acre antique ascension batman bloke bong bono cascade centre coast grad gulf highland lakes mascara mono pest "
-    "pita plateau pool unity latina bled ruse harrow slough derby afar eastern northern southern western".split()
-)
+REGION_WORDS = {
+    "acre",
+    "antique",
+    "ascension",
+    "batman",
+    "bloke",
+    "bong",
+    "bono",
+    "cascade",
+    "centre",
+    "coast",
+    "grad",
+    "gulf",
+    "highland",
+    "lakes",
+    "mascara",
+    "mono",
+    "pest",
+    "pita",
+    "plateau",
+    "pool",
+    "unity",
+    "latina",
+    "bled",
+    "ruse",
+    "harrow",
+    "slough",
+    "derby",
+    "afar",
+    "eastern",
+    "northern",
+    "southern",
+    "western",
+}
 
 
 def is_distinctive(name: str, people: set[str], common_zipf: float = 3.0) -> bool:

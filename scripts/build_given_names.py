@@ -23,16 +23,26 @@ DATA = Path(__file__).resolve().parents[1] / "guardrails" / "data"
 OUTPUT = DATA / "given_names.txt"
 SURNAMES = DATA / "surnames.txt"
 # Every list of given names or surnames a provider keeps, romanized Chinese and Japanese ones included.
-ATTRIBUTES = tuple(
-    f"first_names{kind}{group}"
-    for kind in ("", "_male", "_female", "_nonbinary", "_unisex")
-    for group in ("", "_common", "_hinduism", "_islamic", "_est", "_rus")
-) + ("first_romanized_names", "first_romanized_names_male", "first_romanized_names_female")
-SURNAME_ATTRIBUTES = tuple(
-    f"last_names{kind}{group}"
-    for kind in ("", "_male", "_female", "_unisex", "_female_only", "_male_only")
-    for group in ("", "_common", "_hinduism", "_islamic", "_est", "_rus")
-) + ("last_romanized_names", "male_last_names", "unisex_last_names")
+ATTRIBUTES = (
+    *(
+        f"first_names{kind}{group}"
+        for kind in ("", "_male", "_female", "_nonbinary", "_unisex")
+        for group in ("", "_common", "_hinduism", "_islamic", "_est", "_rus")
+    ),
+    "first_romanized_names",
+    "first_romanized_names_male",
+    "first_romanized_names_female",
+)
+SURNAME_ATTRIBUTES = (
+    *(
+        f"last_names{kind}{group}"
+        for kind in ("", "_male", "_female", "_unisex", "_female_only", "_male_only")
+        for group in ("", "_common", "_hinduism", "_islamic", "_est", "_rus")
+    ),
+    "last_romanized_names",
+    "male_last_names",
+    "unisex_last_names",
+)
 
 
 def given_names() -> set[str]:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -147,23 +149,58 @@ HELPER_FAMILIES = {
     "authority": "social_engineering",
     "harmful_request_disguised": "fiction_roleplay",
     "suffix_style": "goal_hijack",
+    "goal_hijack_suffix": "goal_hijack",
 }
+EVAL = Path(__file__).resolve().parents[1] / "bench" / "eval"
+OVERLAP = 0.5
+"""A helper row sharing more than this share of its word 4-grams with one evaluation row is left out."""
+
+
+def four_grams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+
+
+def evaluation_grams() -> list[set[tuple[str, ...]]]:
+    """The word 4-grams of every evaluation row: the blind sets' texts and payloads, and injection_eval.jsonl."""
+    texts = [str(json.loads(line)["text"]) for line in (EVAL / "injection_eval.jsonl").read_text().splitlines() if line]
+    for path in sorted(EVAL.glob("injection_blind*.toml")):
+        for group in tomllib.loads(path.read_text(encoding="utf-8")).values():
+            texts += [str(item.get(key, "")) for item in group for key in ("text", "payload")]
+    return [grams for grams in map(four_grams, texts) if grams]
+
+
+def contaminated(text: str, index: dict[tuple[str, ...], list[int]]) -> bool:
+    """Whether `text` shares more than OVERLAP of its 4-grams with any one evaluation row."""
+    grams = four_grams(text)
+    shared = Counter(number for gram in grams for number in index.get(gram, ()))
+    return bool(grams) and any(count > OVERLAP * len(grams) for count in shared.values())
 
 
 def helper_rows() -> list[dict[str, object]]:
     """Rows written by helper agents (2026-11-28) in scripts/injection_corpus/helper_rows: conversational benign
     messages, attacks in many hands' styles, and contrastive pairs. They add a second author's wording to the
-    templates; the blind sets stay out (their writers saw none of these files, and these writers saw none of them)."""
-    rows = []
+    templates; the blind sets stay out (their writers saw none of these files, and these writers saw none of them).
+    Helpers who write rows and helpers who write blind sets are the same kind of author, so a row too close to any
+    evaluation row is left out (decontamination, at every build)."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    for number, grams in enumerate(evaluation_grams()):
+        for gram in grams:
+            index.setdefault(gram, []).append(number)
+    rows, dropped = [], 0
     for path in sorted(HELPER_ROWS.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             found = json.loads(line)
+            if contaminated(str(found["text"]), index):
+                dropped += 1
+                continue
             label = int(found["label"])
             family = str(found["family"])
             family = HELPER_FAMILIES.get(family, family) if label else "helper_benign"
             rows.append(row(str(found["text"]), label, family, f"{HELPER_SOURCE} ({path.name})"))
+    print(f"left out {dropped} helper rows too close to an evaluation row")
     return rows
 
 

@@ -163,8 +163,10 @@ class PiiAnalyzer:
 
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
         recognizer = _recognizer_of(result)
-        if recognizer in _NAME_RECOGNIZERS and _CODE_NAME.match(text, result.end):
-            return True  # "the Denver release", "Jasmine tests", "the Atlas deploy": a project's code name
+        if recognizer in _NAME_RECOGNIZERS and (
+            _CODE_NAME.match(text, result.end) or _NAMED_THING.search(text, 0, result.start)
+        ):
+            return True  # "the Denver release", "Jasmine tests", "Team Aurora", "Room Kilimanjaro": a code name
         if recognizer != "SpacyRecognizer":
             return False
         value = text[result.start : result.end]
@@ -275,10 +277,15 @@ def _is_leading_verb(text: str, result: RecognizerResult) -> bool:
 # Teams name releases, services and projects after people and places; the word after the name says so.
 _CODE_NAME = re.compile(
     r"[ -](?:release|releases|migration|rollout|deploy|deployment|branch|project|sprint|build|builds|tests?|"
-    r"pipeline|cluster|upgrade|milestone|launch|repo|repository|codebase|epic|feature flag|module|plugin|sdk|api)\b",
+    r"pipeline|cluster|upgrade|milestone|launch|repo|repository|codebase|epic|feature flag|module|plugin|sdk|api|"
+    r"queue|squad|board|dashboard|channel|service|server|instance|workspace|environment)\b",
     re.IGNORECASE,
 )
-_NAME_RECOGNIZERS = frozenset({"SpacyRecognizer", "GivenNameRecognizer", "SurnameRecognizer", "PlaceRecognizer"})
+# ... and the word before it: "Team Aurora", "Room Kilimanjaro", "Project Falcon", "codename Jasmine".
+_NAMED_THING = re.compile(r"\b(?:Team|Room|Project|Operation|Squad|Codename|codename|code name|code-named)\s+$")
+_NAME_RECOGNIZERS = frozenset(
+    {"SpacyRecognizer", "GivenNameRecognizer", "SurnameRecognizer", "PlaceRecognizer", "ReportedNameRecognizer"}
+)
 
 # When spans overlap, a validated pattern (tier 0) beats a name or a place (tier 1: the NER model, the name lists,
 # cues, the gazetteer); among those the longer span wins ("Austin Miller" over the place "Austin"), then the more

@@ -150,7 +150,7 @@ _NOT_A_PHONE = re.compile(r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^
 _LABELLED_ID = re.compile(
     r"(?:\b(?:invoice|inv|po|purchase order|order|case|ticket|incident|build|version|release|ref|reference|serial|sku|"
     r"item|part|room|job|batch|tracking|shipment|req|request|change|chg|account|acct|customer|contract|policy|"
-    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
+    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
     r"\s*[:#]?\s*|#\s*)$",
     re.IGNORECASE,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from presidio_analyzer import RecognizerResult
 
-from guardrails.pii import _is_a_place, _is_leading_verb
+from guardrails.pii import _CODE_NAME, _NAMED_THING, _is_a_place, _is_leading_verb
 from guardrails.recognizers import (
     GivenNameRecognizer,
     InternationalPhoneRecognizer,
@@ -126,6 +126,12 @@ def test_a_known_surname_makes_a_full_name(text: str, found: list[str]) -> None:
         ("Joy to the world is on the playlist.", []),
         ("Flights from Paris are delayed.", []),
         ("The Phoenix release says nothing about it.", []),  # not a given name before "says"
+        ("Bo keeps getting locked out, can you take a look", ["Bo"]),
+        ("Ines is relocating from Porto to Montréal", ["Ines"]),
+        ("give Mercedes read access to the hr folder", ["Mercedes"]),
+        ("please remind Hope about the form", ["Hope"]),
+        ("give Access Control a look", []),  # no given name after the verb
+        ("send Mercedes Benz brochures", []),  # part of a longer capitalised name
     ],
 )
 def test_a_given_name_alone_is_a_person_where_what_follows_says_so(text: str, found: list[str]) -> None:
@@ -154,12 +160,29 @@ def test_a_native_spelling_is_a_place_without_a_cue_and_an_english_one_needs_a_c
 
 
 @pytest.mark.parametrize(
+    ("before", "after", "code_name"),
+    [
+        ("the ", " queue needs triage", True),
+        ("Team ", " needs more space", True),
+        ("Room ", " on floor 4", True),
+        ("codename ", " ships in May", True),
+        ("ask ", " about it", False),
+    ],
+)
+def test_a_name_beside_a_thing_s_word_is_a_code_name(before: str, after: str, code_name: bool) -> None:
+    text = f"{before}Atlas{after}"
+    found = bool(_CODE_NAME.match(text, len(before) + 5) or _NAMED_THING.search(text, 0, len(before)))
+    assert found is code_name
+
+
+@pytest.mark.parametrize(
     ("text", "phone"),
     [
         ("invoice 0161 4402 917 was paid twice", False),
         ("Chase up PO 4500219873 with procurement", False),
         ("reset the SLA timer on case #5561-0923", False),
         ("rerun build 4.18.3.2291 tonight", False),
+        ("chase the supplier on RMA 88213-0047", False),
         ("call me on 0161 4402 917 after lunch", True),
         ("my mobile: +44 7700 900123", True),
     ],

@@ -39,12 +39,12 @@ Landing Lights? Loaf Locks? Lodge Loop Mall Manors? Meadows? Mills? Mission Moun
 Overpass Parks? Parkways? Pass Passage Path Pike Pines? Plains? Plaza Points? Ports? Prairie Radial Ramp Ranch
 Rapids? Rest Ridges? River Roads? Route Row Run Shoals? Shores? Skyway Springs? Spurs? Squares? Station Stream
 Streets? Summit Trace Track Trafficway Trail Trailer Tunnel Underpass Unions? Valleys? Viaduct Views? Villages?
-Ville Vista Walks? Wall Ways? Wells? Wharf
+Ville Vista Walks? Walkway Wall Ways? Wells? Wharf
 """
 
 
 def _alternatives(words: str) -> str:
-    return "(?:" + "|".join(words.split()) + r")\.?"
+    return "(?:" + "|".join(words.split()) + r")(?!\w)\.?"
 
 
 _STRONG = _alternatives(_STRONG_WORDS)
@@ -53,7 +53,8 @@ _WEAK = _alternatives(_WEAK_WORDS)
 _PREFIX = (
     r"(?:[Uu]l\.|[Uu]lica|[Aa]l\.|[Aa]leja|[Pp]l\.|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|Contrada|Borgo|"
     r"Strada|Calle|C/|Avenida|Avda\.|Av\.|Paseo|Plaza|Pasaje|Ronda|Rambla|Camino|Carrer|Carretera|Travesía|"
-    r"Glorieta|Urbanización|Rua|Travessa|Praça|Estrada|Rodovia|Alameda|Ladeira|Vila|Viela|Vereda|Quadra|"
+    r"Glorieta|Urbanización|Rua|Travessa|Praça|Estrada|Rodovia|Alameda|Ladeira|Vila|Viela|Vereda|Quadra|Esplanada|"
+    r"Setor|Conjunto|Residencial|Lagoa|Trecho|"
     r"[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]llée|[Ii]mpasse|[Qq]uai|[Rr]oute|[Pp]lace|[Pp]assage|"
     r"[Cc]ours|Am|An der|Auf der|Im|In der|Zum|Zur)"
 )
@@ -73,11 +74,20 @@ _CORES = (
     re.compile(
         rf"{_NUMBER},?\s(?:{_NAME}\s{_STRONG}|{_PREFIX}{_JOIN}{_NAME}|\d{{1,3}}(?:st|nd|rd|th)\s(?:Street|Avenue|St\.?|Ave\.?))"
     ),
-    re.compile(rf"{_PREFIX}\s{_NAME},?\s(?:No\.?\s?|n[º°.]\s?)?{_NUMBER}(?![\d:.])"),
+    re.compile(
+        rf"{_PREFIX}\s(?:(?:de|da|do|dos|das|del|de la|di|du)\s)?{_NAME},?\s(?:No\.?\s?|n[º°.]\s?)?{_NUMBER}(?![\d:.])"
+    ),
     re.compile(rf"[A-ZÀ-Þ][\w'’\-]*{_GLUED}\s(?:No:?\s?)?{_NUMBER}(?![\d:.])"),
     re.compile(rf"(?:PSC|Unit)\s\d{{3,5}},?\sBox\s\d{{3,5}}|(?:USNS|USNV|USS|USCGC)\s{_WORD}"),
 )
-_WEAK_CORE = re.compile(rf"{_NUMBER},?\s(?P<name>{_WORD})\s{_WEAK}")
+_WEAK_CORE = re.compile(rf"{_NUMBER},?\s(?P<name>{_WORD}(?:\s{_WORD})?)\s{_WEAK}")
+# A street named after a person without a number, where a word before says it is somewhere: "lives on Patricia
+# Shores", "couldn't find Warner Point", "a hotel near Wendy Junction".
+_UNNUMBERED = re.compile(
+    rf"\b(?:on|at|near|along|off|find|to|from|into|down|up)\s(?P<street>(?P<name>{_WORD})\s(?:{_STRONG}|{_WEAK}))(?!\w)"
+)
+_SENTENCE_STOP = re.compile(r"[a-z]{4,}\.$")
+_UNIT_BEFORE = re.compile(r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat)\s?[\w-]{1,6},?\s$")
 _BEFORE = re.compile(r"[\w.,/-]$")  # a core glued to what comes before is part of something else
 
 _UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|#)\s?[\w-]{1,6})"
@@ -103,8 +113,11 @@ class StreetAddressRecognizer(RuleRecognizer):
         spans: list[tuple[int, int]] = []
         for core in _CORES:
             spans += [(found.start(), self._extended(text, found.end(), strong=True)) for found in core.finditer(text)]
+        for found in _UNNUMBERED.finditer(text):
+            if self._is_a_name(found.group("name")):
+                spans.append((found.start("street"), self._extended(text, found.end(), strong=True)))
         for found in _WEAK_CORE.finditer(text):
-            named = self._is_a_name(found.group("name"))
+            named = self._is_a_name(found.group("name").split()[-1])
             end = self._extended(text, found.end(), strong=named)
             if end > found.end() or named:
                 spans.append((found.start(), end))
@@ -112,11 +125,18 @@ class StreetAddressRecognizer(RuleRecognizer):
         for start, end in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
             if not _BEFORE.search(text[:start]) and all(end <= a or start >= b for a, b in kept):
                 kept.append((start, end))
-        return [recognizer_result(self, start, end, 0.9) for start, end in kept]
+        # A full stop after a whole street word ends the sentence: "near Wendy Junction." keeps its full stop.
+        kept = [(start, end - 1 if _SENTENCE_STOP.search(text, start, end) else end) for start, end in kept]
+        # A unit written before the number belongs to the address too: "Apt. 125 992 Jessica Walkway".
+        widened = [
+            (start - len(unit.group(0)) if (unit := _UNIT_BEFORE.search(text, 0, start)) else start, end)
+            for start, end in kept
+        ]
+        return [recognizer_result(self, start, end, 0.9) for start, end in widened]
 
     def _is_a_name(self, word: str) -> bool:
         """A given name or surname that is not also an everyday word ("Ellis", not "Story" or "Brown")."""
-        return word in self.names and wordfreq.zipf_frequency(word.lower(), "en") < 4.0
+        return word in self.names and wordfreq.zipf_frequency(word.lower(), "en") < 4.5
 
     @staticmethod
     def _extended(text: str, end: int, *, strong: bool) -> int:

@@ -31,6 +31,7 @@ from guardrails.recognizers import (
     ListedNameRecognizer,
     NameCueRecognizer,
     PlaceRecognizer,
+    PlaceShapeRecognizer,
     ReportedNameRecognizer,
     SurnameRecognizer,
     load_given_names,
@@ -167,6 +168,8 @@ class PiiAnalyzer:
             _CODE_NAME.match(text, result.end) or _NAMED_THING.search(text, 0, result.start)
         ):
             return True  # "the Denver release", "Jasmine tests", "Team Aurora", "Room Kilimanjaro": a code name
+        if result.entity_type == "IP_ADDRESS" and _VERSION.search(text, 0, result.start):
+            return True  # "upgrade the firmware to 10.4.2.1": a version, not an address
         if recognizer != "SpacyRecognizer":
             return False
         value = text[result.start : result.end]
@@ -242,6 +245,15 @@ _NER_NOISE = frozenset(
         "Mrs",
         "Ms",
         "Dr",
+        "Sir",
+        "Madam",
+        "Sra",
+        "Sr",
+        "Ing",
+        "Prof",
+        "Herr",
+        "Frau",
+        "Mme",
     }
 )
 # Words after which a request's first word is a verb, not a name: "Bill the client", "Mark it as done".
@@ -281,6 +293,7 @@ _CODE_NAME = re.compile(
     r"queue|squad|board|dashboard|channel|service|server|instance|workspace|environment)\b",
     re.IGNORECASE,
 )
+_VERSION = re.compile(r"\b(?:version|firmware|release|build|update|upgrade|patch|v)\s*(?:to\s+)?[:#]?\s*$", re.I)
 # ... and the word before it: "Team Aurora", "Room Kilimanjaro", "Project Falcon", "codename Jasmine".
 _NAMED_THING = re.compile(r"\b(?:Team|Room|Project|Operation|Squad|Codename|codename|code name|code-named)\s+$")
 _NAME_RECOGNIZERS = frozenset(
@@ -299,6 +312,7 @@ _PRIORITY = {
     "NameCueRecognizer": 1,
     "PlaceRecognizer": 1,
     "StreetAddressRecognizer": 1,
+    "PlaceShapeRecognizer": 1,
 }
 
 
@@ -334,6 +348,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     registry.add_recognizer(PlaceRecognizer(places))
     registry.add_recognizer(StreetAddressRecognizer(given_names | surnames))
+    registry.add_recognizer(PlaceShapeRecognizer(given_names | surnames, places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)
 

@@ -31,6 +31,7 @@ __all__ = [
     "ListedNameRecognizer",
     "NameCueRecognizer",
     "PlaceRecognizer",
+    "PlaceShapeRecognizer",
     "ReportedNameRecognizer",
     "RuleRecognizer",
     "SurnameRecognizer",
@@ -85,10 +86,12 @@ def luhn_valid(digits: str) -> bool:
 
 
 class CardRecognizer(PatternRecognizer):
-    """13-19 digits in groups of 3-6 separated by one space or dash (or none), issuer prefix and Luhn checked."""
+    """13-19 digits (12 for Maestro) in groups of 3-6 separated by one space or dash (or none), issuer prefix and
+    Luhn checked."""
 
     PATTERNS: ClassVar[list[Pattern]] = [Pattern("card", r"(?<![\d\-])\d{3,6}(?:[ \-]?\d{3,6}){1,4}(?![\d\-])", 0.9)]
     _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62)")
+    _MAESTRO = re.compile(r"^(?:5018|5020|5038|5893|6304|6759|676[1-3])")
 
     def __init__(self) -> None:
         super().__init__(supported_entity="CREDIT_CARD", patterns=self.PATTERNS, context=["card", "visa", "amex"])
@@ -96,8 +99,12 @@ class CardRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         digits = re.sub(r"\D", "", pattern_text)
         separators = set(re.sub(r"\d", "", pattern_text))
+        maestro_12 = len(digits) == 12 and bool(self._MAESTRO.match(digits))  # Maestro cards may have 12 digits
         return (
-            13 <= len(digits) <= 19 and len(separators) <= 1 and bool(self._ISSUER.match(digits)) and luhn_valid(digits)
+            (13 <= len(digits) <= 19 or maestro_12)
+            and len(separators) <= 1
+            and bool(self._ISSUER.match(digits) or self._MAESTRO.match(digits))
+            and luhn_valid(digits)
         )
 
 
@@ -142,15 +149,18 @@ class InternationalPhoneRecognizer(RuleRecognizer):
         return recognizer_result(self, start, end, score)
 
 
-# Hex literals (0x8007), screen sizes (1920x1080) and dotted quads (10.0.0.12) are not phones; an extension
+# Hex literals (0x8007), screen sizes (1920x1080), dotted quads (10.0.0.12) and the shape of a US SSN
+# (395-96-2175, grouped 3-2-4 as phones seldom are) are not phones; an extension
 # glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
 # or a date far more often than a phone.
-_NOT_A_PHONE = re.compile(r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$", re.IGNORECASE)
+_NOT_A_PHONE = re.compile(
+    r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$", re.IGNORECASE
+)
 # A number that a label names as something else: an invoice, order, case or build number is not a phone.
 _LABELLED_ID = re.compile(
     r"(?:\b(?:invoice|inv|po|purchase order|order|case|ticket|incident|build|version|release|ref|reference|serial|sku|"
     r"item|part|room|job|batch|tracking|shipment|req|request|change|chg|account|acct|customer|contract|policy|"
-    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
+    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|tag|update|patch|firmware|kb|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
     r"\s*[:#]?\s*|#\s*)$",
     re.IGNORECASE,
 )
@@ -202,7 +212,7 @@ class NameCueRecognizer(RuleRecognizer):
     _CUE = re.compile(
         r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
         r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
-        r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after the honorific
+        r"(?:(?:Mr|Mrs|Ms|Dr|Sra|Sr|Prof|Ing|Herr|Frau|Mme)\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after it
         r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
     )
     _NOT_NAMES = frozenset(
@@ -232,6 +242,18 @@ class NameCueRecognizer(RuleRecognizer):
             "Admin",
             "Helpdesk",
             "Please",
+            "Sir",
+            "Madam",
+            "Sirs",
+            "Customer",
+            "Colleagues",
+            "Sra",
+            "Sr",
+            "Prof",
+            "Ing",
+            "Herr",
+            "Frau",
+            "Mme",
         }
     )
 
@@ -257,6 +279,11 @@ class ReportedNameRecognizer(RuleRecognizer):
     "give Mercedes read access". Given names that are words (Joy, Faith, Summer,
     Will) are found only this way; the NER model reads them as words."""
 
+    _REPORTS = (
+        r"(?:says|said|asked|asks|wants|wanted|needs|needed|reported|reports|thinks|told|mentioned|emailed|called|"
+        r"wrote|replied|confirmed|approved|requested)"
+    )
+    """Verbs of speech and request: after a lowercase word too, they say a person did it ("philippe wants")."""
     _SAYS = (
         r"(?:says|said|asked|asks|wants|wanted|needs|needed|reported|reports|thinks|told|mentioned|emailed|called|"
         r"wrote|replied|confirmed|approved|requested|is out|is off|is away|is on leave|is sick|left the company|"
@@ -265,6 +292,11 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"is travell?ing|is having|is getting|is trying|is waiting|is unable|has left|has joined|has lost|"
         r"has forgotten|hasn't|won't|doesn't|didn't)"
     )
+    _FOLLOWED_LOWERCASE = re.compile(
+        rf"(?<![\w'’])(?P<name>[a-z]{{3,}})(?:\s+{_REPORTS}\b|\s+from (?:legal|hr|it|finance|sales|marketing|support|"
+        r"accounting|accounts|payroll|procurement|facilities|security)\b)"
+    )
+    _INTRODUCED_LOWERCASE = re.compile(r"\b(?:i'?m|its|it's|this is|my name is|name's)\s+(?P<name>[a-z]{3,})\b")
     # A verb that takes a person as its object: "give Mercedes read access", "remind Bo", "loop in Chidi".
     _OBJECT_OF = re.compile(
         r"\b(?:[Gg]ive|[Ll]et|[Rr]emind|[Pp]ing|[Cc]c|[Ee]-?mail|[Mm]essage|[Tt]hank|[Ii]nvite|[Nn]otify|[Ll]oop in|"
@@ -287,10 +319,18 @@ class ReportedNameRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         matches = [*self._FOLLOWED.finditer(text), *self._OBJECT_OF.finditer(text)]
+        found = [match for match in matches if match.group("name") in self.given_names]
+        # Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
+        # given name counts where it is not also an everyday word.
+        lowercase = [*self._FOLLOWED_LOWERCASE.finditer(text), *self._INTRODUCED_LOWERCASE.finditer(text)]
+        found += [
+            match
+            for match in lowercase
+            if match.group("name").capitalize() in self.given_names and _is_uncommon(match.group("name"), 4.0)
+        ]
         return [
             recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
-            for match in matches
-            if match.group("name") in self.given_names
+            for match in found
         ]
 
 
@@ -486,6 +526,40 @@ class PlaceRecognizer(RuleRecognizer):
             if cued or self._NATIVE.search(name):
                 return recognizer_result(self, start, end, 0.8)
         return None
+
+
+class PlaceShapeRecognizer(RuleRecognizer):
+    """Names shaped like places, which no gazetteer of towns can list: a compass point or a place word before a
+    person's name ("North Kelly", "Lake Charles", "Port Arthur", "Fort Myers") and a person's name glued to a
+    place suffix ("Jacksonville", "Harrisburg", "Edwardsville", "Williamstown"), the way towns are named after
+    people. No person is called "West Todd", so these outrank the NER model's PERSON."""
+
+    _PREFIXED = re.compile(
+        r"\b(?:North|South|East|West|New|Lake|Port|Mount|Fort)\s(?P<name>[A-Z][a-z]+)\b(?![ -][A-Z])"
+    )
+    _SUFFIXED = re.compile(
+        r"\b(?:(?:North|South|East|West|New|Lake|Port|Mount|Fort)\s)?(?P<word>(?P<name>[A-Z][a-z]+?)(?:ville|burgh|"
+        r"burg|borough|bury|stad|chester|shire|mouth|haven|fort|furt|town|ton|port|land|view|side|berg))\b"
+    )
+
+    def __init__(self, names: frozenset[str], places: frozenset[str]) -> None:
+        self.names = names
+        self.places = places
+        super().__init__(supported_entities=["LOCATION"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._PREFIXED.finditer(text):
+            name = match.group("name")
+            if name in self.names and name not in self.places and _is_uncommon(name, 5.0):
+                results.append(recognizer_result(self, match.start(), match.end(), 0.95))
+        for match in self._SUFFIXED.finditer(text):
+            word = match.group("word")
+            if match.group("name") in self.names and word not in self.names and _is_uncommon(word, 3.0):
+                results.append(recognizer_result(self, match.start(), match.end(), 0.95))
+        return results
 
 
 def pattern_recognizers(phone_regions: Sequence[str]) -> list[EntityRecognizer]:

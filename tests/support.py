@@ -1,4 +1,4 @@
-"""Helpers shared by the integration and end-to-end suites."""
+"""Helpers shared by the test suites."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "data" / "models" / "SmolLM2-135M-Instruct"
 TEST_OUTPUT = REPO / "test-output"
+
+
+def rule_spans(recognizer: Any, text: str, entity: str = "PERSON") -> list[str]:
+    """The texts a rule recognizer (no NLP pass) finds for `entity` in `text`."""
+    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity], None)]
 
 
 def free_port() -> int:

@@ -14,19 +14,15 @@ from guardrails.recognizers import (
     NameCueRecognizer,
     PlaceRecognizer,
     ReportedNameRecognizer,
-    RuleRecognizer,
     SurnameRecognizer,
     load_given_names,
     load_places,
     load_surnames,
 )
+from tests.support import rule_spans as spans
 
 GIVEN_NAMES = load_given_names()
 PLACES = load_places()
-
-
-def spans(recognizer: RuleRecognizer, text: str, entity: str = "PERSON") -> list[str]:
-    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity], None)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -14,20 +14,16 @@ from guardrails.recognizers import (
     PlaceRecognizer,
     PlaceShapeRecognizer,
     ReportedNameRecognizer,
-    RuleRecognizer,
     SurnameRecognizer,
     load_given_names,
     load_places,
     load_surnames,
 )
+from tests.support import rule_spans as spans
 
 GIVEN_NAMES = load_given_names()
 SURNAMES = load_surnames()
 PLACES = load_places()
-
-
-def spans(recognizer: RuleRecognizer, text: str, entity: str) -> list[str]:
-    return [text[r.start : r.end] for r in recognizer.analyze(text, [entity], None)]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -58,9 +58,9 @@ class GuardrailsConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     machine-made. Measured for SmolLM2-135M-Instruct: ordinary README text peaked at 12.1; another model needs its
     own value (`python -m bench.machine_text_eval --judge-model FOLDER` prints the figures)."""
     chunk_injection_threshold: Annotated[float, Meta(gt=0, le=1)] | None = None
-    """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: the calibrated
-    threshold plus 0.25 (`guardrails.rails.DOCUMENT_MARGIN`), because documents address their reader in the
-    imperative far more often than questions do."""
+    """Retrieved chunks scoring at or above this (at ingest) are kept out of the prompt; default: 90 % of the way from
+    the calibrated threshold to 1 (`guardrails.rails.document_threshold`, 0.98 for the shipped model), because
+    documents address their reader in the imperative far more often than questions do."""
     leak_block_ngrams: Annotated[int, Meta(ge=1)] = 4
     """Matching system-prompt word 4-grams in one run that make a leak (4 ≈ seven words quoted)."""
     leak_max_gap_words: Annotated[int, Meta(ge=0)] = 4

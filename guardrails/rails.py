@@ -31,11 +31,18 @@ __all__ = ["ChunkScreen", "Guardrails", "HistoryVerdict", "InputVerdict", "Outpu
 T = TypeVar("T")
 
 HISTORY_GUARD = "history"
-DOCUMENT_MARGIN = 0.25
-"""How far above the calibrated threshold a retrieved chunk must score to be kept out of the prompt. Documents
-address their reader in the imperative ("download your configuration from ..."): the sample wiki's most
-instruction-like paragraphs score 0.6-0.7 under the shipped model, while an instruction planted for the assistant
-matches a rule (0.99) or scores above 0.9 (docs/benchmarks.md)."""
+DOCUMENT_HEADROOM = 0.9
+"""A retrieved chunk is kept out of the prompt when it scores this share of the way from the calibrated threshold
+to certainty (0.825 → 0.98; 0.5 → 0.95). Documents address their reader in the imperative ("download your
+configuration from ..."), so only a rule hit (0.99) or a near-certain classifier drops a chunk. A fixed margin
+(0.25, until 2026-11-28) stopped working once the threshold rose past 0.75: no score reaches 1.0."""
+
+
+def document_threshold(threshold: float) -> float:
+    """The ingest-time threshold for retrieved chunks that goes with a question `threshold`."""
+    return threshold + DOCUMENT_HEADROOM * (1.0 - threshold)
+
+
 """The guard name on the one decision `check_history` records for a conversation's earlier turns."""
 
 
@@ -88,7 +95,7 @@ class Guardrails:
         self._pii = PiiGuard(pii, config.pii_entities)
         self._injection = InjectionGuard(injection, config.injection_threshold, config.injection_flag_threshold)
         self._policy = PolicyGuard(config.policy_rules)
-        self.chunk_threshold = config.chunk_injection_threshold or min(1.0, injection.threshold + DOCUMENT_MARGIN)
+        self.chunk_threshold = config.chunk_injection_threshold or document_threshold(injection.threshold)
         self._masks_pii = "pii" in config.rails
         self._checks_injection = "injection" in config.rails
         guards: list[OutputGuard] = []

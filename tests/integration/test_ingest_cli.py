@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from guardrails.injection import load_injection_model
-from guardrails.rails import DOCUMENT_MARGIN
+from guardrails.rails import document_threshold
 from rag_server.retrieval.edge_store import open_edge_store
 from rag_server.retrieval.port import StoredPoint, StoreFilter
 from tests.integration.conftest import LiveServer
@@ -177,7 +177,7 @@ def test_chunks_are_scored_for_injection_at_ingest(tmp_path: Path) -> None:
     code, _ = ingest(tmp_path / "index", str(corpus))
     assert code == 0
     # The threshold at which a chunk is kept out of the prompt by default (documents get a margin over questions).
-    threshold = min(1.0, load_injection_model().threshold + DOCUMENT_MARGIN)
+    threshold = document_threshold(load_injection_model().threshold)
     scores: dict[str, list[float]] = {}
     for point in all_points(tmp_path / "index"):
         if point.payload["record"] == "chunk":

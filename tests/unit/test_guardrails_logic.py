@@ -20,6 +20,7 @@ from guardrails.leak import SystemPromptLeakGuard
 from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
 from guardrails.pii import EntitySpan
 from guardrails.policy import PolicyGuard
+from guardrails.rails import document_threshold
 from guardrails.streaming import StreamGuard
 from guardrails.types import Reason, Stage, strongest
 
@@ -699,3 +700,11 @@ def test_a_suspected_history_turn_is_answered_with_a_flag_decision() -> None:
     checked = rails.check_input("an odd question", rails.new_context("req_f3"))
     assert checked.action is Action.FLAG
     assert checked.text == "an odd question", "a flagged turn goes on unchanged"
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.731, 0.825, 0.95])
+def test_the_document_threshold_lies_between_the_question_threshold_and_certainty(threshold: float) -> None:
+    """A fixed margin above a threshold past 0.75 would ask for scores no chunk can reach."""
+    chunk = document_threshold(threshold)
+    assert threshold < chunk < 1.0
+    assert chunk == pytest.approx(threshold + 0.9 * (1 - threshold))

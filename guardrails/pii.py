@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from guardrails.addresses import StreetAddressRecognizer
 from guardrails.output import trailing_word_start
 from guardrails.recognizers import (
+    HONORIFICS,
     LOCATION_CUE,
     NER_ENTITIES,
     PATTERN_ENTITIES,
@@ -241,19 +242,7 @@ _NER_NOISE = frozenset(
         "Call",
         "Ping",
         "Ask",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Sir",
-        "Madam",
-        "Sra",
-        "Sr",
-        "Ing",
-        "Prof",
-        "Herr",
-        "Frau",
-        "Mme",
+        *HONORIFICS,
     }
 )
 # Words after which a request's first word is a verb, not a name: "Bill the client", "Mark it as done".
@@ -347,8 +336,9 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     registry.add_recognizer(PlaceRecognizer(places))
-    registry.add_recognizer(StreetAddressRecognizer(given_names | surnames))
-    registry.add_recognizer(PlaceShapeRecognizer(given_names | surnames, places))
+    people = given_names | surnames
+    registry.add_recognizer(StreetAddressRecognizer(people))
+    registry.add_recognizer(PlaceShapeRecognizer(people, places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)
 

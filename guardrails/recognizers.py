@@ -24,6 +24,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IbanRecognizer, IpRecognizer, UsSsnRecognizer
 
 __all__ = [
+    "HONORIFICS",
     "LOCATION_CUE",
     "NER_ENTITIES",
     "PATTERN_ENTITIES",
@@ -206,13 +207,17 @@ class CalendarDateRecognizer(PatternRecognizer):
         super().__init__(supported_entity="DATE_TIME", patterns=self.PATTERNS, context=["born", "birth", "date"])
 
 
+HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "Sir", "Madam", "Sra", "Sr", "Prof", "Ing", "Herr", "Frau", "Mme")
+"""Titles before a name, in the languages users write: never a name themselves."""
+
+
 class NameCueRecognizer(RuleRecognizer):
     """Names introduced by a cue ("my name is", "I'm", "this is", "regards,") that NER alone misses."""
 
     _CUE = re.compile(
         r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
         r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
-        r"(?:(?:Mr|Mrs|Ms|Dr|Sra|Sr|Prof|Ing|Herr|Frau|Mme)\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after it
+        rf"(?:(?:{'|'.join(HONORIFICS)})\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after it
         r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
     )
     _NOT_NAMES = frozenset(
@@ -242,18 +247,10 @@ class NameCueRecognizer(RuleRecognizer):
             "Admin",
             "Helpdesk",
             "Please",
-            "Sir",
-            "Madam",
             "Sirs",
             "Customer",
             "Colleagues",
-            "Sra",
-            "Sr",
-            "Prof",
-            "Ing",
-            "Herr",
-            "Frau",
-            "Mme",
+            *HONORIFICS,
         }
     )
 
@@ -285,8 +282,7 @@ class ReportedNameRecognizer(RuleRecognizer):
     )
     """Verbs of speech and request: after a lowercase word too, they say a person did it ("philippe wants")."""
     _SAYS = (
-        r"(?:says|said|asked|asks|wants|wanted|needs|needed|reported|reports|thinks|told|mentioned|emailed|called|"
-        r"wrote|replied|confirmed|approved|requested|is out|is off|is away|is on leave|is sick|left the company|"
+        rf"(?:{_REPORTS}|is out|is off|is away|is on leave|is sick|left the company|"
         r"keeps|kept|can't|cannot|couldn't|can not|still can't|still has|still hasn't|lost|forgot|joined|joins|"
         r"started|starts|got locked|gets|is locked|is relocating|is moving|is leaving|is joining|is starting|"
         r"is travell?ing|is having|is getting|is trying|is waiting|is unable|has left|has joined|has lost|"

@@ -159,9 +159,27 @@ class PiiAnalyzer:
         found = self._analyzer.analyze(
             text=text, entities=list(entities), language="en", score_threshold=self.score_threshold
         )
-        return _without_overlaps(
-            self._correct_ner(text, result) for result in found if not self._is_noise(text, result)
-        )
+        kept = [self._correct_ner(text, result) for result in found if not self._is_noise(text, result)]
+        return _without_overlaps(self._without_run_on_ner(text, kept))
+
+    def _without_run_on_ner(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """The NER model's spans, less those that run over entities the rules found inside them: "Valentina Ospina
+        en Medellín" is a person and a place, as the surname list and the gazetteer say, not one person; in "Ufficio
+        di Milano" only the known place is one. "Hilde Vanderberg" stays a person: its other word is a name."""
+        rules = [result for result in results if _recognizer_of(result) != "SpacyRecognizer"]
+
+        def runs_on(ner: RecognizerResult) -> bool:
+            inside = [rule for rule in rules if ner.start <= rule.start and rule.end <= ner.end]
+            if len(inside) >= 2:
+                return True
+            if len(inside) != 1 or inside[0].entity_type == ner.entity_type:
+                return False
+            if (inside[0].start, inside[0].end) == (ner.start, ner.end):
+                return False  # the same words read two ways: the ranking decides
+            rest = (text[ner.start : inside[0].start] + " " + text[inside[0].end : ner.end]).split()
+            return not any(word in self._given_names or word in self._surnames for word in rest)
+
+        return [result for result in results if _recognizer_of(result) != "SpacyRecognizer" or not runs_on(result)]
 
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
         recognizer = _recognizer_of(result)
@@ -176,7 +194,8 @@ class PiiAnalyzer:
         value = text[result.start : result.end]
         if value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result)):
             return True
-        if result.entity_type == "PERSON" and " " not in value and value not in self._places:
+        titled = _AFTER_HONORIFIC.search(text, 0, result.start) is not None  # "Ms. Abernethy": a name no list holds
+        if result.entity_type == "PERSON" and " " not in value and value not in self._places and not titled:
             # One word that is no known given name, surname or place: "pls", "CI", "Jira", "Acme"; not "anna",
             # "Okafor" or "Graz" (which `_correct_ner` makes a place).
             name = value.capitalize() if value.islower() or value.isupper() else value
@@ -253,6 +272,7 @@ _NAME_VERB_WORDS = (
 )
 _NAME_VERBS = frozenset(_NAME_VERB_WORDS.split())
 """Given names that are also English verbs: only these can be read as a verb ("Sarah my colleague" stays a name)."""
+_AFTER_HONORIFIC = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?\s+$")
 _SENTENCE_START = re.compile(r"(?:^|(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?]\s+|\n\s*)$")
 """The start of a text or of a sentence, not the full stop of an honorific ("Tell Mr. Okonkwo the news")."""
 
@@ -335,8 +355,8 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
-    registry.add_recognizer(PlaceRecognizer(places))
     people = given_names | surnames
+    registry.add_recognizer(PlaceRecognizer(places, people))
     registry.add_recognizer(StreetAddressRecognizer(people))
     registry.add_recognizer(PlaceShapeRecognizer(people, places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

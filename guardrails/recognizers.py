@@ -315,7 +315,14 @@ class ReportedNameRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         matches = [*self._FOLLOWED.finditer(text), *self._OBJECT_OF.finditer(text)]
-        found = [match for match in matches if match.group("name") in self.given_names]
+        # A name no list holds counts where the NER model also reads a person there: "Chidi says", "cc Gwilym".
+        people_read = ner_people(nlp_artifacts)
+        found = [
+            match
+            for match in matches
+            if match.group("name") in self.given_names
+            or (match.span("name") in people_read and not match.group("name").isupper())  # "CV says" is no one
+        ]
         # Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
         # given name counts where it is not also an everyday word.
         lowercase = [*self._FOLLOWED_LOWERCASE.finditer(text), *self._INTRODUCED_LOWERCASE.finditer(text)]
@@ -328,6 +335,13 @@ class ReportedNameRecognizer(RuleRecognizer):
             recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
             for match in found
         ]
+
+
+def ner_people(nlp_artifacts: NlpArtifacts | None) -> frozenset[tuple[int, int]]:
+    """Where the NER model read a person: (start, end) character spans."""
+    if nlp_artifacts is None:
+        return frozenset()
+    return frozenset((span.start_char, span.end_char) for span in nlp_artifacts.entities if span.label_ == "PERSON")
 
 
 class ListedNameRecognizer(RuleRecognizer):
@@ -476,18 +490,29 @@ _SITE = re.compile(
 )
 
 
+_OPENING = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“(]\s*)$")
+"""The start of a text, a sentence, a line or a quotation."""
+
+
 class PlaceRecognizer(RuleRecognizer):
     """Known place names after a location cue ("from Kraków", "to Glasgow", "Atlanta, Lyon", "in santiago"),
-    before a site ("the Chester warehouse"), and native spellings with letters English lacks anywhere ("Köln
-    team"): the small NER model often calls those a PERSON or misses them."""
+    before a site ("the Chester warehouse"), native spellings with letters English lacks ("Köln team"), and
+    anywhere when no person is called by any of its words and English has no such word ("Tampere", "Chattogram"):
+    the small NER model often calls those a PERSON or misses them."""
 
     _CANDIDATE = re.compile(rf"\b[{_UPPER}][\w\-'’]+(?:[ \-](?:d['’]|{_PARTICLE} )?[{_UPPER}][\w\-'’]+){{0,3}}")
     # Every lowercase word starts a candidate of up to three words (they overlap): "down in santiago or".
     _LOWERCASE_CANDIDATE = re.compile(r"\b(?=([a-z]+(?: [a-z]+){0,2}))")
     _NATIVE = re.compile(r"[^\W\d_a-zA-Z]")
 
-    def __init__(self, places: frozenset[str]) -> None:
+    UNCUED_ZIPF = 4.0
+    """A place with no cue must be rarer than this as an English word ("Tampere", "Beirut"; not "Mobile")."""
+    OPENING_ZIPF = 2.0
+    """... and rarer than this where it opens a sentence ("Tiruchirappalli"; not "Como", "Lisboa")."""
+
+    def __init__(self, places: frozenset[str], people: frozenset[str] = frozenset()) -> None:
         self.places = places
+        self.people = people
         super().__init__(supported_entities=["LOCATION"], name="PlaceRecognizer")
 
     def analyze(
@@ -518,10 +543,22 @@ class PlaceRecognizer(RuleRecognizer):
                 continue  # a lowercase word that English uses often is that word: "reading", "nice", "mobile"
             if _SITE.match(text, end) and (not lowercase or " " in name):
                 return recognizer_result(self, start, end, 0.95)  # outranks a person of the same name
+            personal = any(word in self.people for word in words[:size])
+            if cued and not personal and not lowercase:
+                return recognizer_result(self, start, end, 0.9)  # outranks the NER model's PERSON: "from Wagga Wagga"
             # A native spelling ("München", "Reykjavík") needs no cue: an English text uses it for the place.
             if cued or self._NATIVE.search(name):
                 return recognizer_result(self, start, end, 0.8)
+            if not lowercase and not personal and self._alone(text, start, name, whole=size == len(words)):
+                return recognizer_result(self, start, end, 0.75)
         return None
+
+    def _alone(self, text: str, start: int, name: str, *, whole: bool) -> bool:
+        """Whether a place with no cue may stand: not followed by more capitalised words ("Ampere Altra" is a
+        product), rarer than an everyday English word, and rarer still where it opens a sentence and any word is
+        capitalised ("Como faço ..." but "Tiruchirappalli customers ...")."""
+        zipf = self.OPENING_ZIPF if _OPENING.search(text, 0, start) else self.UNCUED_ZIPF
+        return bool(self.people) and whole and _is_uncommon(name, zipf)
 
 
 class PlaceShapeRecognizer(RuleRecognizer):

@@ -8,6 +8,7 @@ import concurrent.futures
 import pytest
 
 from guardrails import Action, GuardrailsConfig, load_guardrails
+from guardrails.pii import load_pii_analyzer
 from guardrails.prepare_ner_model import DEFAULT_OUTPUT
 from tests.support import REPO
 
@@ -32,3 +33,29 @@ def test_the_prepared_medium_pipeline_masks_names_without_a_cue() -> None:
         assert verdict.action is Action.MASK, name
         assert "PERSON" in {finding.kind for finding in verdict.findings}
         assert name not in verdict.text, "the model sees a placeholder, not the name"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a title before a surname no list holds
+        ("Pls escalate to Ms. Abernethy, the customer called 4 times.", [("PERSON", "Abernethy")]),
+        # a name no list holds, where the model reads a person and a verb takes one
+        ("Can you remind Chidi about the form?", [("PERSON", "Chidi")]),
+        # one span of the model's that runs over a person and a place the rules found
+        (
+            "Valentina Ospina en Medellín no puede entrar al portal.",
+            [("PERSON", "Valentina Ospina"), ("LOCATION", "Medellín")],
+        ),
+        (
+            "Ufficio di Milano: chiamare Marco Bianchi per il badge",
+            [("LOCATION", "Milano"), ("PERSON", "Marco Bianchi")],
+        ),
+        ("My CV says I did B2B sales for years.", []),  # an acronym the model calls a person
+    ],
+)
+def test_the_rules_and_the_model_together(text: str, found: list[tuple[str, str]]) -> None:
+    config = GuardrailsConfig()
+    analyzer = load_pii_analyzer(str(NER_MODEL), config.phone_regions, config.pii_score_threshold)
+    spans = analyzer.find(text, ["PERSON", "LOCATION"])
+    assert [(span.entity_type, text[span.start : span.end]) for span in spans] == found

@@ -46,6 +46,27 @@ def test_places_from_the_gazetteer(text: str, found: list[str]) -> None:
     assert spans(PlaceRecognizer(PLACES), text, "LOCATION") == found
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Aleksi Virtanen / Tampere / locked out after the password change", ["Tampere"]),
+        ("Farhana Akter (Chattogram) asks for a salary certificate", ["Chattogram"]),
+        ("Tiruchirappalli customers see the wrong language", ["Tiruchirappalli"]),  # rare enough to open a sentence
+        ("Como faço para configurar a VPN?", []),  # a word opening a sentence in another language
+        ("ARM64 builds run on Ampere Altra servers", []),  # a capitalised run that is a product
+        ("please cancel, Tendai Moyo reported it stolen", []),  # a surname, not the town of that name
+        ("our Mobile team ships on Friday", []),  # an everyday word
+    ],
+)
+def test_a_place_no_person_is_called_needs_no_cue(text: str, found: list[str]) -> None:
+    people = GIVEN_NAMES | SURNAMES | {"Moyo"}
+    assert spans(PlaceRecognizer(PLACES, people), text, "LOCATION") == found
+
+
+def test_without_the_name_lists_a_place_still_needs_its_cue() -> None:
+    assert spans(PlaceRecognizer(PLACES), "Aleksi Virtanen / Tampere / locked out", "LOCATION") == []
+
+
 def test_a_place_of_two_words_is_not_a_full_name() -> None:
     surnames = SurnameRecognizer(GIVEN_NAMES, SURNAMES, PLACES)
     assert spans(surnames, "new starter in Ciudad Juárez needs a laptop", "PERSON") == []

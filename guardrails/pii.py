@@ -35,6 +35,7 @@ from guardrails.recognizers import (
     PlaceShapeRecognizer,
     ReportedNameRecognizer,
     SurnameRecognizer,
+    UnlistedNameRecognizer,
     load_given_names,
     load_places,
     load_surnames,
@@ -203,7 +204,12 @@ class PiiAnalyzer:
         return False
 
     def _correct_ner(self, text: str, result: RecognizerResult) -> RecognizerResult:
-        if _recognizer_of(result) != "SpacyRecognizer":
+        recognizer = _recognizer_of(result)
+        one_word_reader = recognizer in ("SpacyRecognizer", "ReportedNameRecognizer")
+        if one_word_reader and result.entity_type == "PERSON" and (given := self._given_name_before(text, result)):
+            result.start -= len(given) + 1  # "Tendai Moyo": the model read the surname only
+            return result
+        if recognizer != "SpacyRecognizer":
             return result
         if result.entity_type == "PERSON" and _is_a_place(
             text, result.start, result.end, self._places, self._given_names
@@ -212,6 +218,18 @@ class PiiAnalyzer:
         elif result.entity_type == "LOCATION" and self._is_a_name(text[result.start : result.end]):
             result.entity_type = "PERSON"  # "a note to Ayesha and Mateo", "Rose Mbeki": no place is called that
         return result
+
+    def _given_name_before(self, text: str, result: RecognizerResult) -> str:
+        """A capitalised word just before a one-word person that is no everyday word, place or title: its given
+        name, which the NER model left out ("Tendai Moyo" read as "Moyo")."""
+        start, end = result.start, result.end
+        before = _WORD_BEFORE.search(text, 0, start)
+        if before is None or " " in text[start:end]:
+            return ""
+        word = before.group(1)
+        common = wordfreq.zipf_frequency(word.lower(), "en") >= GIVEN_BEFORE_ZIPF
+        known = word in self._places or f"{word} {text[start:end]}" in self._places  # "from Novi Sad reports"
+        return "" if common or known or word in HONORIFICS or word in _NER_NOISE else word
 
     def _is_a_name(self, value: str) -> bool:
         """A given name, alone or before a known surname ("Florence Adeyemi") or a rare word ("Rose Mbeki"), that no
@@ -272,6 +290,9 @@ _NAME_VERB_WORDS = (
 )
 _NAME_VERBS = frozenset(_NAME_VERB_WORDS.split())
 """Given names that are also English verbs: only these can be read as a verb ("Sarah my colleague" stays a name)."""
+_WORD_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][^\W\d_]+) $")
+GIVEN_BEFORE_ZIPF = 3.5
+"""A word before a surname the model found is a given name only when rarer than this in English ("Tendai")."""
 _AFTER_HONORIFIC = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?\s+$")
 _SENTENCE_START = re.compile(r"(?:^|(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?]\s+|\n\s*)$")
 """The start of a text or of a sentence, not the full stop of an honorific ("Tell Mr. Okonkwo the news")."""
@@ -306,7 +327,14 @@ _VERSION = re.compile(r"\b(?:version|firmware|release|build|update|upgrade|patch
 # ... and the word before it: "Team Aurora", "Room Kilimanjaro", "Project Falcon", "codename Jasmine".
 _NAMED_THING = re.compile(r"\b(?:Team|Room|Project|Operation|Squad|Codename|codename|code name|code-named)\s+$")
 _NAME_RECOGNIZERS = frozenset(
-    {"SpacyRecognizer", "GivenNameRecognizer", "SurnameRecognizer", "PlaceRecognizer", "ReportedNameRecognizer"}
+    {
+        "SpacyRecognizer",
+        "GivenNameRecognizer",
+        "SurnameRecognizer",
+        "UnlistedNameRecognizer",
+        "PlaceRecognizer",
+        "ReportedNameRecognizer",
+    }
 )
 
 # When spans overlap, a validated pattern (tier 0) beats a name or a place (tier 1: the NER model, the name lists,
@@ -316,6 +344,7 @@ _PRIORITY = {
     "SpacyRecognizer": 1,
     "GivenNameRecognizer": 1,
     "SurnameRecognizer": 1,
+    "UnlistedNameRecognizer": 1,
     "ReportedNameRecognizer": 1,
     "ListedNameRecognizer": 1,
     "NameCueRecognizer": 1,
@@ -354,6 +383,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(ReportedNameRecognizer(given_names))
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
+    registry.add_recognizer(UnlistedNameRecognizer(places))
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     people = given_names | surnames
     registry.add_recognizer(PlaceRecognizer(places, people))

@@ -441,12 +441,50 @@ class SurnameRecognizer(GivenNameRecognizer):
         )
 
 
+class UnlistedNameRecognizer(RuleRecognizer):
+    """Two capitalised words that no list holds, are rare in English and in the languages users mix in, and stand
+    where a person does: after "between", "with", "cc", "ask", before "says", "wants", "'s laptop" ("between
+    Priyanka Raghunathan and ...", "Somchai Srisuk wants ..."). Product names stand there too ("with Pydantic
+    Logfire"), so the words must also be unknown to the place list and the score stays below the NER model's."""
+
+    RARE_ZIPF = 3.0
+    LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
+    _PAIR = re.compile(
+        r"(?<![\w.\-/@])(?P<pair>[A-Z][^\W\d_A-Z]{2,} [A-Z][^\W\d_A-Z]{2,}(?:-[A-Z][^\W\d_A-Z]+)?)(?![\w\-./@]| [A-Z])"
+    )
+    _BEFORE = re.compile(
+        r"\b(?:between|with|for|to|from|by|and|cc|ask|tell|thank|remind|ping|email|call|contact|meet|met|"
+        r"assign(?:ed)? to|colleague|customer|employee|candidate|manager|user)\s+$",
+        re.IGNORECASE,
+    )
+    _AFTER = re.compile(rf"(?:\s+{ReportedNameRecognizer._SAYS}\b|['’]s\s+[a-z]|\s*\((?:he|she|they)\b)")
+
+    def __init__(self, places: frozenset[str]) -> None:
+        self.places = places
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._PAIR.finditer(text):
+            words = match.group("pair").split(" ")
+            if any(word in self.places for word in (*words, match.group("pair"))) or not all(map(self._rare, words)):
+                continue
+            if self._BEFORE.search(text, 0, match.start()) or self._AFTER.match(text, match.end()):
+                results.append(recognizer_result(self, match.start(), match.end(), 0.55))
+        return results
+
+    def _rare(self, word: str) -> bool:
+        return all(_is_uncommon(word, self.RARE_ZIPF, language) for language in self.LANGUAGES)
+
+
 def _without_possessive(word: str) -> str:
     return re.sub(r"['’]s$", "", word)  # "Sipho Dlamini's phone"
 
 
-def _is_uncommon(word: str, zipf: float) -> bool:
-    return wordfreq.zipf_frequency(word.lower(), "en") < zipf
+def _is_uncommon(word: str, zipf: float, language: str = "en") -> bool:
+    return wordfreq.zipf_frequency(word.lower(), language) < zipf
 
 
 def _word_list(resource: str) -> frozenset[str]:

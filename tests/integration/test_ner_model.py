@@ -52,6 +52,11 @@ def test_the_prepared_medium_pipeline_masks_names_without_a_cue() -> None:
             [("LOCATION", "Milano"), ("PERSON", "Marco Bianchi")],
         ),
         ("My CV says I did B2B sales for years.", []),  # an acronym the model calls a person
+        # a given name the model left out of the surname it read, not the town of that surname
+        (
+            "please cancel, Tendai Moyo reported it stolen in Harare",
+            [("PERSON", "Tendai Moyo"), ("LOCATION", "Harare")],
+        ),
     ],
 )
 def test_the_rules_and_the_model_together(text: str, found: list[tuple[str, str]]) -> None:

@@ -15,6 +15,7 @@ from guardrails.recognizers import (
     PlaceRecognizer,
     ReportedNameRecognizer,
     SurnameRecognizer,
+    UnlistedNameRecognizer,
     load_given_names,
     load_places,
     load_surnames,
@@ -185,3 +186,18 @@ def test_a_name_beside_a_thing_s_word_is_a_code_name(before: str, after: str, co
 )
 def test_a_number_labelled_as_an_id_is_not_a_phone(text: str, phone: bool) -> None:
     assert bool(spans(InternationalPhoneRecognizer(), text, "PHONE_NUMBER")) is phone
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("the thread between Priyanka Raghunathan and Siddharth Iyer", ["Priyanka Raghunathan", "Siddharth Iyer"]),
+        ("Somchai Srisuk wants to swap his keyboard for a Thai layout", ["Somchai Srisuk"]),
+        ("is Tiruchirappalli Junction on the list?", []),  # a place's words, no person's place
+        ("Training and Finetuning Reranker Models", []),  # part of a longer capitalised run
+        ("Somchai Srisuk", []),  # rare words where nothing says a person stands there
+        ("meet Welche Regeln on Monday", []),  # everyday German words
+    ],
+)
+def test_unlisted_names_stand_where_a_person_does(text: str, found: list[str]) -> None:
+    assert spans(UnlistedNameRecognizer(PLACES), text, "PERSON") == found

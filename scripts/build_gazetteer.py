@@ -25,7 +25,11 @@ from build_given_names import given_names, surnames
 
 OUTPUT = Path(__file__).resolve().parents[1] / "guardrails" / "data" / "places.txt"
 # Alternate English names users still write.
-EXTRA = ["Bangalore", "Bombay", "Calcutta", "Madras", "Peking", "Saigon", "Kiev", "Krakow", "Munchen", "Cologne"]
+EXTRA = [
+    *("Bangalore", "Bombay", "Calcutta", "Madras", "Peking", "Saigon", "Kiev", "Krakow", "Munchen", "Cologne"),
+    # English names of cities GeoNames lists under their own ("Århus", "Gent", "Brugge").
+    *("Aarhus", "Ghent", "Bruges", "Den Bosch", "Tenerife", "Penang", "Darjeeling", "Novgorod", "Fallujah"),
+]
 
 
 def ascii_fold(name: str) -> str:

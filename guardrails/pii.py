@@ -380,7 +380,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     given_names = load_given_names()
     places = load_places()
     registry.add_recognizer(GivenNameRecognizer(given_names))
-    registry.add_recognizer(ReportedNameRecognizer(given_names))
+    registry.add_recognizer(ReportedNameRecognizer(given_names, places))
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(UnlistedNameRecognizer(places))

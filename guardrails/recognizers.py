@@ -216,7 +216,7 @@ class NameCueRecognizer(RuleRecognizer):
 
     _CUE = re.compile(
         r"(?:\b(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is|[Ii]t'?s|[Cc]all me|[Rr]egards,|[Tt]hanks,?|"
-        r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
+        r"[Oo]n behalf of|[Cc]ontact|[Aa]sk|[Tt]ell|[Dd]ear|[Hh]i|[Hh]ello|[Hh]ey|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+)"
         rf"(?:(?:{'|'.join(HONORIFICS)})\.?\s+)?"  # "Tell Mr. Okonkwo": the name is after it
         r"(?P<name>[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]+|van|von|de|da|al|bin))*)"
     )
@@ -288,28 +288,47 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"is travell?ing|is having|is getting|is trying|is waiting|is unable|has left|has joined|has lost|"
         r"has forgotten|hasn't|won't|doesn't|didn't)"
     )
+    _HUMAN_DEEDS = (
+        r"(?:says|said|asked|wants|thinks|told|mentioned|emailed|wrote|replied|is on leave|is sick|is off|is away|"
+        r"left the company|forgot|is relocating|is leaving|is joining|has left|has joined|has forgotten|"
+        r"is back|is out of office|is pregnant|got married|passed away|resigned|retired)"
+    )
+    """What only a person does: before them, even a word no list holds is a name ("Oksana says", "Olumide
+    asked"). Tools can't-log-in, keep blocking and report; they are left out."""
+    _UNLISTED = re.compile(rf"(?<![\w'’])(?P<name>[A-Z][a-zà-ÿ]+)\s+{_HUMAN_DEEDS}\b")
     _FOLLOWED_LOWERCASE = re.compile(
         rf"(?<![\w'’])(?P<name>[a-z]{{3,}})(?:\s+{_REPORTS}\b|\s+from (?:legal|hr|it|finance|sales|marketing|support|"
         r"accounting|accounts|payroll|procurement|facilities|security)\b)"
     )
     _INTRODUCED_LOWERCASE = re.compile(r"\b(?:i'?m|its|it's|this is|my name is|name's)\s+(?P<name>[a-z]{3,})\b")
+    _GREETED_LOWERCASE = re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:(?:hey|hi|hello),?|i'?m|this is|my name is)\s+(?P<name>[a-z]{3,})\b(?! [a-z]+ing\b)"
+    )
     # A verb that takes a person as its object: "give Mercedes read access", "remind Bo", "loop in Chidi".
     _OBJECT_OF = re.compile(
         r"\b(?:[Gg]ive|[Ll]et|[Rr]emind|[Pp]ing|[Cc]c|[Ee]-?mail|[Mm]essage|[Tt]hank|[Ii]nvite|[Nn]otify|[Ll]oop in|"
-        r"[Ww]elcome|[Ss]end|[Tt]ext)\s+(?P<name>[A-Z][^\W\d_]+)\b(?![ -][A-Z])"
+        r"[Ww]elcome|[Ss]end|[Tt]ext|[Cc]all|[Rr]ing|[Aa]dd|[Rr]eplaced?|[Hh]elp|[Mm]eet|[Cc]ontact|"
+        r"[Ff]orward (?:it |this )?to|[Aa]ssign(?:ed)? (?:it |this )?to)\s+(?P<name>[A-Z][^\W\d_]+)\b(?![ -][A-Z])"
     )
     _FOLLOWED = re.compile(
         rf"\b(?P<name>[A-Z][^\W\d_]+)(?:\s+{_SAYS}\b|\s+from (?:the )?[a-z&]+(?: team)?\s+{_SAYS}\b|"
         r"\s+from (?:legal|hr|it|finance|sales|marketing|support|accounting|accounts|payroll|procurement|facilities|"
         r"security)\b|"
+        # where they work, then what they did: "Malak from Amman asked", "Kamau at the Mombasa depot:"
+        r"\s+(?:from|in|at) (?:the )?[A-Z][^\W\d_]+(?: (?:office|team|branch|depot|site|clinic|warehouse|store|hub|"
+        rf"plant))?(?:\s+{_SAYS}\b|\s*:)|"
         r"['’]s\s+(?:mailbox|laptop|account|desk|phone|badge|password|manager|calendar|inbox|login|access|email|"
         r"contract|payslip|leave|computer|monitor|headset|ticket|tickets|request|requests|case|shift|role|profile|"
         r"workstation|keyboard|expenses?|timesheet|approval|reply|message|team|onboarding|account)\b)"
     )
 
-    def __init__(self, given_names: frozenset[str]) -> None:
+    def __init__(self, given_names: frozenset[str], places: frozenset[str] = frozenset()) -> None:
         self.given_names = given_names
+        self.places = places
         super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def _is_rare_word(self, name: str) -> bool:
+        return name not in self.places and name not in self.given_names and is_rare_everywhere(name)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -323,13 +342,20 @@ class ReportedNameRecognizer(RuleRecognizer):
             if match.group("name") in self.given_names
             or (match.span("name") in people_read and not match.group("name").isupper())  # "CV says" is no one
         ]
+        found += [match for match in self._UNLISTED.finditer(text) if self._is_rare_word(match.group("name"))]
         # Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
         # given name counts where it is not also an everyday word.
         lowercase = [*self._FOLLOWED_LOWERCASE.finditer(text), *self._INTRODUCED_LOWERCASE.finditer(text)]
         found += [
             match
             for match in lowercase
-            if match.group("name").capitalize() in self.given_names and _is_uncommon(match.group("name"), 4.0)
+            if (match.group("name").capitalize() in self.given_names and _is_uncommon(match.group("name"), 4.0))
+        ]
+        # ... and one no list holds, where a greeting or an introduction says it is a name: "hey rangi", "i'm taini"
+        found += [
+            match
+            for match in self._GREETED_LOWERCASE.finditer(text)
+            if self._is_rare_word(match.group("name").capitalize())
         ]
         return [
             recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
@@ -342,6 +368,14 @@ def ner_people(nlp_artifacts: NlpArtifacts | None) -> frozenset[tuple[int, int]]
     if nlp_artifacts is None:
         return frozenset()
     return frozenset((span.start_char, span.end_char) for span in nlp_artifacts.entities if span.label_ == "PERSON")
+
+
+def is_rare_everywhere(word: str, english_zipf: float = 2.5) -> bool:
+    """Rare in English and in the languages users mix in (Zipf below 3): no word, so maybe a name."""
+    return _is_uncommon(word, english_zipf) and all(_is_uncommon(word, 3.0, language) for language in MIXED_LANGUAGES)
+
+
+MIXED_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
 
 
 class ListedNameRecognizer(RuleRecognizer):
@@ -448,7 +482,6 @@ class UnlistedNameRecognizer(RuleRecognizer):
     Logfire"), so the words must also be unknown to the place list and the score stays below the NER model's."""
 
     RARE_ZIPF = 3.0
-    LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
     _PAIR = re.compile(
         r"(?<![\w.\-/@])(?P<pair>[A-Z][^\W\d_A-Z]{2,} [A-Z][^\W\d_A-Z]{2,}(?:-[A-Z][^\W\d_A-Z]+)?)(?![\w\-./@]| [A-Z])"
     )
@@ -469,14 +502,12 @@ class UnlistedNameRecognizer(RuleRecognizer):
         results = []
         for match in self._PAIR.finditer(text):
             words = match.group("pair").split(" ")
-            if any(word in self.places for word in (*words, match.group("pair"))) or not all(map(self._rare, words)):
+            rare = all(is_rare_everywhere(word, self.RARE_ZIPF) for word in words)
+            if any(word in self.places for word in (*words, match.group("pair"))) or not rare:
                 continue
             if self._BEFORE.search(text, 0, match.start()) or self._AFTER.match(text, match.end()):
                 results.append(recognizer_result(self, match.start(), match.end(), 0.55))
         return results
-
-    def _rare(self, word: str) -> bool:
-        return all(_is_uncommon(word, self.RARE_ZIPF, language) for language in self.LANGUAGES)
 
 
 def _without_possessive(word: str) -> str:

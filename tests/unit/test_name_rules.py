@@ -201,3 +201,25 @@ def test_a_number_labelled_as_an_id_is_not_a_phone(text: str, phone: bool) -> No
 )
 def test_unlisted_names_stand_where_a_person_does(text: str, found: list[str]) -> None:
     assert spans(UnlistedNameRecognizer(PLACES), text, "PERSON") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Oksana says the coffee machine is broken again", ["Oksana"]),  # what only a person does
+        ("Olumide asked for the Benefits tab", ["Olumide"]),
+        ("Intune keeps blocking my phone", []),  # what tools do too
+        ("Buildah doesn't send a context", []),
+        ("Malak from Amman asked about the Arabic layout", ["Malak"]),  # where they work, then what they did
+        ("Kamau at the Mombasa depot: +254 712 345 678", ["Kamau"]),
+        ("please add Ravi to the approvers, he replaced Nasrin", ["Ravi"]),  # listed names only, without the NER
+        ("hey rangi can't get into the shared drive", ["rangi"]),  # a greeting, in lowercase
+        ("its codebase is old", []),  # no greeting or introduction
+    ],
+)
+def test_names_no_list_holds_where_only_a_person_fits(text: str, found: list[str]) -> None:
+    assert spans(ReportedNameRecognizer(GIVEN_NAMES, PLACES), text) == found
+
+
+def test_a_greeting_cues_a_name() -> None:
+    assert spans(NameCueRecognizer(), "Hey Aroha, did you get the reply?") == ["Aroha"]

@@ -36,6 +36,7 @@ from guardrails.recognizers import (
     ReportedNameRecognizer,
     SurnameRecognizer,
     UnlistedNameRecognizer,
+    is_rare_everywhere,
     load_given_names,
     load_places,
     load_surnames,
@@ -173,12 +174,14 @@ class PiiAnalyzer:
             inside = [rule for rule in rules if ner.start <= rule.start and rule.end <= ner.end]
             if len(inside) >= 2:
                 return True
-            if len(inside) != 1 or inside[0].entity_type == ner.entity_type:
-                return False
-            if (inside[0].start, inside[0].end) == (ner.start, ner.end):
-                return False  # the same words read two ways: the ranking decides
+            if len(inside) != 1 or (inside[0].start, inside[0].end) == (ner.start, ner.end):
+                return False  # nothing inside, or the same words read two ways: the ranking decides
             rest = (text[ner.start : inside[0].start] + " " + text[inside[0].end : ner.end]).split()
-            return not any(word in self._given_names or word in self._surnames for word in rest)
+            if any(word in self._given_names or word in self._surnames for word in rest):
+                return False
+            # A person inside a longer person: only if the rest are words ("Ansprechpartner Jürgen Hoffmann"),
+            # not a name no list holds ("Siosaia Tupou").
+            return inside[0].entity_type != ner.entity_type or not any(map(is_rare_everywhere, rest))
 
         return [result for result in results if _recognizer_of(result) != "SpacyRecognizer" or not runs_on(result)]
 

@@ -141,8 +141,11 @@ class InternationalPhoneRecognizer(RuleRecognizer):
                     continue
                 if _LABELLED_ID.search(text[max(0, start - 24) : start]):
                     continue  # "invoice 0161 4402 917", "PO 4500219873", "case #5561-0923", "build 4.18.3.2291"
-                if start != match.start and max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4:
-                    continue  # an access code makes any long digit run "possible": "order 001-2024-000123"
+                long_groups = max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4
+                outside_nanp = match.number.country_code != 1 and phonenumbers.is_valid_number(match.number)
+                if start != match.start and long_groups and not outside_nanp:
+                    continue  # an access code makes any long digit run "possible": "order 001-2024-000123", but
+                    # a valid number abroad may have long groups: "Tel. 0049 30 901820"
                 spans.setdefault((start, match.end), self.result(start, match.end, 0.75))
         return list(spans.values())
 
@@ -151,23 +154,25 @@ class InternationalPhoneRecognizer(RuleRecognizer):
 
 
 # Hex literals (0x8007), screen sizes (1920x1080), dotted quads (10.0.0.12) and the shape of a US SSN
-# (395-96-2175, grouped 3-2-4 as phones seldom are) are not phones; an extension
+# (395-96-2175, grouped 3-2-4 as phones seldom are) and versions (4.10.08029) are not phones; an extension
 # glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
 # or a date far more often than a phone.
 _NOT_A_PHONE = re.compile(
-    r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$", re.IGNORECASE
+    r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$|^\d{1,2}\.\d{1,3}\.\d{1,6}$",
+    re.IGNORECASE,
 )
 # A number that a label names as something else: an invoice, order, case or build number is not a phone.
 _LABELLED_ID = re.compile(
     r"(?:\b(?:invoice|inv|po|purchase order|order|case|ticket|incident|build|version|release|ref|reference|serial|sku|"
     r"item|part|room|job|batch|tracking|shipment|req|request|change|chg|account|acct|customer|contract|policy|"
-    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|tag|update|patch|firmware|kb|id)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
+    r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|tag|update|patch|firmware|kb|id|org|"
+    r"organi[sz]ation|company|registration|reg|vat|tax|pin)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
     r"\s*[:#]?\s*|#\s*)$",
     re.IGNORECASE,
 )
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d+$", re.IGNORECASE)
-_ACCESS_CODE = re.compile(r"(?<![^\s:(])(?:00|011)(?=[-. ]?[1-9])")
+_ACCESS_CODE = re.compile(r"(?<![^\s:(])(?<!\d[ .-])(?:00|011)(?=[-. ]?[1-9])")  # not inside a number: +86 138 0013
 
 
 def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:

@@ -20,6 +20,8 @@ def phones(text: str) -> list[str]:
         "212.555.0198 x4410",
         "0044 20 7946 0958",
         "(503)555-0119",  # contains "011", which is not an access code here
+        "+86 138 0013 8000",  # "00" inside a number is no access code
+        "0049 30 901820",  # an access code before a valid number with a long group
     ],
 )
 def test_phone_formats_with_extensions_and_access_codes(number: str) -> None:
@@ -33,6 +35,8 @@ def test_phone_formats_with_extensions_and_access_codes(number: str) -> None:
         "Error 0x80070005 again.",
         "Upgrade fixed it, build 20261124.",
         "Order 001-2024-000123 shipped.",
+        "Where is the AnyConnect 4.10.08029 installer?",  # a version
+        "Supplier Nordlys AS (org. no. 987 654 321) needs a PO.",  # a labelled registration number
     ],
 )
 def test_ids_sizes_and_hex_are_not_phones(text: str) -> None:

@@ -91,8 +91,8 @@ class CardRecognizer(PatternRecognizer):
     Luhn checked."""
 
     PATTERNS: ClassVar[list[Pattern]] = [Pattern("card", r"(?<![\d\-])\d{3,6}(?:[ \-]?\d{3,6}){1,4}(?![\d\-])", 0.9)]
-    _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62)")
-    _MAESTRO = re.compile(r"^(?:5018|5020|5038|5893|6304|6759|676[1-3])")
+    _ISSUER = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|22)|35|62|2131|1800)")  # 2131, 1800: JCB
+    _MAESTRO = re.compile(r"^(?:5018|5020|5038|5[6-8]|5893|6304|6390|6759|676[1-3]|0604)")
 
     def __init__(self) -> None:
         super().__init__(supported_entity="CREDIT_CARD", patterns=self.PATTERNS, context=["card", "visa", "amex"])
@@ -158,7 +158,7 @@ class InternationalPhoneRecognizer(RuleRecognizer):
 # glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
 # or a date far more often than a phone.
 _NOT_A_PHONE = re.compile(
-    r"0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$|^\d{1,2}\.\d{1,3}\.\d{1,6}$",
+    r"\b0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$|^\d{1,2}\.\d{1,3}\.\d{1,6}$",
     re.IGNORECASE,
 )
 # A number that a label names as something else: an invoice, order, case or build number is not a phone.
@@ -172,7 +172,9 @@ _LABELLED_ID = re.compile(
 )
 _DIGIT_GROUP = re.compile(r"\d+")
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d+$", re.IGNORECASE)
-_ACCESS_CODE = re.compile(r"(?<![^\s:(])(?<!\d[ .-])(?:00|011)(?=[-. ]?[1-9])")  # not inside a number: +86 138 0013
+# "0044 20 ...", "00-1-..." and "011 44 ...": the US code needs a separator after it, or every UK area code
+# (0113 496 0960, "(0118) 496 0772") would read as one. Not inside a number: "+86 138 0013 8000".
+_ACCESS_CODE = re.compile(r"(?<![^\s:(])(?<!\d[ .-])(?:00(?=[-. ]?[1-9])|011(?=[-. ][1-9]))")
 
 
 def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:

@@ -22,6 +22,9 @@ def phones(text: str) -> list[str]:
         "(503)555-0119",  # contains "011", which is not an access code here
         "+86 138 0013 8000",  # "00" inside a number is no access code
         "0049 30 901820",  # an access code before a valid number with a long group
+        "(556)739-2180x516",  # "0x" inside a number is no hex literal
+        "0113 4960960",  # a UK area code, not the US access code 011
+        "(0118) 496 0772",
     ],
 )
 def test_phone_formats_with_extensions_and_access_codes(number: str) -> None:

@@ -152,6 +152,8 @@ def test_a_lowercase_given_name_after_a_strong_cue(text: str, found: list[str]) 
 def test_a_twelve_digit_maestro_card_is_a_card_and_an_ssn_shape_is_no_phone() -> None:
     assert CardRecognizer().validate_result("675902732758")
     assert not CardRecognizer().validate_result("612345678901")  # 12 digits, no Maestro prefix
+    assert CardRecognizer().validate_result("572804256624")  # Maestro 57xx
+    assert CardRecognizer().validate_result("213147486681630")  # JCB, 15 digits
     assert spans(InternationalPhoneRecognizer(), "is 395-96-2175 the SSN you gave?", "PHONE_NUMBER") == []
 
 

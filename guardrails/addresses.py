@@ -39,7 +39,7 @@ Landing Lights? Loaf Locks? Lodge Loop Mall Manors? Meadows? Mills? Mission Moun
 Overpass Parks? Parkways? Pass Passage Path Pike Pines? Plains? Plaza Points? Ports? Prairie Radial Ramp Ranch
 Rapids? Rest Ridges? River Roads? Route Row Run Shoals? Shores? Skyway Springs? Spurs? Squares? Station Stream
 Streets? Summit Trace Track Trafficway Trail Trailer Tunnel Underpass Unions? Valleys? Viaduct Views? Villages?
-Ville Vista Walks? Walkway Wall Ways? Wells? Wharf
+Ville Vista Walks? Walkway Wall Ways? Wells? Wharf Via Throughway Thruway
 """
 
 
@@ -87,10 +87,11 @@ _UNNUMBERED = re.compile(
     rf"\b(?:on|at|near|along|off|find|to|from|into|down|up)\s(?P<street>(?P<name>{_WORD})\s(?:{_STRONG}|{_WEAK}))(?!\w)"
 )
 _SENTENCE_STOP = re.compile(r"[a-z]{4,}\.$")
-_UNIT_BEFORE = re.compile(r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat)\s?[\w-]{1,6},?\s$")
+# "Apt. 125 992 Jessica Walkway"; or the number itself is the flat's: "Flat 68, Stephanie Avenue", "Studio 6, ...".
+_UNIT_BEFORE = re.compile(r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio)\s(?:[\w-]{1,6},?\s)?$")
 _BEFORE = re.compile(r"[\w.,/-]$")  # a core glued to what comes before is part of something else
 
-_UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Rm\.?|#)\s?[\w-]{1,6})"
+_UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Fl\.?|Room|Rm\.?|#)\s?[\w-]{1,6})"
 # The town and postcode that may follow: "Lake Sheila, NE 48101", "10115 Berlin", "London SW1A 1AA".
 _US_TAIL = rf"(?:,?\s{_NAME},?\s[A-Z]{{2}}\s\d{{5}}(?:-\d{{4}})?)"
 _EU_TAIL = rf"(?:,?\s(?:[A-Z]{{1,2}}-)?\d{{2}}[-\s]?\d{{3}}\s{_NAME}|,?\s\d{{4}}(?:\s?[A-Z]{{2}})?\s{_NAME})"

@@ -162,6 +162,9 @@ class PiiAnalyzer:
             text=text, entities=list(entities), language="en", score_threshold=self.score_threshold
         )
         kept = [self._correct_ner(text, result) for result in found if not self._is_noise(text, result)]
+        for result in kept:
+            if result.entity_type == "PERSON" and (suffix := _NAME_SUFFIX.match(text, result.end)):
+                result.end = suffix.end()  # "Sheryl Chandler MD": the degree is not Maryland
         return _without_overlaps(self._without_run_on_ner(text, kept))
 
     def _without_run_on_ner(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -293,6 +296,7 @@ _NAME_VERB_WORDS = (
 )
 _NAME_VERBS = frozenset(_NAME_VERB_WORDS.split())
 """Given names that are also English verbs: only these can be read as a verb ("Sarah my colleague" stays a name)."""
+_NAME_SUFFIX = re.compile(r",?\s(?:MD|PhD|DDS|DVM|Jr\.?|Sr\.?|II|III|IV|Esq\.?)(?!\w)")
 _WORD_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][^\W\d_]+) $")
 GIVEN_BEFORE_ZIPF = 3.5
 """A word before a surname the model found is a given name only when rarer than this in English ("Tendai")."""

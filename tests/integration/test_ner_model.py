@@ -52,6 +52,7 @@ def test_the_prepared_medium_pipeline_masks_names_without_a_cue() -> None:
             [("LOCATION", "Milano"), ("PERSON", "Marco Bianchi")],
         ),
         ("My CV says I did B2B sales for years.", []),  # an acronym the model calls a person
+        ("Please update the record for Sheryl Chandler MD today.", [("PERSON", "Sheryl Chandler MD")]),  # a degree
         # a given name the model left out of the surname it read, not the town of that surname
         (
             "please cancel, Tendai Moyo reported it stolen in Harare",

@@ -99,6 +99,8 @@ def test_an_irish_particle_makes_a_full_name_of_unlisted_words() -> None:
         ("she lives on Patricia Shores, no number", "Patricia Shores"),  # a person's name and a street word
         ("a hotel near Wendy Junction.", "Wendy Junction"),  # the sentence keeps its full stop
         ("the house at 8 Willow Crescent is empty", "8 Willow Crescent"),
+        ("post it to Flat 68, Stephanie Avenue, Dayton, S8U 7DG", "Flat 68, Stephanie Avenue, Dayton, S8U 7DG"),
+        ("ship to 5072 Jerry Via Apt. 050, Grayfurt, RI 15965", "5072 Jerry Via Apt. 050, Grayfurt, RI 15965"),
     ],
 )
 def test_street_addresses_of_many_countries_are_one_location(text: str, address: str) -> None:

@@ -39,7 +39,7 @@ Landing Lights? Loaf Locks? Lodge Loop Mall Manors? Meadows? Mills? Mission Moun
 Overpass Parks? Parkways? Pass Passage Path Pike Pines? Plains? Plaza Points? Ports? Prairie Radial Ramp Ranch
 Rapids? Rest Ridges? River Roads? Route Row Run Shoals? Shores? Skyway Springs? Spurs? Squares? Station Stream
 Streets? Summit Trace Track Trafficway Trail Trailer Tunnel Underpass Unions? Valleys? Viaduct Views? Villages?
-Ville Vista Walks? Walkway Wall Ways? Wells? Wharf Via Throughway Thruway
+Ville Vista Walks? Walkway Wall Ways? Wells? Wharf Via Throughway Thruway Rue Garden
 """
 
 
@@ -104,8 +104,9 @@ _TOWN_TAIL = re.compile(rf",\s{_NAME}(?:,\s{_NAME})?(?!\w)")
 class StreetAddressRecognizer(RuleRecognizer):
     """A street address with its unit, town and postcode when they follow, as one LOCATION."""
 
-    def __init__(self, names: frozenset[str]) -> None:
+    def __init__(self, names: frozenset[str], given_names: frozenset[str] = frozenset()) -> None:
         self.names = names
+        self.given_names = given_names
         super().__init__(supported_entities=["LOCATION"], name="StreetAddressRecognizer")
 
     def analyze(
@@ -118,7 +119,8 @@ class StreetAddressRecognizer(RuleRecognizer):
             if self._is_a_name(found.group("name")):
                 spans.append((found.start("street"), self._extended(text, found.end(), strong=True)))
         for found in _WEAK_CORE.finditer(text):
-            named = self._is_a_name(found.group("name").split()[-1])
+            last = found.group("name").split()[-1]
+            named = self._is_a_name(last) or last in self.given_names  # "7688 Charles Walk", "220 Joe Crossroad"
             end = self._extended(text, found.end(), strong=named)
             if end > found.end() or named:
                 spans.append((found.start(), end))

@@ -394,7 +394,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     people = given_names | surnames
     registry.add_recognizer(PlaceRecognizer(places, people))
-    registry.add_recognizer(StreetAddressRecognizer(people))
+    registry.add_recognizer(StreetAddressRecognizer(people, given_names))
     registry.add_recognizer(PlaceShapeRecognizer(people, places))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)

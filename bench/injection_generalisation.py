@@ -3,8 +3,8 @@
 Prints Markdown for docs/benchmarks.md:
 - leave-one-family-out: for each attack family of guardrails/data/injection_train.jsonl, the classifier is refitted
   without that family by the shipping procedure (`guardrails.train.fit_classifier`, same target FPR and threshold
-  rule) and scored on the family it never saw, alone and with the rules; beside it, the shipped model's
-  cross-validated recall on the family (the optimistic, in-distribution figure);
+  rule, over one five-fold split instead of the shipped model's five, for time) and scored on the family it never
+  saw, alone and with the rules; beside it, the shipped model's cross-validated recall on the family (the optimistic, in-distribution figure);
 - benign false alarms of the shipped detector on prose nobody here wrote and it never trained on: paragraphs of the
   package READMEs in bench/corpora/package-docs and of the man pages in bench/corpora/man-pages (neither is in the
   training corpus), and 300-word excerpts of both pasted with "Please summarise this document:"; and on the sample
@@ -124,7 +124,7 @@ def leave_one_family_out(encoder_id: str) -> str:
     recalls = []
     for family in sorted(set(families[labels == 1])):
         held = (families == family) & (labels == 1)
-        fitted = fit_classifier(features[~held], labels[~held], TARGET_FPR, REGULARISATION)
+        fitted = fit_classifier(features[~held], labels[~held], TARGET_FPR, REGULARISATION, repeats=1)  # 13 refits
         scores = fitted.classifier.predict_proba(features)[:, 1]
         if piece_features is not None:
             piece_scores = fitted.classifier.predict_proba(piece_features)[:, 1] - SEGMENT_MARGIN

@@ -3,7 +3,9 @@
     python -m guardrails.train [--encoder sentence-transformers/all-MiniLM-L6-v2]
 
 Logistic regression over [embedding ; hashed n-grams] of each example's detector text; the threshold is the lowest
-score that keeps the cross-validated false-positive rate on the corpus' benign half at or under --target-fpr.
+score that keeps the cross-validated false-positive rate on the corpus' benign half at or under --target-fpr, over
+the held-out scores of CALIBRATION_REPEATS five-fold splits pooled: one split's threshold moved by up to 0.05 with its
+seed (0.814-0.871 on the 8,791-row corpus), the pooled one by far less.
 `make bench` refits with the same procedure leaving one attack family out (bench/injection_generalisation.py).
 Needs scikit-learn (installed with sentence-transformers). Deterministic for a given corpus and encoder.
 """
@@ -74,16 +76,31 @@ class FittedClassifier(NamedTuple):
     """Cross-validated probability of each training row (numpy array)."""
 
 
-def fit_classifier(features: Any, labels: Any, target_fpr: float, regularisation: float) -> FittedClassifier:
-    """Logistic regression, and the lowest threshold (at least 0.5) whose cross-validated benign FPR <= target."""
+CALIBRATION_REPEATS = 5
+"""Five-fold splits, each with its own seed, whose held-out benign scores are pooled to place the threshold."""
+
+
+def fit_classifier(
+    features: Any, labels: Any, target_fpr: float, regularisation: float, repeats: int = CALIBRATION_REPEATS
+) -> FittedClassifier:
+    """Logistic regression, and the lowest threshold (at least 0.5) whose cross-validated benign FPR <= target,
+    over `repeats` differently seeded five-fold splits pooled. `held_out` is the first split's scores."""
     classifier = LogisticRegression(C=regularisation, max_iter=5000, class_weight="balanced")
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    held_out = cross_val_predict(classifier, features, labels, cv=folds, method="predict_proba")[:, 1]
-    benign = np.sort(held_out[labels == 0])
+    splits = [
+        cross_val_predict(
+            classifier,
+            features,
+            labels,
+            cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=seed),
+            method="predict_proba",
+        )[:, 1]
+        for seed in range(repeats)
+    ]
+    benign = np.sort(np.concatenate([scores[labels == 0] for scores in splits]))
     allowed = int(np.floor(target_fpr * len(benign)))
     threshold = float(benign[len(benign) - allowed - 1]) + 1e-6 if allowed < len(benign) else 0.5
     classifier.fit(features, labels)
-    return FittedClassifier(classifier, max(threshold, 0.5), held_out)
+    return FittedClassifier(classifier, max(threshold, 0.5), splits[0])
 
 
 def fit(encoder_id: str, target_fpr: float, regularisation: float) -> InjectionModel:

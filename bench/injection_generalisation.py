@@ -4,7 +4,8 @@ Prints Markdown for docs/benchmarks.md:
 - leave-one-family-out: for each attack family of guardrails/data/injection_train.jsonl, the classifier is refitted
   without that family by the shipping procedure (`guardrails.train.fit_classifier`, same target FPR and threshold
   rule, over one five-fold split instead of the shipped model's five, for time) and scored on the family it never
-  saw, alone and with the rules; beside it, the shipped model's cross-validated recall on the family (the optimistic, in-distribution figure);
+  saw, alone and with the rules; beside it, the shipped model's cross-validated recall on the family (the
+  optimistic, in-distribution figure);
 - benign false alarms of the shipped detector on prose nobody here wrote and it never trained on: paragraphs of the
   package READMEs in bench/corpora/package-docs and of the man pages in bench/corpora/man-pages (neither is in the
   training corpus), and 300-word excerpts of both pasted with "Please summarise this document:"; and on the sample

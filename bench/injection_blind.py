@@ -31,7 +31,7 @@ from rag_server.settings import GenerationSettings
 EVAL = Path(__file__).with_name("eval")
 BLIND_SETS = {
     str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml"
-    for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+    for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 }
 NER_MODEL = machine_text_eval.MODELS / "en_core_web_md"  # what `make serve` prepares
 MORSE = {

@@ -44,6 +44,7 @@ __all__ = [
     "TextEncoder",
     "default_flag_threshold",
     "detector_text",
+    "is_short",
     "lexical_features",
     "load_injection_model",
 ]
@@ -58,6 +59,18 @@ ADVERSARIAL_SUFFIX = "adversarial_suffix"
 
 RULE_SCORE = 0.99
 """The score a rule hit carries: rules are written for precision, so a hit is near-certain."""
+SHORT_MARGIN = 0.1
+"""How far a short text (`is_short`) must score above the threshold: a few words carry little evidence, and a terse
+follow-up ("thx. one sentence summary?", 0.84) read as a command misfired on a sealed set. It is flagged instead."""
+SHORT_WORDS = 6
+SHORT_CHARACTERS = 40
+
+
+def is_short(readable: str) -> bool:
+    """A few words: at most `SHORT_WORDS` and under `SHORT_CHARACTERS` (scripts without spaces count by length)."""
+    return len(readable) < SHORT_CHARACTERS and len(readable.split()) <= SHORT_WORDS
+
+
 SEGMENT_MARGIN = 0.1
 """How far a single segment of a long text must score above the threshold to flag the text. Chosen on an
 intermediate model while building segment scoring: on 300-word man-page pastes the margin cut false alarms from
@@ -205,6 +218,8 @@ class InjectionDetector:
                 )
                 # A segment must clear the threshold by a margin: a long paste offers many chances to misfire.
                 classifier = max(classifier, planted - SEGMENT_MARGIN)
+            elif is_short(text_readable):
+                classifier = max(0.0, classifier - SHORT_MARGIN)
             results.append(self._verdict(text, text_readable, classifier))
         return results
 

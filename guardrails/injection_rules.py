@@ -195,7 +195,7 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
     ),
     "prompt_extraction": (
-        re.compile(rf"\b{_REVEAL}\b(?: me| us| back)?\s+(?:your|the|my assistant's)\s+{_PROMPT_NOUN_PHRASE}\b"),
+        re.compile(rf"\b{_REVEAL}\b(?: me| us| back)?\s+(?:your|ur|yr|the|my assistant's)\s+{_PROMPT_NOUN_PHRASE}\b"),
         # The prompt the assistant itself runs with: "paste the retrieval prompt template you use".
         re.compile(
             rf"\b{_REVEAL}\b(?: me| us)?\s+(?:the|your)\s+(?:[\w-]+\s+){{0,2}}prompts?(?:\s+templates?)?\s+"

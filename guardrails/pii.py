@@ -36,6 +36,7 @@ from guardrails.recognizers import (
     ReportedNameRecognizer,
     SurnameRecognizer,
     UnlistedNameRecognizer,
+    ends_at,
     is_rare_word,
     load_given_names,
     load_places,
@@ -191,17 +192,17 @@ class PiiAnalyzer:
     def _is_noise(self, text: str, result: RecognizerResult) -> bool:
         recognizer = _recognizer_of(result)
         if recognizer in _NAME_RECOGNIZERS and (
-            _CODE_NAME.match(text, result.end) or _NAMED_THING.search(text, 0, result.start)
+            _CODE_NAME.match(text, result.end) or ends_at(_NAMED_THING, text, result.start)
         ):
             return True  # "the Denver release", "Jasmine tests", "Team Aurora", "Room Kilimanjaro": a code name
-        if result.entity_type == "IP_ADDRESS" and _VERSION.search(text, 0, result.start):
+        if result.entity_type == "IP_ADDRESS" and ends_at(_VERSION, text, result.start):
             return True  # "upgrade the firmware to 10.4.2.1": a version, not an address
         if recognizer != "SpacyRecognizer":
             return False
         value = text[result.start : result.end]
         if value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result)):
             return True
-        titled = _AFTER_HONORIFIC.search(text, 0, result.start) is not None  # "Ms. Abernethy": a name no list holds
+        titled = ends_at(_AFTER_HONORIFIC, text, result.start) is not None  # "Ms. Abernethy": a name no list holds
         if result.entity_type == "PERSON" and " " not in value and value not in self._places and not titled:
             # One word that is no known given name, surname or place: "pls", "CI", "Jira", "Acme"; not "anna",
             # "Okafor" or "Graz" (which `_correct_ner` makes a place).
@@ -229,7 +230,7 @@ class PiiAnalyzer:
         """A capitalised word just before a one-word person that is no everyday word, place or title: its given
         name, which the NER model left out ("Tendai Moyo" read as "Moyo")."""
         start, end = result.start, result.end
-        before = _WORD_BEFORE.search(text, 0, start)
+        before = ends_at(_WORD_BEFORE, text, start)
         if before is None or " " in text[start:end]:
             return ""
         word = before.group(1)

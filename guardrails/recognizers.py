@@ -36,9 +36,13 @@ __all__ = [
     "ReportedNameRecognizer",
     "RuleRecognizer",
     "SurnameRecognizer",
+    "UnlistedNameRecognizer",
+    "ends_at",
+    "is_rare_word",
     "load_given_names",
     "load_places",
     "load_surnames",
+    "ner_people",
     "pattern_recognizers",
     "recognizer_result",
 ]
@@ -175,6 +179,16 @@ _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*\d+$", re.IGNORECASE)
 # "0044 20 ...", "00-1-..." and "011 44 ...": the US code needs a separator after it, or every UK area code
 # (0113 496 0960, "(0118) 496 0772") would read as one. Not inside a number: "+86 138 0013 8000".
 _ACCESS_CODE = re.compile(r"(?<![^\s:(])(?<!\d[ .-])(?:00(?=[-. ]?[1-9])|011(?=[-. ][1-9]))")
+
+
+BEFORE_WINDOW = 64
+"""How far back a cue before a candidate is looked for."""
+
+
+def ends_at(pattern: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    """`pattern`, anchored with `$`, matched in the few characters before `end`. Searching from 0 scanned the whole
+    text again for every candidate: +0.3 s on a 3,000-word paste dense with capitalised words."""
+    return pattern.search(text, max(0, end - BEFORE_WINDOW), end)
 
 
 def recognizer_result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:
@@ -407,7 +421,7 @@ class ListedNameRecognizer(RuleRecognizer):
     ) -> list[RecognizerResult]:
         results = []
         for match in self._LIST.finditer(text):
-            if self._EDGE_BEFORE.search(text, 0, match.start()) or self._EDGE_AFTER.match(text, match.end()):
+            if ends_at(self._EDGE_BEFORE, text, match.start()) or self._EDGE_AFTER.match(text, match.end()):
                 continue  # part of longer capitalised names: "Winter Garden and Blue Lagoon"
             items = list(re.finditer(r"[A-Z][^\W\d_]+", match.group(0)))
             names = [item.group(0) for item in items if item.group(0) not in ("And", "Or")]
@@ -510,7 +524,7 @@ class UnlistedNameRecognizer(RuleRecognizer):
             rare = all(is_rare_word(word, self.RARE_ZIPF) for word in words)
             if any(word in self.places for word in (*words, match.group("pair"))) or not rare:
                 continue
-            if self._BEFORE.search(text, 0, match.start()) or self._AFTER.match(text, match.end()):
+            if ends_at(self._BEFORE, text, match.start()) or self._AFTER.match(text, match.end()):
                 results.append(recognizer_result(self, match.start(), match.end(), 0.55))
         return results
 
@@ -631,7 +645,7 @@ class PlaceRecognizer(RuleRecognizer):
         """Whether a place with no cue may stand: not followed by more capitalised words ("Ampere Altra" is a
         product), rarer than an everyday English word, and rarer still where it opens a sentence and any word is
         capitalised ("Como faço ..." but "Tiruchirappalli customers ...")."""
-        zipf = self.OPENING_ZIPF if _OPENING.search(text, 0, start) else self.UNCUED_ZIPF
+        zipf = self.OPENING_ZIPF if ends_at(_OPENING, text, start) else self.UNCUED_ZIPF
         return bool(self.people) and whole and _is_uncommon(name, zipf)
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from faker import Faker
 
-from bench import machine_text_eval
+from bench.injection_blind import NER_MODEL
 from guardrails import GuardrailsConfig
 from guardrails.pii import PiiAnalyzer, load_pii_analyzer
 
@@ -86,8 +86,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=150, help="values per provider")
     args = parser.parse_args()
     config = GuardrailsConfig()
-    model = machine_text_eval.MODELS / "en_core_web_md"
-    spacy_model = str(model) if model.exists() else config.spacy_model
+    spacy_model = str(NER_MODEL) if NER_MODEL.exists() else config.spacy_model
     analyzer = load_pii_analyzer(spacy_model, config.phone_regions, config.pii_score_threshold)
     print(table(probe(analyzer, args.locale, args.count), args.locale))
 

@@ -52,7 +52,7 @@ _WEAK = _alternatives(_WEAK_WORDS)
 # Street words that come before the name, in the languages whose addresses put them there.
 _PREFIX = (
     r"(?:[Uu]l\.|[Uu]lica|[Aa]l\.|[Aa]leja|[Pp]l\.|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|Contrada|Borgo|"
-    r"Strada|Calle|C/|Avenida|Avda\.|Av\.|Paseo|Plaza|Pasaje|Ronda|Rambla|Camino|Carrer|Carretera|Travesía|"
+    r"Strada|Stretto|Rotonda|Calle|C/|Callejón|Cañada|Cuesta|Acceso|Vial|Pasadizo|Senda|Avenida|Avda\.|Av\.|Paseo|Plaza|Pasaje|Ronda|Rambla|Camino|Carrer|Carretera|Travesía|"
     r"Glorieta|Urbanización|Rua|Travessa|Praça|Estrada|Rodovia|Alameda|Ladeira|Vila|Viela|Vereda|Quadra|Esplanada|"
     r"Setor|Conjunto|Residencial|Lagoa|Trecho|"
     r"[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]llée|[Ii]mpasse|[Qq]uai|[Rr]oute|[Pp]lace|[Pp]assage|"
@@ -91,13 +91,23 @@ _SENTENCE_STOP = re.compile(r"[a-z]{4,}\.$")
 _UNIT_BEFORE = re.compile(r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio)\s(?:[\w-]{1,6},?\s)?$")
 _BEFORE = re.compile(r"[\w.,/-]$")  # a core glued to what comes before is part of something else
 
-_UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Fl\.?|Room|Rm\.?|#)\s?[\w-]{1,6})"
+_UNIT = (
+    r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Fl\.?|Room|Rm\.?|#|Piso|Puerta|Planta|Piano|Appartamento|Interno|Scala)\s?"
+    r"[\w-]{1,6})"
+)
 # The town and postcode that may follow: "Lake Sheila, NE 48101", "10115 Berlin", "London SW1A 1AA".
-_US_TAIL = rf"(?:,?\s{_NAME},?\s[A-Z]{{2}}\s\d{{5}}(?:-\d{{4}})?)"
+# ... with an Australian state and postcode ("Joyceport, WA, 2760") or a Canadian one ("Powellberg, BC Y6H3V2").
+_US_TAIL = rf"(?:,?\s{_NAME},?\s[A-Z]{{2,3}},?\s(?:\d{{5}}(?:-\d{{4}})?|\d{{4}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d))"
+# A town and a bare postcode after it: "Málaga, 41031" (not a Brazilian "27028-779", which reads as a phone).
+_TOWN_POSTCODE_TAIL = rf"(?:\s?,\s{_NAME},\s\d{{4,5}}(?![\-\d]))"
+# An Italian postcode, town and province: ", 12084, Rifreddo (CN)".
+_IT_TAIL = rf"(?:,\s\d{{5}},?\s{_NAME}(?:\s\([A-Z]{{2}}\))?)"
 _EU_TAIL = rf"(?:,?\s(?:[A-Z]{{1,2}}-)?\d{{2}}[-\s]?\d{{3}}\s{_NAME}|,?\s\d{{4}}(?:\s?[A-Z]{{2}})?\s{_NAME})"
 _UK_TAIL = rf"(?:,?\s(?:{_NAME},?\s)?[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}})"
 _MILITARY_TAIL = r"(?:,?\s[AFD]PO\sA[AEP]\s\d{5})"
-_CONFIRMING_TAIL = re.compile(rf"{_UNIT}?(?:{_US_TAIL}|{_UK_TAIL}|{_EU_TAIL}|{_MILITARY_TAIL})(?!\w)|{_UNIT}(?!\w)")
+_CONFIRMING_TAIL = re.compile(
+    rf"{_UNIT}?(?:{_US_TAIL}|{_UK_TAIL}|{_EU_TAIL}|{_TOWN_POSTCODE_TAIL}|{_IT_TAIL}|{_MILITARY_TAIL})(?!\w)|{_UNIT}(?!\w)"
+)
 _TOWN_TAIL = re.compile(rf",\s{_NAME}(?:,\s{_NAME})?(?!\w)")
 
 

@@ -35,6 +35,7 @@ from guardrails.recognizers import (
     PlaceShapeRecognizer,
     ReportedNameRecognizer,
     SurnameRecognizer,
+    TravelledPlaceRecognizer,
     UnlistedNameRecognizer,
     ends_at,
     is_rare_word,
@@ -341,6 +342,7 @@ _NAME_RECOGNIZERS = frozenset(
         "SurnameRecognizer",
         "UnlistedNameRecognizer",
         "PlaceRecognizer",
+        "TravelledPlaceRecognizer",
         "ReportedNameRecognizer",
     }
 )
@@ -359,6 +361,7 @@ _PRIORITY = {
     "PlaceRecognizer": 1,
     "StreetAddressRecognizer": 1,
     "PlaceShapeRecognizer": 1,
+    "TravelledPlaceRecognizer": 1,
 }
 
 
@@ -397,6 +400,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(PlaceRecognizer(places, people))
     registry.add_recognizer(StreetAddressRecognizer(people, given_names))
     registry.add_recognizer(PlaceShapeRecognizer(people, places))
+    registry.add_recognizer(TravelledPlaceRecognizer())
     wordfreq.zipf_frequency("warm", "en")  # load English word frequencies now, not in the first request (0.1 s)
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)

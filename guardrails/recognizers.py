@@ -36,6 +36,7 @@ __all__ = [
     "ReportedNameRecognizer",
     "RuleRecognizer",
     "SurnameRecognizer",
+    "TravelledPlaceRecognizer",
     "UnlistedNameRecognizer",
     "ends_at",
     "is_rare_word",
@@ -663,6 +664,14 @@ class PlaceShapeRecognizer(RuleRecognizer):
         r"burg|borough|bury|stad|chester|shire|mouth|haven|fort|furt|town|ton|port|land|view|side|berg))\b"
     )
 
+    # A French commune's hyphenated shape: "Boulogne-sur-Mer", "Aix-en-Provence", "Fontenay-aux-Roses".
+    _COMMUNE = re.compile(
+        rf"\b(?:(?:Saint|Sainte)[ -])?[{_UPPER}][\w'’]+(?:-[{_UPPER}][\w'’]+)*"
+        rf"-(?:sur|sous|lès|les|la|le|en|de|du|des|aux|au)-[{_UPPER}][\w'’]+(?:-[\w'’]+)*"
+    )
+    # A saint's name is a town's: "Saint-Malo", "Sainte Foy", "São Mateus", "Sankt Pölten"; not "Saint Patrick's".
+    _SAINT = re.compile(rf"\b(?:Saint|Sainte|São|Sankt|Sant['’])[ -]?[{_UPPER}][\w’]+(?:-[{_UPPER}][\w’]+)*\b(?!['’]s)")
+
     def __init__(self, names: frozenset[str], places: frozenset[str]) -> None:
         self.names = names
         self.places = places
@@ -671,7 +680,8 @@ class PlaceShapeRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        results = []
+        results = [recognizer_result(self, m.start(), m.end(), 0.9) for m in self._COMMUNE.finditer(text)]
+        results += [recognizer_result(self, m.start(), m.end(), 0.85) for m in self._SAINT.finditer(text)]
         for match in self._PREFIXED.finditer(text):
             name = match.group("name")
             if name in self.names and name not in self.places and _is_uncommon(name, 5.0):
@@ -680,6 +690,42 @@ class PlaceShapeRecognizer(RuleRecognizer):
             word = match.group("word")
             if match.group("name") in self.names and word not in self.names and _is_uncommon(word, 3.0):
                 results.append(recognizer_result(self, match.start(), match.end(), 0.95))
+        return results
+
+
+class TravelledPlaceRecognizer(RuleRecognizer):
+    """A place no list holds, after words only a place follows: "flights to Brugnera", "she lives in Cadeo", "our
+    warehouse in Nepi", "ship it to Tortoreto Lido". Words a product or a tool also follows ("moved to", "based in",
+    "stored in": "moved to Jira") are not cues here, and an everyday English word is never taken ("living in Fear")."""
+
+    _CUE = re.compile(
+        r"\b(?:(?:flights?|flying|flew|fly|trains?|ferry|driv(?:e|ing)|drove|commut(?:e|ing)|trips?|journey|"
+        r"travel(?:l?ing|l?ed)?|relocat(?:e|ed|ing|ion)|ship(?:ped|ping)?(?: it)?|deliver(?:ed|ing|y)?(?: it)?|"
+        r"courier|post(?:ed)? it) (?:to|from|into)|(?:lives?|lived|living|born|raised|grew up|hotels?|stay(?:ing|ed)?|"
+        r"holiday|vacation|(?:office|branch|plant|warehouse|depot|factory|campus|clinic|store)s?) (?:in|near)) "
+    )
+    _PLACE = re.compile(
+        rf"[{_UPPER}][^\W\d_A-Z]+(?:['’][^\W\d_]+)?(?:[ \-](?:{_PARTICLE} )?[{_UPPER}][^\W\d_A-Z]+){{0,3}}(?![\w\-])"
+    )
+    _PREFIXES = frozenset(
+        {"San", "Santa", "Santo", "São", "Saint", "Sainte", "Port", "Porto", "Puerto", "Villa", "Monte"}
+    )
+    COMMON_ZIPF = 3.5
+    """The first word must be a place's prefix or rarer than this in English: "in Fear", "to Work", "to Monday" are
+    not places."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["LOCATION"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for cue in self._CUE.finditer(text):
+            place = self._PLACE.match(text, cue.end())
+            first = re.split(r"[ \-'’]", place.group(0))[0] if place is not None else ""
+            if place is not None and (first in self._PREFIXES or _is_uncommon(first, self.COMMON_ZIPF)):
+                results.append(recognizer_result(self, place.start(), place.end(), 0.85))
         return results
 
 

@@ -15,6 +15,7 @@ from guardrails.recognizers import (
     PlaceShapeRecognizer,
     ReportedNameRecognizer,
     SurnameRecognizer,
+    TravelledPlaceRecognizer,
     load_given_names,
     load_places,
     load_surnames,
@@ -102,6 +103,15 @@ def test_an_irish_particle_makes_a_full_name_of_unlisted_words() -> None:
         ("post it to Flat 68, Stephanie Avenue, Dayton, S8U 7DG", "Flat 68, Stephanie Avenue, Dayton, S8U 7DG"),
         ("ship to 5072 Jerry Via Apt. 050, Grayfurt, RI 15965", "5072 Jerry Via Apt. 050, Grayfurt, RI 15965"),
         ("deliver it to 7688 Charles Walk, please", "7688 Charles Walk"),  # a given name English uses a lot
+        ("66/747 Reyes Crescent, Joyceport, WA, 2760", "66/747 Reyes Crescent, Joyceport, WA, 2760"),  # Australia
+        (
+            "at 474 Bailey Row Suite 652, Cherrymouth, ON X6H 8J5 now",
+            "474 Bailey Row Suite 652, Cherrymouth, ON X6H 8J5",
+        ),
+        ("Rambla de Lola Atienza 9 Piso 0, Valencia, 39925", "Rambla de Lola Atienza 9 Piso 0, Valencia, 39925"),
+        ("Vicolo Baracca, 855, 13875, Ponderano (BI)", "Vicolo Baracca, 855, 13875, Ponderano (BI)"),
+        # A Brazilian postcode reads as a phone number, so the address stops before it rather than lose to it.
+        ("Praça Isaac Farias, 47, Pindura Saia, 27028-779 Caldeira", "Praça Isaac Farias, 47, Pindura Saia"),
     ],
 )
 def test_street_addresses_of_many_countries_are_one_location(text: str, address: str) -> None:
@@ -138,6 +148,38 @@ def test_numbers_before_office_words_are_no_address(text: str) -> None:
 )
 def test_names_shaped_like_places(text: str, found: list[str]) -> None:
     assert spans(PlaceShapeRecognizer(GIVEN_NAMES | SURNAMES, PLACES), text, "LOCATION") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("moving to Boulogne-sur-Mer in May", ["Boulogne-sur-Mer"]),
+        ("the Sainte Valentine-les-Bains depot", ["Sainte Valentine-les-Bains", "Sainte Valentine"]),
+        ("our team in Saint-Malo and São Mateus", ["Saint-Malo", "São Mateus"]),
+        ("the Jean-Baptiste account", []),  # a hyphenated given name has no particle
+        ("closed on Saint Patrick's day", []),  # the saint himself
+    ],
+)
+def test_french_communes_and_saints_are_places(text: str, found: list[str]) -> None:
+    assert spans(PlaceShapeRecognizer(GIVEN_NAMES | SURNAMES, PLACES), text, "LOCATION") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("flights to Brugnera are delayed", ["Brugnera"]),
+        ("she lives in Cadeo now", ["Cadeo"]),
+        ("our warehouse in Nepi is full", ["Nepi"]),
+        ("ship it to Tortoreto Lido please", ["Tortoreto Lido"]),
+        ("a trip to Sant'Agnello", ["Sant'Agnello"]),
+        ("flew from Santa Vittoria In Matenano", ["Santa Vittoria In Matenano"]),
+        ("we moved to Jira last year", []),  # a tool follows "moved to" too
+        ("living in Fear of the audit", []),  # an everyday word
+        ("wheels get shipped to PyPI", []),  # not a word on its own
+    ],
+)
+def test_an_unlisted_place_after_words_only_a_place_follows(text: str, found: list[str]) -> None:
+    assert spans(TravelledPlaceRecognizer(), text, "LOCATION") == found
 
 
 @pytest.mark.parametrize(

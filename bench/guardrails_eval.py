@@ -85,10 +85,11 @@ PII_SETS = {
     "helper 9, Faker values": "pii_heldout_9.txt",
     "helper 10": "pii_heldout_10.txt",
     "helper 11": "pii_heldout_11.txt",
+    "helper 12, Faker values": "pii_heldout_12.txt",
 }
 """The PII evaluation sets under bench/eval/: the recognizers were tuned on the first; sets 2-5 were written here
-and held out in turn; 6-11 were written by helpers who saw neither the recognizers nor the other sets (9: the
-helper's templates filled with Faker's values in fifteen locales)."""
+and held out in turn; 6-12 were written by helpers who saw neither the recognizers nor the other sets (9 and 12: the
+helpers' templates filled with Faker's values in many locales)."""
 
 
 def load_pii_set(name: str) -> list[dict[str, Any]]:

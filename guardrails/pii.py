@@ -201,7 +201,12 @@ class PiiAnalyzer:
         if recognizer != "SpacyRecognizer":
             return False
         value = text[result.start : result.end]
-        if value in _NER_NOISE or (result.entity_type == "PERSON" and _is_leading_verb(text, result)):
+        # "Ticket INC1632761": an id, not a name or a place.
+        if (
+            _CODE.search(value)
+            or value in _NER_NOISE
+            or (result.entity_type == "PERSON" and _is_leading_verb(text, result))
+        ):
             return True
         titled = ends_at(_AFTER_HONORIFIC, text, result.start) is not None  # "Ms. Abernethy": a name no list holds
         if result.entity_type == "PERSON" and " " not in value and value not in self._places and not titled:
@@ -329,12 +334,15 @@ def _is_leading_verb(text: str, result: RecognizerResult) -> bool:
 _CODE_NAME = re.compile(
     r"[ -](?:release|releases|migration|rollout|deploy|deployment|branch|project|sprint|build|builds|tests?|"
     r"pipeline|cluster|upgrade|milestone|launch|repo|repository|codebase|epic|feature flag|module|plugin|sdk|api|"
-    r"queue|squad|board|dashboard|channel|service|server|instance|workspace|environment)\b",
+    r"queue|squad|board|dashboard|channel|service|server|instance|workspace|environment|"
+    r"(?:meeting |conference |training )?rooms?|auditorium)\b",
     re.IGNORECASE,
 )
 _VERSION = re.compile(r"\b(?:version|firmware|release|build|update|upgrade|patch|v)\s*(?:to\s+)?[:#]?\s*$", re.I)
 # ... and the word before it: "Team Aurora", "Room Kilimanjaro", "Project Falcon", "codename Jasmine".
 _NAMED_THING = re.compile(r"\b(?:Team|Room|Project|Operation|Squad|Codename|codename|code name|code-named)\s+$")
+# A word of letters and digits together: a ticket, an asset tag, a host ("INC8167131", "PC92283").
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w{4,}\b")
 _NAME_RECOGNIZERS = frozenset(
     {
         "SpacyRecognizer",

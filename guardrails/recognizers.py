@@ -142,7 +142,8 @@ class InternationalPhoneRecognizer(RuleRecognizer):
                 raw, start = match.raw_string, prefixes.get(match.start, match.start)
                 before = text[max(0, start - 2) : start]
                 glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
-                if glued or _NOT_A_PHONE.search(raw) or sum(char.isdigit() for char in raw) < 8:
+                bare = raw.strip("()")  # "(057-30-3851)": an SSN in brackets is still an SSN's shape
+                if glued or _NOT_A_PHONE.search(bare) or sum(char.isdigit() for char in raw) < 8:
                     continue
                 if _LABELLED_ID.search(text[max(0, start - 24) : start]):
                     continue  # "invoice 0161 4402 917", "PO 4500219873", "case #5561-0923", "build 4.18.3.2291"
@@ -695,14 +696,16 @@ class PlaceShapeRecognizer(RuleRecognizer):
 
 class TravelledPlaceRecognizer(RuleRecognizer):
     """A place no list holds, after words only a place follows: "flights to Brugnera", "she lives in Cadeo", "our
-    warehouse in Nepi", "ship it to Tortoreto Lido". Words a product or a tool also follows ("moved to", "based in",
+    warehouse in Nepi", "ship it to Tortoreto Lido", "a print shop near Vedelago", "Location: Modřice". Words a product or a tool also follows ("moved to", "based in",
     "stored in": "moved to Jira") are not cues here, and an everyday English word is never taken ("living in Fear")."""
 
     _CUE = re.compile(
         r"\b(?:(?:flights?|flying|flew|fly|trains?|ferry|driv(?:e|ing)|drove|commut(?:e|ing)|trips?|journey|"
         r"travel(?:l?ing|l?ed)?|relocat(?:e|ed|ing|ion)|ship(?:ped|ping)?(?: it)?|deliver(?:ed|ing|y)?(?: it)?|"
         r"courier|post(?:ed)? it) (?:to|from|into)|(?:lives?|lived|living|born|raised|grew up|hotels?|stay(?:ing|ed)?|"
-        r"holiday|vacation|(?:office|branch|plant|warehouse|depot|factory|campus|clinic|store)s?) (?:in|near)) "
+        r"holiday|vacation|(?:office|branch|plant|warehouse|depot|factory|campus|clinic|store)s?) (?:in|near)|"
+        r"\bnear|\b(?:location|city|town|village|hometown|place of birth) ?:) ",
+        re.IGNORECASE,
     )
     _PLACE = re.compile(
         rf"[{_UPPER}][^\W\d_A-Z]+(?:['’][^\W\d_]+)?(?:[ \-](?:{_PARTICLE} )?[{_UPPER}][^\W\d_A-Z]+){{0,3}}(?![\w\-])"

@@ -176,6 +176,9 @@ def test_french_communes_and_saints_are_places(text: str, found: list[str]) -> N
         ("we moved to Jira last year", []),  # a tool follows "moved to" too
         ("living in Fear of the audit", []),  # an everyday word
         ("wheels get shipped to PyPI", []),  # not a word on its own
+        ("is there a print shop near Vedelago?", ["Vedelago"]),
+        ("Name: Aneta Haase / Location: Wiedenbrück / Issue: monitor", ["Wiedenbrück"]),
+        ("Location: Remote", []),
     ],
 )
 def test_an_unlisted_place_after_words_only_a_place_follows(text: str, found: list[str]) -> None:
@@ -201,6 +204,8 @@ def test_a_twelve_digit_maestro_card_is_a_card_and_an_ssn_shape_is_no_phone() ->
     assert CardRecognizer().validate_result("572804256624")  # Maestro 57xx
     assert CardRecognizer().validate_result("213147486681630")  # JCB, 15 digits
     assert spans(InternationalPhoneRecognizer(), "is 395-96-2175 the SSN you gave?", "PHONE_NUMBER") == []
+    assert spans(InternationalPhoneRecognizer(), "new hire (057-30-3851) twice", "PHONE_NUMBER") == []
+    assert spans(InternationalPhoneRecognizer(), "prd-sql-23 (194.48.220.75) is down", "PHONE_NUMBER") == []
 
 
 def test_country_names_in_other_languages_are_places() -> None:

@@ -30,8 +30,7 @@ from rag_server.settings import GenerationSettings
 
 EVAL = Path(__file__).with_name("eval")
 BLIND_SETS = {
-    str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml"
-    for number in range(1, 15)
+    str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml" for number in range(1, 15)
 }
 NER_MODEL = machine_text_eval.MODELS / "en_core_web_md"  # what `make serve` prepares
 MORSE = {

@@ -696,8 +696,9 @@ class PlaceShapeRecognizer(RuleRecognizer):
 
 class TravelledPlaceRecognizer(RuleRecognizer):
     """A place no list holds, after words only a place follows: "flights to Brugnera", "she lives in Cadeo", "our
-    warehouse in Nepi", "ship it to Tortoreto Lido", "a print shop near Vedelago", "Location: Modřice". Words a product or a tool also follows ("moved to", "based in",
-    "stored in": "moved to Jira") are not cues here, and an everyday English word is never taken ("living in Fear")."""
+    warehouse in Nepi", "ship it to Tortoreto Lido", "a print shop near Vedelago", "Location: Modřice". Words a
+    product or a tool also follows ("moved to", "based in", "stored in": "moved to Jira") are not cues here, and an
+    everyday English word is never taken ("living in Fear")."""
 
     _CUE = re.compile(
         r"\b(?:(?:flights?|flying|flew|fly|trains?|ferry|driv(?:e|ing)|drove|commut(?:e|ing)|trips?|journey|"

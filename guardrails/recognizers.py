@@ -324,6 +324,19 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"accounting|accounts|payroll|procurement|facilities|security)\b)"
     )
     _INTRODUCED_LOWERCASE = re.compile(r"\b(?:i'?m|its|it's|this is|my name is|name's)\s+(?P<name>[a-z]{3,})\b")
+    # A lowercase given name between a verb that takes a person and what the person is to do: "ask rose if",
+    # "tell mark to", "let will know". Names that are words (rose, mark, will) are people in this frame only.
+    _ASKED_LOWERCASE = re.compile(
+        r"\b(?:ask|tell|remind|ping|let|cc|thank)\s+(?P<name>[a-z]{3,})\s+(?:if|to|that|about|whether|know)\b"
+    )
+    _NOT_NAMES = frozenset(
+        ("dev", "devs", "ops", "sec", "legal", "admin", "admins", "support", "sales", "finance", "can", "said",
+        "made", "man", "ever", "lot", "less", "line", "case", "job", "general", "per", "early", "young", "true",
+        "else", "friend", "reason", "major", "media", "chance", "price", "worth", "press", "council", "author",
+        "judge", "sister", "brother", "doctor", "captain", "queen", "king", "lady", "baby", "son", "star", "link",
+        "add", "carry", "justice", "cash", "floor")
+    )  # fmt: skip
+    """Teams, roles and everyday words in the lists of given names: "ask dev to", "ask doctor if", "let media know"."""
     _GREETED_LOWERCASE = re.compile(
         r"(?:^|(?<=[.!?]\s))(?:(?:hey|hi|hello),?|i'?m|this is|my name is)\s+(?P<name>[a-z]{3,})\b(?! [a-z]+ing\b)"
     )
@@ -373,6 +386,11 @@ class ReportedNameRecognizer(RuleRecognizer):
             match
             for match in lowercase
             if (match.group("name").capitalize() in self.given_names and _is_uncommon(match.group("name"), 4.0))
+        ]
+        found += [
+            match
+            for match in self._ASKED_LOWERCASE.finditer(text)
+            if match.group("name").capitalize() in self.given_names and match.group("name") not in self._NOT_NAMES
         ]
         # ... and one no list holds, where a greeting or an introduction says it is a name: "hey rangi", "i'm taini"
         found += [

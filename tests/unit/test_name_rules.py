@@ -215,6 +215,10 @@ def test_unlisted_names_stand_where_a_person_does(text: str, found: list[str]) -
         ("please add Ravi to the approvers, he replaced Nasrin", ["Ravi"]),  # listed names only, without the NER
         ("hey rangi can't get into the shared drive", ["rangi"]),  # a greeting, in lowercase
         ("its codebase is old", []),  # no greeting or introduction
+        ("ask rose if the badge printer is fixed", ["rose"]),  # a name that is a word, in lowercase, in a frame
+        ("tell mark to close the ticket", ["mark"]),
+        ("let will know the cert expires", ["will"]),
+        ("let me know, ask dev to check and ask doctor if it hurts", []),  # pronouns, teams and roles
     ],
 )
 def test_names_no_list_holds_where_only_a_person_fits(text: str, found: list[str]) -> None:

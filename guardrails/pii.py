@@ -37,6 +37,7 @@ from guardrails.recognizers import (
     SurnameRecognizer,
     TravelledPlaceRecognizer,
     UnlistedNameRecognizer,
+    VietnameseNameRecognizer,
     ends_at,
     is_rare_word,
     load_given_names,
@@ -349,6 +350,7 @@ _NAME_RECOGNIZERS = frozenset(
         "GivenNameRecognizer",
         "SurnameRecognizer",
         "UnlistedNameRecognizer",
+        "VietnameseNameRecognizer",
         "PlaceRecognizer",
         "TravelledPlaceRecognizer",
         "ReportedNameRecognizer",
@@ -363,6 +365,7 @@ _PRIORITY = {
     "GivenNameRecognizer": 1,
     "SurnameRecognizer": 1,
     "UnlistedNameRecognizer": 1,
+    "VietnameseNameRecognizer": 1,
     "ReportedNameRecognizer": 1,
     "ListedNameRecognizer": 1,
     "NameCueRecognizer": 1,
@@ -403,6 +406,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(UnlistedNameRecognizer(places))
+    registry.add_recognizer(VietnameseNameRecognizer())
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
     people = given_names | surnames
     registry.add_recognizer(PlaceRecognizer(places, people))

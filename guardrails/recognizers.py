@@ -38,6 +38,7 @@ __all__ = [
     "SurnameRecognizer",
     "TravelledPlaceRecognizer",
     "UnlistedNameRecognizer",
+    "VietnameseNameRecognizer",
     "ends_at",
     "is_rare_word",
     "load_given_names",
@@ -162,9 +163,11 @@ class InternationalPhoneRecognizer(RuleRecognizer):
 # Hex literals (0x8007), screen sizes (1920x1080), dotted quads (10.0.0.12) and the shape of a US SSN
 # (395-96-2175, grouped 3-2-4 as phones seldom are) and versions (4.10.08029) are not phones; an extension
 # glued to a number (570-2149x615) is part of one. An unseparated run of 8 or 9 digits ("build 20261124") is an id
-# or a date far more often than a phone.
+# or a date far more often than a phone. Postcodes of five and three digits (Brazil, "05416-001") and a Kenyan
+# box and postcode ("48211-00100") are no phones either.
 _NOT_A_PHONE = re.compile(
-    r"\b0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$|^\d{1,2}\.\d{1,3}\.\d{1,6}$",
+    r"\b0x|^\d{2,5} ?x ?\d{2,5}$|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{8,9}$|^\d{3}-\d{2}-\d{4}$|^\d{1,2}\.\d{1,3}\.\d{1,6}$|"
+    r"^\d{5}-\d{3}$|^\d{5}-\d{5}$",
     re.IGNORECASE,
 )
 # A number that a label names as something else: an invoice, order, case or build number is not a phone.
@@ -309,7 +312,7 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"keeps|kept|can't|cannot|couldn't|can not|still can't|still has|still hasn't|lost|forgot|joined|joins|"
         r"started|starts|got locked|gets|is locked|is relocating|is moving|is leaving|is joining|is starting|"
         r"is travell?ing|is having|is getting|is trying|is waiting|is unable|has left|has joined|has lost|"
-        r"has forgotten|hasn't|won't|doesn't|didn't)"
+        r"has forgotten|hasn't|won't|doesn't|didn't|will cover|is covering|covers for)"
     )
     _HUMAN_DEEDS = (
         r"(?:says|said|asked|wants|thinks|told|mentioned|emailed|wrote|replied|is on leave|is sick|is off|is away|"
@@ -337,6 +340,8 @@ class ReportedNameRecognizer(RuleRecognizer):
         "add", "carry", "justice", "cash", "floor")
     )  # fmt: skip
     """Teams, roles and everyday words in the lists of given names: "ask dev to", "ask doctor if", "let media know"."""
+    # A sign-in at the start: "Hi, Olusegun here.", "Kim here -". "Click here" is an everyday word.
+    _HERE = re.compile(r"(?:^|[.!?]\s+|\b(?:[Hh]i|[Hh]ello|[Hh]ey),?\s+)(?P<name>[A-Z][^\W\d_]+)\s+here\b")
     _GREETED_LOWERCASE = re.compile(
         r"(?:^|(?<=[.!?]\s))(?:(?:hey|hi|hello),?|i'?m|this is|my name is)\s+(?P<name>[a-z]{3,})\b(?! [a-z]+ing\b)"
     )
@@ -391,6 +396,11 @@ class ReportedNameRecognizer(RuleRecognizer):
             match
             for match in self._ASKED_LOWERCASE.finditer(text)
             if match.group("name").capitalize() in self.given_names and match.group("name") not in self._NOT_NAMES
+        ]
+        found += [
+            match
+            for match in self._HERE.finditer(text)
+            if match.group("name") in self.given_names or self._is_rare_word(match.group("name"))
         ]
         # ... and one no list holds, where a greeting or an introduction says it is a name: "hey rangi", "i'm taini"
         found += [
@@ -514,6 +524,39 @@ class SurnameRecognizer(GivenNameRecognizer):
         )
 
 
+class VietnameseNameRecognizer(RuleRecognizer):
+    """A Vietnamese full name: one of the surnames most Vietnamese people carry, written with its marks, then one to
+    three capitalised words ("Nguyễn Thị Lan", "Ngô Thanh Hương"). The small NER model reads most of them as nothing
+    or as places; the marked surnames are names in English text. A city named after a person is a place: "Thành
+    phố Hồ Chí Minh", "Hồ Chí Minh City"."""
+
+    _SURNAMES = "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trịnh|Đinh|Lương|Đoàn"
+    _NAME = re.compile(rf"(?<![\w])(?:{_SURNAMES})(?: [^\W\d_]+){{1,3}}(?![\w])")
+    _CITY_AFTER = re.compile(r" [Cc]ity\b")
+    _CITY_BEFORE = re.compile(r"\b(?:[Tt]hành phố|TP\.?|[Pp]hố|[Cc]ity of)\s+$")
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._NAME.finditer(text):
+            words = match.group(0).split(" ")
+            # The name ends at its last capitalised word: "Nguyễn Thị Lan and ...".
+            size = next((n for n in range(len(words), 1, -1) if all(word[0].isupper() for word in words[:n])), 1)
+            end = match.start() + len(" ".join(words[:size]))
+            city = (
+                ends_at(self._CITY_BEFORE, text, match.start())
+                or self._CITY_AFTER.match(text, end)
+                or "City" in words[:size]
+            )
+            if size > 1 and not city:
+                results.append(recognizer_result(self, match.start(), end, 0.85))
+        return results
+
+
 class UnlistedNameRecognizer(RuleRecognizer):
     """Two capitalised words that no list holds, are rare in English (Zipf below 3), and stand where a person does:
     after "between", "with", "cc", "ask", before "says", "wants", "'s laptop" ("between Priyanka Raghunathan and
@@ -579,7 +622,8 @@ def load_given_names() -> frozenset[str]:
 
 
 LOCATION_CUE = re.compile(
-    r"(?:\b(?:in|from|to|at|near|via|visit|visiting|outside|around|across|of|the|between|inside|within|into)|,)\s+$",
+    r"(?:\b(?:in|from|to|at|near|via|visit|visiting|outside|around|across|of|the|between|inside|within|into)\s+|,\s+|"
+    r"\(\s*)$",
     re.IGNORECASE,
 )
 # Capital letters that start a place's name: "İzmir", "Łódź", "Český Krumlov", "Żory".

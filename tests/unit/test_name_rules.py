@@ -16,6 +16,7 @@ from guardrails.recognizers import (
     ReportedNameRecognizer,
     SurnameRecognizer,
     UnlistedNameRecognizer,
+    VietnameseNameRecognizer,
     load_given_names,
     load_places,
     load_surnames,
@@ -219,6 +220,9 @@ def test_unlisted_names_stand_where_a_person_does(text: str, found: list[str]) -
         ("tell mark to close the ticket", ["mark"]),
         ("let will know the cert expires", ["will"]),
         ("let me know, ask dev to check and ask doctor if it hurts", []),  # pronouns, teams and roles
+        ("Hi, Olusegun here. the wifi drops every afternoon", ["Olusegun"]),  # a sign-in
+        ("Click here to reset it", []),
+        ("Layla will cover for me while I'm away", ["Layla"]),
     ],
 )
 def test_names_no_list_holds_where_only_a_person_fits(text: str, found: list[str]) -> None:
@@ -227,3 +231,17 @@ def test_names_no_list_holds_where_only_a_person_fits(text: str, found: list[str
 
 def test_a_greeting_cues_a_name() -> None:
     assert spans(NameCueRecognizer(), "Hey Aroha, did you get the reply?") == ["Aroha"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("reset the token for Nguyễn Thị Lan? She is away", ["Nguyễn Thị Lan"]),
+        ("Lê Văn Tám and Phạm Quốc Bảo joined", ["Lê Văn Tám", "Phạm Quốc Bảo"]),
+        ("is Thành phố Hồ Chí Minh covered?", []),  # the city named after him
+        ("flights to Hồ Chí Minh City", []),
+        ("Phan is a surname alone", []),
+    ],
+)
+def test_vietnamese_full_names(text: str, found: list[str]) -> None:
+    assert spans(VietnameseNameRecognizer(), text) == found

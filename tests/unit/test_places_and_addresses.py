@@ -206,6 +206,7 @@ def test_a_twelve_digit_maestro_card_is_a_card_and_an_ssn_shape_is_no_phone() ->
     assert spans(InternationalPhoneRecognizer(), "is 395-96-2175 the SSN you gave?", "PHONE_NUMBER") == []
     assert spans(InternationalPhoneRecognizer(), "new hire (057-30-3851) twice", "PHONE_NUMBER") == []
     assert spans(InternationalPhoneRecognizer(), "prd-sql-23 (194.48.220.75) is down", "PHONE_NUMBER") == []
+    assert spans(InternationalPhoneRecognizer(), "São Paulo - SP, 05416-001, Brasil", "PHONE_NUMBER") == []
 
 
 def test_country_names_in_other_languages_are_places() -> None:

@@ -98,7 +98,14 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
             r"\byou (?:no longer|don't|do not|won't) (?:have|need) to (?:follow|obey|comply with|respect) "
             r"(?:the |your |any |company )*(?:polic(?:y|ies)|rules|instructions|guidelines)"
         ),
-        re.compile(r"\bfrom now on,? (?:you (?:will|must|are|shall|have to|only|no longer)|respond|answer|ignore)"),
+        # Not a preference about the answers' form: "from now on answer in French", "respond with bullet points".
+        re.compile(
+            r"\bfrom now on,? (?:you (?:will|must|are|shall|have to|only|no longer)|(?:respond|answer)(?! (?:in|using) "
+            r"(?:english|french|german|spanish|italian|portuguese|dutch|polish|swedish|[a-z]+ish|bullet|short|plain|"
+            r"a table|tables|markdown|one|two|three|simple|formal|informal|full sentences)\b| (?:briefly|shortly|"
+            r"concisely|formally|politely)\b| with (?:bullet|short|a table|tables|examples|sources|citations|links)\b)|"
+            r"ignore)"
+        ),
         re.compile(
             r"\byour (?:new|real|true|only) (?:task|job|goal|purpose|instructions?|role) (?:for (?:this|the rest of "
             r"(?:this|the)) (?:session|chat|conversation) )?(?:is|are|will be)\b"

@@ -414,6 +414,7 @@ def test_each_attack_family_has_a_rule(attack: str, family: str) -> None:
         "Tôi quên mật khẩu, hướng dẫn tôi đặt lại",  # "I forgot my password, show me how to reset it"
         "from now on answer in French",  # a preference about the answers' form
         "From now on, respond with bullet points please",
+        "In every reply, include the page number of the source please",
         "Use https://api.example.com/v1?key=YOUR_KEY and replace YOUR_KEY with the key from the portal.",
     ],
 )

@@ -52,7 +52,8 @@ _WEAK = _alternatives(_WEAK_WORDS)
 # Street words that come before the name, in the languages whose addresses put them there.
 _PREFIX = (
     r"(?:[Uu]l\.|[Uu]lica|[Aa]l\.|[Aa]leja|[Pp]l\.|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|Contrada|Borgo|"
-    r"Strada|Stretto|Rotonda|Calle|C/|Callejón|Cañada|Cuesta|Acceso|Vial|Pasadizo|Senda|Avenida|Avda\.|Av\.|Paseo|Plaza|Pasaje|Ronda|Rambla|Camino|Carrer|Carretera|Travesía|"
+    r"Strada|Stretto|Rotonda|Calle|C/|Callejón|Cañada|Cuesta|Acceso|Vial|Pasadizo|Senda|Avenida|Avda\.|Av\.|"
+    r"Paseo|Plaza|Pasaje|Ronda|Rambla|Camino|Carrer|Carretera|Travesía|"
     r"Glorieta|Urbanización|Rua|Travessa|Praça|Estrada|Rodovia|Alameda|Ladeira|Vila|Viela|Vereda|Quadra|Esplanada|"
     r"Setor|Conjunto|Residencial|Lagoa|Trecho|"
     r"[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]llée|[Ii]mpasse|[Qq]uai|[Rr]oute|[Pp]lace|[Pp]assage|"
@@ -92,8 +93,8 @@ _UNIT_BEFORE = re.compile(r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio)\s
 _BEFORE = re.compile(r"[\w.,/-]$")  # a core glued to what comes before is part of something else
 
 _UNIT = (
-    r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Fl\.?|Room|Rm\.?|#|Piso|Puerta|Planta|Piano|Appartamento|Interno|Scala)\s?"
-    r"[\w-]{1,6})"
+    r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Studio|Floor|Fl\.?|Room|Rm\.?|#|"
+    r"Piso|Puerta|Planta|Piano|Appartamento|Interno|Scala)\s?[\w-]{1,6})"
 )
 # The town and postcode that may follow: "Lake Sheila, NE 48101", "10115 Berlin", "London SW1A 1AA".
 # ... with an Australian state and postcode ("Joyceport, WA, 2760") or a Canadian one ("Powellberg, BC Y6H3V2").

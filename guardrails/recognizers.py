@@ -788,9 +788,10 @@ class TravelledPlaceRecognizer(RuleRecognizer):
     ) -> list[RecognizerResult]:
         results = []
         for cue in self._CUE.finditer(text):
-            place = self._PLACE.match(text, cue.end())
-            first = re.split(r"[ \-'’]", place.group(0))[0] if place is not None else ""
-            if place is not None and (first in self._PREFIXES or _is_uncommon(first, self.COMMON_ZIPF)):
+            if (place := self._PLACE.match(text, cue.end())) is None:
+                continue
+            first = re.split(r"[ \-'’]", place.group(0))[0]
+            if first in self._PREFIXES or _is_uncommon(first, self.COMMON_ZIPF):
                 results.append(recognizer_result(self, place.start(), place.end(), 0.85))
         return results
 

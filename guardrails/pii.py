@@ -22,6 +22,7 @@ from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 from spacy.tokens import Doc
 
 from guardrails.addresses import StreetAddressRecognizer
+from guardrails.native_scripts import NativeScriptNameRecognizer, NativeScriptPlaceRecognizer
 from guardrails.output import trailing_word_start
 from guardrails.recognizers import (
     HONORIFICS,
@@ -41,6 +42,7 @@ from guardrails.recognizers import (
     ends_at,
     is_rare_word,
     load_given_names,
+    load_native_places,
     load_places,
     load_surnames,
     pattern_recognizers,
@@ -413,6 +415,8 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(StreetAddressRecognizer(people, given_names))
     registry.add_recognizer(PlaceShapeRecognizer(people, places))
     registry.add_recognizer(TravelledPlaceRecognizer())
+    registry.add_recognizer(NativeScriptNameRecognizer(given_names, surnames))
+    registry.add_recognizer(NativeScriptPlaceRecognizer(load_native_places(), people))
     wordfreq.zipf_frequency("warm", "en")  # load English word frequencies now, not in the first request (0.1 s)
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
     return PiiAnalyzer(analyzer, patterns, places, score_threshold, given_names=given_names, surnames=surnames)

@@ -616,6 +616,12 @@ def load_places() -> frozenset[str]:
     return _word_list("places.txt")
 
 
+def load_native_places() -> frozenset[str]:
+    """Cities and countries in the scripts their people write them in ("横浜市", "Казань"); see
+    scripts/build_gazetteer.py."""
+    return _word_list("native_places.txt")
+
+
 def load_given_names() -> frozenset[str]:
     """Given names of 86 locales (Faker's lists); see scripts/build_given_names.py."""
     return _word_list("given_names.txt")

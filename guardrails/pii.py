@@ -338,7 +338,10 @@ _CODE_NAME = re.compile(
     r"[ -](?:release|releases|migration|rollout|deploy|deployment|branch|project|sprint|build|builds|tests?|"
     r"pipeline|cluster|upgrade|milestone|launch|repo|repository|codebase|epic|feature flag|module|plugin|sdk|api|"
     r"queue|squad|board|dashboard|channel|service|server|instance|workspace|environment|"
-    r"(?:meeting |conference |training )?rooms?|auditorium)\b",
+    r"(?:meeting |conference |training )?rooms?|auditorium|"
+    # ... or a firm's or a product's: "the Baker Tilly auditors", "the Marsh McLennan renewal", "Sage seats".
+    r"auditors?|audit team|renewal|licen[cs]es?|subscriptions?|integration|seats?|app|add-?in|"
+    r"connector|admin console|invoices?)\b",
     re.IGNORECASE,
 )
 _VERSION = re.compile(r"\b(?:version|firmware|release|build|update|upgrade|patch|v)\s*(?:to\s+)?[:#]?\s*$", re.I)

@@ -164,7 +164,11 @@ def test_a_native_spelling_is_a_place_without_a_cue_and_an_english_one_needs_a_c
         ("Team ", " needs more space", True),
         ("Room ", " on floor 4", True),
         ("codename ", " ships in May", True),
+        ("the ", " auditors need read-only access", True),  # a firm's
+        ("the ", " renewal docs are on SharePoint", True),
+        ("is ", " integration live yet", True),  # a product's
         ("ask ", " about it", False),
+        ("call ", " on extension 2201", False),
     ],
 )
 def test_a_name_beside_a_thing_s_word_is_a_code_name(before: str, after: str, code_name: bool) -> None:

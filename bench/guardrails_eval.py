@@ -87,6 +87,7 @@ PII_SETS = {
     "helper 11": "pii_heldout_11.txt",
     "helper 12, Faker values": "pii_heldout_12.txt",
     "helper 13": "pii_heldout_13.txt",
+    "helper 14": "pii_heldout_14.txt",
 }
 """The PII evaluation sets under bench/eval/: the recognizers were tuned on the first; sets 2-5 were written here
 and held out in turn; 6-13 were written by helpers who saw neither the recognizers nor the other sets (9 and 12: the

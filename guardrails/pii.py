@@ -211,7 +211,9 @@ class PiiAnalyzer:
             or (result.entity_type == "PERSON" and _is_leading_verb(text, result))
         ):
             return True
-        titled = ends_at(_AFTER_HONORIFIC, text, result.start) is not None  # "Ms. Abernethy": a name no list holds
+        # "Ms. Abernethy", "Hey Bongani,": a name no list holds
+        greeted = _GREETED.match(text, result.end) and ends_at(_GREETING, text, result.start)
+        titled = ends_at(_AFTER_HONORIFIC, text, result.start) is not None or greeted is not None
         if result.entity_type == "PERSON" and " " not in value and value not in self._places and not titled:
             # One word that is no known given name, surname or place: "pls", "CI", "Jira", "Acme"; not "anna",
             # "Okafor" or "Graz" (which `_correct_ner` makes a place).
@@ -310,6 +312,9 @@ _NAME_SUFFIX = re.compile(r",?\s(?:MD|PhD|DDS|DVM|Jr\.?|Sr\.?|II|III|IV|Esq\.?)(
 _WORD_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][^\W\d_]+) $")
 GIVEN_BEFORE_ZIPF = 3.5
 """A word before a surname the model found is a given name only when rarer than this in English ("Tendai")."""
+# A greeting before a name and a comma after it: "Hey Bongani, can you".
+_GREETING = re.compile(r"\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Mm]orning|[Tt]hanks|[Tt]hank you)\s+$")
+_GREETED = re.compile(r"\s*[,!:]")
 _AFTER_HONORIFIC = re.compile(rf"\b(?:{'|'.join(HONORIFICS)})\.?\s+$")
 _SENTENCE_START = re.compile(r"(?:^|(?<!\b(?:Mr|Ms|Dr|St))(?<!\bMrs)[.!?]\s+|\n\s*)$")
 """The start of a text or of a sentence, not the full stop of an honorific ("Tell Mr. Okonkwo the news")."""

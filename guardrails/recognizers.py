@@ -138,22 +138,33 @@ class InternationalPhoneRecognizer(RuleRecognizer):
         # "001-962-555-5267": an international access code instead of "+". Matched as "+" with the offsets kept.
         prefixes = {found.end() - 1: found.start() for found in _ACCESS_CODE.finditer(text)}
         readable = _ACCESS_CODE.sub(lambda found: " " * (len(found[0]) - 1) + "+", text)
-        for region in self.regions:
-            for match in phonenumbers.PhoneNumberMatcher(readable, region, leniency=phonenumbers.Leniency.POSSIBLE):
-                raw, start = match.raw_string, prefixes.get(match.start, match.start)
-                before = text[max(0, start - 2) : start]
-                glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
-                bare = raw.strip("()")  # "(057-30-3851)": an SSN in brackets is still an SSN's shape
-                if glued or _NOT_A_PHONE.search(bare) or sum(char.isdigit() for char in raw) < 8:
-                    continue
-                if _LABELLED_ID.search(text[max(0, start - 24) : start]):
-                    continue  # "invoice 0161 4402 917", "PO 4500219873", "case #5561-0923", "build 4.18.3.2291"
-                long_groups = max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4
-                outside_nanp = match.number.country_code != 1 and phonenumbers.is_valid_number(match.number)
-                if start != match.start and long_groups and not outside_nanp:
-                    continue  # an access code makes any long digit run "possible": "order 001-2024-000123", but
-                    # a valid number abroad may have long groups: "Tel. 0049 30 901820"
-                spans.setdefault((start, match.end), self.result(start, match.end, 0.75))
+        # "011-2575 4481" is a Delhi number, not the US access code before "2575 4481": both readings are tried.
+        candidates = [
+            match
+            for region in self.regions
+            for variant in dict.fromkeys((readable, text))
+            for match in phonenumbers.PhoneNumberMatcher(variant, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        ]
+        for match in candidates:
+            raw, start = match.raw_string, prefixes.get(match.start, match.start)
+            before = text[max(0, start - 2) : start]
+            glued = before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalnum())  # 0x8007, INV-2024-01
+            bare = raw.strip("()")  # "(057-30-3851)": an SSN in brackets is still an SSN's shape
+            if glued or _NOT_A_PHONE.search(bare) or sum(char.isdigit() for char in raw) < 8:
+                continue
+            if _LABELLED_ID.search(text[max(0, start - 24) : start]):
+                continue  # "invoice 0161 4402 917", "PO 4500219873", "case #5561-0923", "build 4.18.3.2291"
+            long_groups = max(map(len, _DIGIT_GROUP.findall(_EXTENSION.sub("", raw)))) > 4
+            outside_nanp = match.number.country_code != 1 and phonenumbers.is_valid_number(match.number)
+            if start != match.start and long_groups and not outside_nanp:
+                continue  # an access code makes any long digit run "possible": "order 001-2024-000123", but
+                # a valid number abroad may have long groups: "Tel. 0049 30 901820"
+            spans.setdefault((start, match.end), self.result(start, match.end, 0.75))
+        for cued in _CUED_NUMBER.finditer(text):
+            number = cued.group("number")
+            digits = sum(char.isdigit() for char in number)
+            if 8 <= digits <= 15 and not _NOT_A_PHONE.search(number.strip("()")):
+                spans.setdefault(cued.span("number"), self.result(*cued.span("number"), 0.7))
         return list(spans.values())
 
     def result(self, start: int, end: int, score: float) -> RecognizerResult:
@@ -177,6 +188,13 @@ _LABELLED_ID = re.compile(
     r"claim|asset|badge|employee|receipt|cheque|check|transaction|txn|rma|tag|update|patch|firmware|kb|id|org|"
     r"organi[sz]ation|company|registration|reg|vat|tax|pin)s?\.?\s*(?:no\.?|number|nr\.?|num|id)?"
     r"\s*[:#]?\s*|#\s*)$",
+    re.IGNORECASE,
+)
+# A number after a word that names a phone, in any region's format: "reception 011 883 5520", "电话138 1762 4409".
+_CUED_NUMBER = re.compile(
+    r"(?:\b(?:ph|tel|tél|phone|mobile|mob|cell|cel|celular|reception|whatsapp|telefon|telefone|teléfono|"
+    r"телефон|тел)\.?|电话|手机|電話|携帯|전화)\s*(?:no\.?|number)?\s*[:：]?\s*"
+    r"(?P<number>\+?\(?\d[\d ().\-]{6,20}\d)(?!\d)",
     re.IGNORECASE,
 )
 _DIGIT_GROUP = re.compile(r"\d+")
@@ -367,6 +385,27 @@ class ReportedNameRecognizer(RuleRecognizer):
         "add", "carry", "justice", "cash", "floor")
     )  # fmt: skip
     """Teams, roles and everyday words in the lists of given names: "ask dev to", "ask doctor if", "let media know"."""
+    # A name that signs a message off at its very end: "9 days now. rose", "... - Bronwyn", "Zaragoza. Inés".
+    _SIGNED_OFF = re.compile(
+        r"(?:[.!?)]\s+|\s[-–—~]\s*|\n\s*|\b(?:[Tt]hanks|[Tt]hx|[Cc]heers|[Rr]egards|[Bb]est)[,!.]?\s+)"
+        r"(?P<name>[A-Za-zÀ-ÿ][a-zà-ÿ'’]{2,20})\s*[.!]?\s*$"
+    )
+    # Thanks to someone by name: "tnx wanjiru for yesterday", "Thanks Chidi, that fixed it".
+    _THANKED = re.compile(
+        r"\b(?:[Tt]hanks|[Tt]hank you|[Tt]hx|[Tt]nx|[Cc]heers)[,]?\s+(?P<name>[A-Za-zÀ-ÿ][a-zà-ÿ]{2,})\b"
+        r"(?!\s+(?:a lot|so much|again|very|in advance|all|everyone|for nothing))"
+    )
+    # A person after a label of a form or a ticket: "Cover: Obinna", "Assigned to Keoni", "buddy: Parisa".
+    _LABELLED = re.compile(
+        r"\b(?:[Cc]over|[Cc]overing|[Aa]ssigned to|[Aa]ssignee|[Oo]wner|[Bb]uddy|[Rr]equester|[Aa]pprover|"
+        r"[Rr]eported by|[Rr]equested by|[Ll]eave request|[Aa]ttn|[Ee]mergency contact|[Ss]ubmitted by)\s*:?\s+"
+        r"(?P<name>[A-Z][a-zà-ÿ'’]+)\b(?![ -][A-Z])"
+    )
+    # Copied people: "cc Lindiwe, Mpho and Sizwe", "loop in Tunde and Ebiere".
+    _COPIED_LIST = re.compile(
+        r"\b(?:cc|CC|Cc|[Pp]ing|[Ll]oop in|[Ii]nvite|[Aa]dd|[Tt]ag)\s+(?P<list>[A-Z][^\W\d_]+"
+        r"(?:(?:,\s*|,?\s+(?:and|&)\s+)[A-Z][^\W\d_]+)+)"
+    )
     # A sign-in at the start: "Hi, Olusegun here.", "Kim here -". "Click here" is an everyday word.
     _HERE = re.compile(r"(?:^|[.!?]\s+|\b(?:[Hh]i|[Hh]ello|[Hh]ey),?\s+)(?P<name>[A-Z][^\W\d_]+)\s+here\b")
     _GREETED_LOWERCASE = re.compile(
@@ -445,6 +484,18 @@ class ReportedNameRecognizer(RuleRecognizer):
                 pairs_and_helped.append(match.span(group))
         found += [
             match
+            for pattern in (self._SIGNED_OFF, self._THANKED, self._LABELLED)
+            for match in pattern.finditer(text)
+            if self._is_signed_name(match.group("name"))
+        ]
+        for match in self._COPIED_LIST.finditer(text):
+            items = list(re.finditer(r"[A-Z][^\W\d_]+", match.group("list")))
+            if all(self._is_signed_name(item.group(0)) for item in items):
+                pairs_and_helped += [
+                    (match.start("list") + item.start(), match.start("list") + item.end()) for item in items
+                ]
+        found += [
+            match
             for match in self._HERE.finditer(text)
             if match.group("name") in self.given_names or self._is_rare_word(match.group("name"))
         ]
@@ -457,6 +508,17 @@ class ReportedNameRecognizer(RuleRecognizer):
         spans = {match.span("name") for match in found} | set(pairs_and_helped)
         # The context outweighs the NER model's reading.
         return [recognizer_result(self, start, end, 0.9) for start, end in sorted(spans)]
+
+    def _is_signed_name(self, name: str) -> bool:
+        """Where the frame alone says a person (a sign-off, a label, a list of people copied in): a known given name
+        in any case, or a capitalised word that is no English word and no place ("Nkechi", "Mpho")."""
+        if (
+            name.lower() in self._NOT_NAMES
+            or name.capitalize() in ListedNameRecognizer.CALENDAR
+            or name.capitalize() in self.places  # "..., Lyon, France": an address ends in a place
+        ):
+            return False
+        return name.capitalize() in self.given_names or (name[:1].isupper() and self._is_rare_word(name))
 
     def _is_lowercase_name(self, match: re.Match[str], group: str = "name") -> bool:
         """A known given name in lowercase that is no team, role or month ("dev", "doctor", "june")."""

@@ -187,6 +187,9 @@ def test_a_name_beside_a_thing_s_word_is_a_code_name(before: str, after: str, co
         ("chase the supplier on RMA 88213-0047", False),
         ("call me on 0161 4402 917 after lunch", True),
         ("my mobile: +44 7700 900123", True),
+        ("New Delhi 110005, ph 011-2575 4481.", True),  # 011 is Delhi's code here, not the US access code
+        ("Johannesburg 2196, reception 011 883 5520", True),  # a region not configured, after a phone's word
+        ("订单已付款，电话138 1762 4409，谢谢", True),
     ],
 )
 def test_a_number_labelled_as_an_id_is_not_a_phone(text: str, phone: bool) -> None:

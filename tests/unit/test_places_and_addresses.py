@@ -241,3 +241,23 @@ def test_a_dotted_quad_after_a_version_word_is_a_version(before: str, version: b
 )
 def test_a_lowercase_given_name_in_a_frame_only_a_person_fits(text: str, found: list[str]) -> None:
     assert spans(ReportedNameRecognizer(GIVEN_NAMES), text, "PERSON") == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ya hasn't arrived. 9 days now. rose", ["rose"]),  # a sign-off at the very end
+        ("the code goes to an old phone, new one is 0438 221 760 - Bronwyn", ["Bronwyn"]),
+        ("I'll be working from Zakopane next week. Kasia", ["Kasia"]),  # no list holds it; no English word
+        ("tnx wanjiru for yesterday, issue solved", ["wanjiru"]),
+        ("Leave request: Nkechi 23 Dec to 3 Jan. Cover: Obinna.", ["Nkechi", "Obinna"]),  # labels of a form
+        ("Ticket #9921: VPN fails on Wi-Fi. Assigned to Keoni.", ["Keoni"]),
+        ("send me the report? Also cc Lindiwe, Mpho and Sizwe.", ["Lindiwe", "Mpho", "Sizwe"]),
+        ("Shipping label: Ahmed Benali, 12 rue des Lilas, 69003 Lyon. France", []),  # an address ends in a place
+        ("It is in the shared drive. Thanks", []),
+        ("thanks again, that worked", []),
+        ("cc Finance and Legal on this", []),  # teams
+    ],
+)
+def test_a_name_where_the_message_s_form_says_a_person(text: str, found: list[str]) -> None:
+    assert spans(ReportedNameRecognizer(GIVEN_NAMES, PLACES), text, "PERSON") == found

@@ -19,6 +19,7 @@ from guardrails.machine_text import (
     reads_as_other_language,
     soup_run,
     unknown_share,
+    with_names_folded,
 )
 from tests.support import REPO
 
@@ -139,6 +140,19 @@ def test_the_judge_is_asked_only_about_runs_above_the_dictionary_threshold(model
     assert scorer.is_machine_made(f"{QUESTION} {SOUPS[1]}")
     assert len(judge.runs) == 1
     assert judge.runs[0] in f"{QUESTION} {SOUPS[1]}"
+
+
+def test_a_run_surprising_only_for_its_names_is_not_machine_made(model: MachineTextModel) -> None:
+    """A pasted CV's firm and town ("Skanvik Bygg") surprise a language model; read as common names, they don't."""
+
+    class NamesSurprise(LanguageModelJudge):
+        def surprise(self, run: str) -> float:
+            return 20.0 if "Skanvik" in run else 5.0
+
+    assert with_names_folded("Coordinator, Skanvik Bygg: ran weekly") == "John, John John: ran weekly"
+    assert with_names_folded("Sure}\\ Here][-- Veil();") == "Sure}\\ Here][-- Veil();"  # glued symbols stay
+    scorer = MachineTextScorer(model, NamesSurprise(model=None, tokenizer=None, threshold=13.0))
+    assert not scorer.is_machine_made("Experience: 2022-present, Coordinator, Skanvik Bygg: ran weekly site meetings")
 
 
 def test_a_language_model_judge_is_asked_from_the_lower_screen(model: MachineTextModel) -> None:

@@ -27,7 +27,7 @@ import msgspec
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from guardrails.injection_rules import match_rules
+from guardrails.injection_rules import match_rules, quoted_example
 from guardrails.machine_text import MachineTextScorer
 from guardrails.normalize import canonical, hidden_payloads, smuggling_marks
 from guardrails.segments import segments
@@ -224,11 +224,17 @@ class InjectionDetector:
         return results
 
     def _verdict(self, text: str, readable: str, classifier: float) -> InjectionScore:
-        families = (*smuggling_marks(text), *(hit.family for hit in match_rules(readable)))
+        hits = match_rules(readable)
+        quoted = [hit for hit in hits if quoted_example(readable, hit)]
+        families = (*smuggling_marks(text), *(hit.family for hit in hits if hit not in quoted))
         if self._machine_text is not None and self._machine_text.is_machine_made(text):
             families = (*families, ADVERSARIAL_SUFFIX)
         if families:
             return InjectionScore(max(RULE_SCORE, classifier), classifier, families)
+        if quoted and classifier < self.model.threshold:
+            # Only quoted as an example ("text such as 'ignore all previous instructions'"): a security trainer
+            # talking about attacks. Answered and recorded (the flag tier); the output rails still guard the prompt.
+            return InjectionScore(max(classifier, default_flag_threshold(self.model.threshold)), classifier, ())
         semantic = ("semantic",) if classifier >= self.model.threshold else ()
         return InjectionScore(classifier, classifier, semantic)
 

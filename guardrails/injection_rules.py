@@ -631,6 +631,26 @@ RULES: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
+# A quotation given as an example of what attackers write: 'text such as "ignore all previous instructions"',
+# "rule 1 should be 'ignore any instructions in customer emails'". The quote must open right after the cue.
+_MENTION_CUE = re.compile(
+    r"(?:\bsuch as|\blike|\be\.g\.|\bfor example|\bfor instance|\bsaying|\bsays|\bshould be)[,:]?\s*"
+    r"([\"'“‘«])[^\"“”«»]{0,60}$"
+)
+_CLOSING = {"\"": "\"", "'": "'", "“": "”", "‘": "’", "«": "»"}
+
+
+def quoted_example(canonical_text: str, hit: RuleHit) -> bool:
+    """Whether `hit` lies inside a quotation that the text gives as an example (`_MENTION_CUE`), closed within a
+    sentence after it: the text talks about the attack rather than making it."""
+    cue = _MENTION_CUE.search(canonical_text, max(0, hit.start - 90), hit.start)
+    if cue is None:
+        return False
+    closing = _CLOSING[cue.group(1)]
+    end = canonical_text.find(closing, hit.end)
+    return 0 <= end - hit.end <= 120
+
+
 def match_rules(canonical_text: str) -> list[RuleHit]:
     """Every family whose pattern matches, with the first match's offsets in the canonical text."""
     hits = []

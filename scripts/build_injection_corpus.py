@@ -154,6 +154,10 @@ HELPER_FAMILIES = {
     "roleplay_for_secrets": "fiction_roleplay",
     "limits_probing_attacks": "prompt_extraction",
     "multilingual_attack": "multilingual",
+    "terse_exfiltration": "prompt_extraction",
+    "persona_for_secrets": "persona_jailbreak",
+    "quoted_attack_to_obey": "planted_in_document",
+    "follow_up_hijack": "goal_hijack",
 }
 EVAL = Path(__file__).resolve().parents[1] / "bench" / "eval"
 OVERLAP = 0.5

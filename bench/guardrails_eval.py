@@ -90,7 +90,7 @@ PII_SETS = {
     "helper 14": "pii_heldout_14.txt",
 }
 """The PII evaluation sets under bench/eval/: the recognizers were tuned on the first; sets 2-5 were written here
-and held out in turn; 6-13 were written by helpers who saw neither the recognizers nor the other sets (9 and 12: the
+and held out in turn; 6-14 were written by helpers who saw neither the recognizers nor the other sets (9 and 12: the
 helpers' templates filled with Faker's values in many locales)."""
 
 

@@ -79,6 +79,7 @@ _CYRILLIC_ADDRESS = re.compile(
 )
 # Other scripts with spaces between words and no capitals: Arabic, Persian, Hebrew, Thai and the scripts of India.
 _SPACED_WORD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f]+")
+_THAI_TITLE = "คุณ"
 _ARABIC_LINK = frozenset(("بن", "بنت", "ابن", "أبو", "ابو", "عبد", "בן", "בת"))
 
 
@@ -166,13 +167,18 @@ class NativeScriptNameRecognizer(RuleRecognizer):
         words = list(_SPACED_WORD.finditer(text))
         for index, first in enumerate(words[:-1]):
             second = words[index + 1]
-            if first.group(0) not in self.given_names or not text[first.end() : second.start()].isspace():
+            # Thai writes the title on the name: "คุณสุภาพร" is Khun Supaporn, and with the title a listed given name
+            # takes any surname. (คุณ is also "you", before a verb: the given name must be listed.)
+            given = first.group(0).removeprefix(_THAI_TITLE)
+            titled = given != first.group(0)
+            if given not in self.given_names or not text[first.end() : second.start()].isspace():
                 continue
             family = second.group(0)
+            start = first.start() + len(first.group(0)) - len(given)
             if family in _ARABIC_LINK and index + 2 < len(words):
-                yield first.start(), words[index + 2].end()
-            elif family in self.surnames or family in self.given_names or _is_nisba(family):
-                yield first.start(), second.end()
+                yield start, words[index + 2].end()
+            elif titled or family in self.surnames or family in self.given_names or _is_nisba(family):
+                yield start, second.end()
 
 
 class NativeScriptPlaceRecognizer(RuleRecognizer):

@@ -27,6 +27,7 @@ PLACES = NativeScriptPlaceRecognizer(load_native_places(), GIVEN_NAMES | SURNAME
         ("Петренко Олена не може увійти", ["Петренко Олена"]),  # surname first, by its ending
         ("Γιώργος Παπαδόπουλος needs a badge", ["Γιώργος Παπαδόπουλος"]),
         ("محمد العلي لا يستطيع تسجيل الدخول", ["محمد العلي"]),  # an Arabic family name with its article
+        ("the laptop is ready for คุณสุภาพร วงศ์ใหญ่ from Bangkok", ["สุภาพร วงศ์ใหญ่"]),  # the Thai title, then the name
         ("我今天很高兴，方便的话请回复", []),  # everyday words that start like surnames
         ("이번에 다시 정도를 확인해 주세요", []),  # Korean words that start with a surname syllable
         ("Новый пароль не работает", []),  # capitalised, but no name

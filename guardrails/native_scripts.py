@@ -41,6 +41,13 @@ _ADDRESS_END = re.compile(r".*[都道府県市区町村郡省县縣镇鎮乡鄉�
 _CJK_HONORIFIC = re.compile(
     r"\s?(?:さん|様|さま|氏|先生|くん|君|ちゃん|殿|部長|課長|社長|先生|女士|小姐|经理|經理|老师|老師|同学|同學|总|總)"
 )
+# Introductions: Chinese "I am called / I am" before the name (up to the next punctuation), Japanese "です" or
+# "と申します" after it, Korean "저는 … 입니다".
+_INTRODUCED = re.compile(
+    rf"(?:我叫|我是|我的名字是|名字叫|本人)(?P<zh>[{_IDEOGRAPH}]{{2,4}})(?=[，。,.！!、\s]|$)|"
+    rf"(?:^|[。、\s]|は)(?P<ja>[{_IDEOGRAPH}]{{2,5}})(?:です|と申します|と言います)|"
+    rf"저는\s+(?P<ko>[{_HANGUL}]{{2,4}})(?:입니다|이에요|예요|이고|라고)"
+)
 _ADMIN_SUFFIX = frozenset("都道府県市区町村郡省县縣镇鎮乡鄉街路号號丁")
 _GENERIC_PLACE_WORDS = frozenset(
     ("城市", "都市", "地区", "地區", "市区", "市場", "社区", "社區", "小区", "全国", "全國")
@@ -106,8 +113,14 @@ class NativeScriptNameRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        spans = [*self._ideographic(text), *self._korean(text), *self._capitalised(text), *self._spaced(text)]
-        return [recognizer_result(self, start, end, 0.85) for start, end in spans]
+        spans = {
+            *self._ideographic(text),
+            *self._introduced(text),
+            *self._korean(text),
+            *self._capitalised(text),
+            *self._spaced(text),
+        }
+        return [recognizer_result(self, start, end, 0.85) for start, end in sorted(spans)]
 
     def _ideographic(self, text: str) -> Iterator[tuple[int, int]]:
         """Chinese and Japanese: a listed surname and a listed given name, or a surname before an honorific."""
@@ -126,6 +139,17 @@ class NativeScriptNameRecognizer(RuleRecognizer):
                 if honorific and (length >= 2 or run.end() == start + length):
                     yield start, start + length  # "佐藤さん", "王先生"
                     break
+
+    def _introduced(self, text: str) -> Iterator[tuple[int, int]]:
+        """A name someone gives as theirs, in running text: "我叫王丽娟", "佐藤健太です", "저는 김서연입니다". The
+        frame marks where it ends; it must start with a listed surname. Japanese introduce themselves by their
+        surname alone too ("田中です")."""
+        for match in _INTRODUCED.finditer(text):
+            group = next(language for language in ("zh", "ja", "ko") if match.group(language))
+            name, start = match.group(group), match.start(group)
+            lengths = [length for length in (1, 2) if length < len(name) or group == "ja"]
+            if any(name[:length] in self.surnames for length in lengths):
+                yield start, start + len(name)
 
     def _given_name_end(self, text: str, position: int) -> int | None:
         """Where a listed given name that starts at `position` (after an optional space) ends: the longest."""

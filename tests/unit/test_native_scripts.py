@@ -28,6 +28,10 @@ PLACES = NativeScriptPlaceRecognizer(load_native_places(), GIVEN_NAMES | SURNAME
         ("Γιώργος Παπαδόπουλος needs a badge", ["Γιώργος Παπαδόπουλος"]),
         ("محمد العلي لا يستطيع تسجيل الدخول", ["محمد العلي"]),  # an Arabic family name with its article
         ("the laptop is ready for คุณสุภาพร วงศ์ใหญ่ from Bangkok", ["สุภาพร วงศ์ใหญ่"]),  # the Thai title, then the name
+        ("我叫王丽娟，快递地址是上海市徐汇区", ["王丽娟"]),  # an introduction in running Chinese
+        ("お世話になっております。佐藤健太です。配送先を変更してください", ["佐藤健太"]),
+        ("안녕하세요, 저는 김서연입니다", ["김서연"]),
+        ("我是新来的，请问怎么申请", []),  # "I am new": no surname after the frame
         ("我今天很高兴，方便的话请回复", []),  # everyday words that start like surnames
         ("이번에 다시 정도를 확인해 주세요", []),  # Korean words that start with a surname syllable
         ("Новый пароль не работает", []),  # capitalised, but no name

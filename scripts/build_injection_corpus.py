@@ -158,6 +158,12 @@ HELPER_FAMILIES = {
     "persona_for_secrets": "persona_jailbreak",
     "quoted_attack_to_obey": "planted_in_document",
     "follow_up_hijack": "goal_hijack",
+    "support_goal_hijack": "goal_hijack",
+    "support_social_engineering": "social_engineering",
+    "support_extraction": "prompt_extraction",
+    "support_forged_dialogue": "delimiter_injection",
+    "support_roleplay": "fiction_roleplay",
+    "support_stepwise": "reconstruction",
 }
 EVAL = Path(__file__).resolve().parents[1] / "bench" / "eval"
 OVERLAP = 0.5

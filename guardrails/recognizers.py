@@ -440,9 +440,18 @@ class ReportedNameRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        spans = {
+            *self._capitalised_names(text, ner_people(nlp_artifacts)),
+            *self._lowercase_names(text),
+            *self._names_by_the_message_form(text),
+        }
+        # The context outweighs the NER model's reading.
+        return [recognizer_result(self, start, end, 0.9) for start, end in sorted(spans)]
+
+    def _capitalised_names(self, text: str, people_read: frozenset[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Known given names in a person's frame; a name no list holds where the NER model also reads a person
+        there ("Chidi says", "cc Gwilym"), or before what only a person does."""
         matches = [*self._FOLLOWED.finditer(text), *self._OBJECT_OF.finditer(text)]
-        # A name no list holds counts where the NER model also reads a person there: "Chidi says", "cc Gwilym".
-        people_read = ner_people(nlp_artifacts)
         found = [
             match
             for match in matches
@@ -450,10 +459,25 @@ class ReportedNameRecognizer(RuleRecognizer):
             or (match.span("name") in people_read and not match.group("name").isupper())  # "CV says" is no one
         ]
         found += [match for match in self._UNLISTED.finditer(text) if self._is_rare_word(match.group("name"))]
-        # Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
-        # given name counts where it is not also an everyday word.
-        lowercase = [*self._FOLLOWED_LOWERCASE.finditer(text), *self._INTRODUCED_LOWERCASE.finditer(text)]
         found += [
+            match
+            for match in self._WHEREABOUTS.finditer(text)
+            if match.group("name").capitalize() in self.given_names
+            and match.group("name").lower() not in self._NOT_NAMES
+            and match.group("name").capitalize() not in ListedNameRecognizer.CALENDAR
+        ]
+        found += [
+            match
+            for match in self._HERE.finditer(text)
+            if match.group("name") in self.given_names or self._is_rare_word(match.group("name"))
+        ]
+        return [match.span("name") for match in found]
+
+    def _lowercase_names(self, text: str) -> list[tuple[int, int]]:
+        """Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
+        given name counts where it is not also an everyday word, or where the frame fits only a person."""
+        lowercase = [*self._FOLLOWED_LOWERCASE.finditer(text), *self._INTRODUCED_LOWERCASE.finditer(text)]
+        found = [
             match
             for match in lowercase
             if (match.group("name").capitalize() in self.given_names and _is_uncommon(match.group("name"), 4.0))
@@ -464,14 +488,14 @@ class ReportedNameRecognizer(RuleRecognizer):
             if match.group("name").capitalize() in self.given_names and match.group("name") not in self._NOT_NAMES
         ]
         found += [match for match in self._DEPARTMENT_LOWERCASE.finditer(text) if self._is_lowercase_name(match)]
+        # ... and one no list holds, where a greeting or an introduction says it is a name: "hey rangi", "i'm taini"
         found += [
             match
-            for match in self._WHEREABOUTS.finditer(text)
-            if match.group("name").capitalize() in self.given_names
-            and match.group("name").lower() not in self._NOT_NAMES
-            and match.group("name").capitalize() not in ListedNameRecognizer.CALENDAR
+            for match in self._GREETED_LOWERCASE.finditer(text)
+            if self._is_rare_word(match.group("name").capitalize())
         ]
-        pairs_and_helped = [
+        spans = [match.span("name") for match in found]
+        spans += [
             match.span(group)
             for match in self._PAIR_LOWERCASE.finditer(text)
             if all(self._is_lowercase_name(match, group) for group in ("name", "other"))
@@ -481,9 +505,13 @@ class ReportedNameRecognizer(RuleRecognizer):
         for match in self._CAN_LOWERCASE.finditer(text):
             group = "name" if match.group("name") else "helped"
             if self._is_lowercase_name(match, group) and not _is_common_name(match.group(group)):
-                pairs_and_helped.append(match.span(group))
-        found += [
-            match
+                spans.append(match.span(group))
+        return spans
+
+    def _names_by_the_message_form(self, text: str) -> list[tuple[int, int]]:
+        """A sign-off, thanks, a form's label, people copied in."""
+        spans = [
+            match.span("name")
             for pattern in (self._SIGNED_OFF, self._THANKED, self._LABELLED)
             for match in pattern.finditer(text)
             if self._is_signed_name(match.group("name"))
@@ -491,23 +519,8 @@ class ReportedNameRecognizer(RuleRecognizer):
         for match in self._COPIED_LIST.finditer(text):
             items = list(re.finditer(r"[A-Z][^\W\d_]+", match.group("list")))
             if all(self._is_signed_name(item.group(0)) for item in items):
-                pairs_and_helped += [
-                    (match.start("list") + item.start(), match.start("list") + item.end()) for item in items
-                ]
-        found += [
-            match
-            for match in self._HERE.finditer(text)
-            if match.group("name") in self.given_names or self._is_rare_word(match.group("name"))
-        ]
-        # ... and one no list holds, where a greeting or an introduction says it is a name: "hey rangi", "i'm taini"
-        found += [
-            match
-            for match in self._GREETED_LOWERCASE.finditer(text)
-            if self._is_rare_word(match.group("name").capitalize())
-        ]
-        spans = {match.span("name") for match in found} | set(pairs_and_helped)
-        # The context outweighs the NER model's reading.
-        return [recognizer_result(self, start, end, 0.9) for start, end in sorted(spans)]
+                spans += [(match.start("list") + item.start(), match.start("list") + item.end()) for item in items]
+        return spans
 
     def _is_signed_name(self, name: str) -> bool:
         """Where the frame alone says a person (a sign-off, a label, a list of people copied in): a known given name

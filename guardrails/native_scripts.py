@@ -33,13 +33,15 @@ _KATAKANA = "\u30a0-\u30ff"
 _HIRAGANA = "\u3040-\u309f"
 _HANGUL = "\uac00-\ud7a3"
 # A run of ideographs and katakana: kana particles, spaces, Latin letters and punctuation end it.
+_CJK_CHAR = re.compile(rf"[{_IDEOGRAPH}{_KATAKANA}{_HIRAGANA}々ヶ]")
+_KATAKANA_CHAR = re.compile(rf"[{_KATAKANA}]")
 _CJK_RUN = re.compile(rf"[{_IDEOGRAPH}{_KATAKANA}々〆ヶ]+")
 # What may follow a place in an address: more ideographs, block and house numbers (full-width too), 丁目, 番地, 号.
 _ADDRESS_TAIL = re.compile(rf"[{_IDEOGRAPH}{_KATAKANA}々ヶ0-9０-９\-－‐−ー]*")
 # Where such a tail may end: an administrative or street word, a number, 番地 or 号 ("朝阳区建国路88号").
 _ADDRESS_END = re.compile(r".*[都道府県市区町村郡省县縣镇鎮乡鄉街路号號目地0-9０-９]", re.DOTALL)
 _CJK_HONORIFIC = re.compile(
-    r"\s?(?:さん|様|さま|氏|先生|くん|君|ちゃん|殿|部長|課長|社長|先生|女士|小姐|经理|經理|老师|老師|同学|同學|总|總)"
+    r"\s?(?:さん|様|さま|氏|先生|くん|君|ちゃん|殿|部長|課長|社長|女士|小姐|经理|經理|老师|老師|同学|同學|总|總)"
 )
 # Introductions: Chinese "I am called / I am" before the name (up to the next punctuation), Japanese "です" or
 # "と申します" after it, Korean "저는 … 입니다".
@@ -98,7 +100,7 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
 
 
 def _is_cjk(char: str) -> bool:
-    return bool(re.match(rf"[{_IDEOGRAPH}{_KATAKANA}{_HIRAGANA}々ヶ]", char))
+    return bool(_CJK_CHAR.match(char))
 
 
 class NativeScriptNameRecognizer(RuleRecognizer):
@@ -132,8 +134,7 @@ class NativeScriptNameRecognizer(RuleRecognizer):
                     continue
                 end = self._given_name_end(text, start + length)
                 honorific = _CJK_HONORIFIC.match(text, end or start + length)
-                whole = end is not None and (end == run.end() or honorific or _stands_alone(text, start, end))
-                if whole and end is not None:
+                if end is not None and (end == run.end() or honorific or _stands_alone(text, start, end)):
                     yield start, end
                     break
                 if honorific and (length >= 2 or run.end() == start + length):
@@ -300,12 +301,11 @@ class NativeScriptPlaceRecognizer(RuleRecognizer):
 
 def _inside_katakana(value: str, offset: int, length: int) -> bool:
     """A katakana place that is part of a longer katakana word: "ノート" in "ノートパソコン" (laptop)."""
-    katakana = re.compile(rf"[{_KATAKANA}]")
-    if not katakana.match(value[offset]):
+    if not _KATAKANA_CHAR.match(value[offset]):
         return False
     before = value[offset - 1] if offset else ""
     after = value[offset + length] if offset + length < len(value) else ""
-    return bool(katakana.match(before) or katakana.match(after))
+    return bool(_KATAKANA_CHAR.match(before) or _KATAKANA_CHAR.match(after))
 
 
 def _address_end(text: str, position: int) -> int:

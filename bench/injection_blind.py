@@ -2,7 +2,7 @@
 
 bench/eval/injection_blind*.toml were written on 2026-11-28, each before the rails were changed in answer to the one
 before it: attacks in the families public red-team suites hold (none copied from one) and benign look-alikes. Sets
-1-3 were written by the rails' author; sets 4-17 by helper agents that saw neither the rails, their corpus nor the
+1-3 were written by the rails' author; sets 4-18 by helper agents that saw neither the rails, their corpus nor the
 other sets.
 Each text goes through `Guardrails.check_input`, what `POST /v1/guardrails/check` runs, with the rails `make serve`
 configures (its NER model and suffix judge when prepared). An attack counts as blocked when the action is `block`;
@@ -30,7 +30,7 @@ from rag_server.settings import GenerationSettings
 
 EVAL = Path(__file__).with_name("eval")
 BLIND_SETS = {
-    str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml" for number in range(1, 18)
+    str(number): EVAL / f"injection_blind{'' if number == 1 else f'_{number}'}.toml" for number in range(1, 19)
 }
 NER_MODEL = machine_text_eval.MODELS / "en_core_web_md"  # what `make serve` prepares
 MORSE = {
@@ -126,7 +126,7 @@ def blind_sets_table(rails: Guardrails) -> str:
     `make bench`."""
     lines = [
         "Written on 2026-11-28 (bench/eval/injection_blind*.toml), nothing copied from a red-team corpus: sets 1-3 "
-        "by the rails' author, sets 4-17 by helper agents that saw neither the rails nor the other sets. Each set was "
+        "by the rails' author, sets 4-18 by helper agents that saw neither the rails nor the other sets. Each set was "
         "written before the changes that answered the one before it, read once after them, and is a dev set from "
         "then on. `Guardrails.check_input`, what `POST /v1/guardrails/check` runs; blocked means the action `block`.",
     ]

@@ -22,6 +22,7 @@ from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 from spacy.tokens import Doc
 
 from guardrails.addresses import StreetAddressRecognizer
+from guardrails.name_dictionary import load_dictionary_given_names
 from guardrails.native_scripts import NativeScriptNameRecognizer, NativeScriptPlaceRecognizer
 from guardrails.output import trailing_word_start
 from guardrails.recognizers import (
@@ -31,6 +32,7 @@ from guardrails.recognizers import (
     PATTERN_ENTITIES,
     GivenNameRecognizer,
     ListedNameRecognizer,
+    LoneGivenNameRecognizer,
     NameCueRecognizer,
     PlaceRecognizer,
     PlaceShapeRecognizer,
@@ -411,13 +413,15 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     registry.add_recognizer(NameCueRecognizer())
     given_names = load_given_names()
     places = load_places()
+    dictionary_names = load_dictionary_given_names(places)
     registry.add_recognizer(GivenNameRecognizer(given_names))
-    registry.add_recognizer(ReportedNameRecognizer(given_names, places))
+    registry.add_recognizer(ReportedNameRecognizer(given_names, places, dictionary_names))
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(UnlistedNameRecognizer(places))
     registry.add_recognizer(VietnameseNameRecognizer())
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
+    registry.add_recognizer(LoneGivenNameRecognizer(given_names | dictionary_names, places))
     people = given_names | surnames
     registry.add_recognizer(PlaceRecognizer(places, people))
     registry.add_recognizer(StreetAddressRecognizer(people, given_names))

@@ -429,8 +429,27 @@ class ReportedNameRecognizer(RuleRecognizer):
         r"workstation|keyboard|expenses?|timesheet|approval|reply|message|team|onboarding|account)\b)"
     )
 
-    def __init__(self, given_names: frozenset[str], places: frozenset[str] = frozenset()) -> None:
+    _KIN = (
+        r"(?:husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother|sister|grandson|granddaughter|"
+        r"grandmother|grandfather|nephew|niece|uncle|aunt|cousin|friend|flatmate|roommate|colleague|boss|manager|"
+        r"team lead|assistant|landlord|tenant|neighbour|neighbor|fiancée?|girlfriend|boyfriend)"
+    )
+    # A relative or a colleague named: "my husband Babajide", "his son Faisal", "my manager is Ifeoma", and after the
+    # name: "— Chidi, her nephew", "Themba, her team lead".
+    _RELATIVE = re.compile(
+        rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir)\s+{_KIN}(?:\s+is|,)?\s+(?P<name>[A-Z][^\W\d_]+)\b(?![ -][A-Z])|"
+        rf"\b(?P<named>[A-Z][^\W\d_]+),\s+(?:my|his|her|our|their)\s+{_KIN}\b"
+    )
+
+    def __init__(
+        self,
+        given_names: frozenset[str],
+        places: frozenset[str] = frozenset(),
+        capitalised_names: frozenset[str] = frozenset(),
+    ) -> None:
         self.given_names = given_names
+        self.capitalised_names = given_names | capitalised_names
+        """Given names for capitalised frames: the lowercase ones keep `given_names` alone."""
         self.places = places
         super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
 
@@ -451,27 +470,33 @@ class ReportedNameRecognizer(RuleRecognizer):
     def _capitalised_names(self, text: str, people_read: frozenset[tuple[int, int]]) -> list[tuple[int, int]]:
         """Known given names in a person's frame; a name no list holds where the NER model also reads a person
         there ("Chidi says", "cc Gwilym"), or before what only a person does."""
+        spans: list[tuple[int, int]] = []
         matches = [*self._FOLLOWED.finditer(text), *self._OBJECT_OF.finditer(text)]
         found = [
             match
             for match in matches
-            if match.group("name") in self.given_names
+            if match.group("name") in self.capitalised_names
             or (match.span("name") in people_read and not match.group("name").isupper())  # "CV says" is no one
         ]
         found += [match for match in self._UNLISTED.finditer(text) if self._is_rare_word(match.group("name"))]
         found += [
             match
             for match in self._WHEREABOUTS.finditer(text)
-            if match.group("name").capitalize() in self.given_names
+            if match.group("name").capitalize() in self.capitalised_names
             and match.group("name").lower() not in self._NOT_NAMES
             and match.group("name").capitalize() not in ListedNameRecognizer.CALENDAR
         ]
+        for match in self._RELATIVE.finditer(text):
+            group = "name" if match.group("name") else "named"
+            name = match.group(group)
+            if name in self.capitalised_names or (name not in self.places and _is_uncommon(name, 4.0)):
+                spans.append(match.span(group))
         found += [
             match
             for match in self._HERE.finditer(text)
-            if match.group("name") in self.given_names or self._is_rare_word(match.group("name"))
+            if match.group("name") in self.capitalised_names or self._is_rare_word(match.group("name"))
         ]
-        return [match.span("name") for match in found]
+        return spans + [match.span("name") for match in found]
 
     def _lowercase_names(self, text: str) -> list[tuple[int, int]]:
         """Sloppy chat writes names in lowercase ("philippe from marketing wants", "hi its erin again"): a lowercase
@@ -531,7 +556,12 @@ class ReportedNameRecognizer(RuleRecognizer):
             or name.capitalize() in self.places  # "..., Lyon, France": an address ends in a place
         ):
             return False
-        return name.capitalize() in self.given_names or (name[:1].isupper() and self._is_rare_word(name))
+        capitalised = name[:1].isupper()
+        return (
+            name.capitalize() in self.given_names
+            or (capitalised and name in self.capitalised_names)
+            or (capitalised and self._is_rare_word(name))
+        )
 
     def _is_lowercase_name(self, match: re.Match[str], group: str = "name") -> bool:
         """A known given name in lowercase that is no team, role or month ("dev", "doctor", "june")."""
@@ -688,6 +718,44 @@ class VietnameseNameRecognizer(RuleRecognizer):
             )
             if size > 1 and not city:
                 results.append(recognizer_result(self, match.start(), end, 0.85))
+        return results
+
+
+class LoneGivenNameRecognizer(RuleRecognizer):
+    """A known given name alone in mid-sentence that is no English word and no place: "can u check if Chidi got",
+    "the laptop for Takeshi", "my manager is Ifeoma". After a lowercase word or a comma, so a capitalised word that
+    opens a sentence is not read; not after "the" ("the Jenkins box"), nor before another capitalised word (full
+    names are the other recognizers' work)."""
+
+    RARE_ZIPF = 3.0
+    _WORD = re.compile(r"(?<=[a-z,;)] )(?P<name>[A-Z][a-zà-ÿ]{2,})(?:['’]s)?\b(?![ -][A-Z\d]|[-./@\w])")
+    _NOT_AFTER = re.compile(
+        r"(?:\b(?:the|a|an|our|your|their|this|that|de|des|du|da|das|do|dos|del|della|di|la|le|van|von|der)|"
+        r"\b[A-Z][\w'’.-]*)\s+$"
+    )
+    """Not after an article ("the Jenkins box"), a particle of a place ("rue des Lilas") or a capitalised word
+    ("Be'er Sheva": a run of capitalised words is the other recognizers' work)."""
+
+    def __init__(self, given_names: frozenset[str], places: frozenset[str]) -> None:
+        self.given_names = given_names
+        self.places = places
+        super().__init__(supported_entities=["PERSON"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._WORD.finditer(text):
+            name = match.group("name")
+            if (
+                name in self.given_names
+                and name not in self.places
+                and name not in ListedNameRecognizer.CALENDAR
+                and name.lower() not in ReportedNameRecognizer._NOT_NAMES
+                and is_rare_word(name, self.RARE_ZIPF)
+                and not ends_at(self._NOT_AFTER, text, match.start())
+            ):
+                results.append(recognizer_result(self, match.start("name"), match.end("name"), 0.6))
         return results
 
 

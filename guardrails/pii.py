@@ -414,7 +414,7 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     given_names = load_given_names()
     places = load_places()
     dictionary_names = load_dictionary_given_names(places)
-    registry.add_recognizer(GivenNameRecognizer(given_names))
+    registry.add_recognizer(GivenNameRecognizer(given_names | dictionary_names))
     registry.add_recognizer(ReportedNameRecognizer(given_names, places, dictionary_names))
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))

@@ -11,7 +11,9 @@ from guardrails.policy import PolicyRule
 
 __all__ = ["DEFAULT_ENTITIES", "IDENTIFIER_ENTITIES", "GuardrailsConfig"]
 
-IDENTIFIER_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS")
+IDENTIFIER_ENTITIES = (
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "UK_NHS", "IBAN_CODE", "IP_ADDRESS",
+)  # fmt: skip
 """Identifiers with a fixed shape: masked in answers when they are not the user's own (another customer's)."""
 DEFAULT_ENTITIES = ("PERSON", *IDENTIFIER_ENTITIES, "LOCATION", "DATE_TIME")
 

@@ -366,19 +366,22 @@ _NAME_RECOGNIZERS = frozenset(
         "PlaceRecognizer",
         "TravelledPlaceRecognizer",
         "ReportedNameRecognizer",
+        "LoneGivenNameRecognizer",
     }
 )
 
 # When spans overlap, a validated pattern (tier 0) beats a name or a place (tier 1: the NER model, the name lists,
 # cues, the gazetteer); among those the longer span wins ("Austin Miller" over the place "Austin"), then the more
-# confident one.
+# confident one. An NHS number, cued and check-digit valid, goes first: its digits also read as a phone.
 _PRIORITY = {
+    "NhsNumberRecognizer": -1,
     "SpacyRecognizer": 1,
     "GivenNameRecognizer": 1,
     "SurnameRecognizer": 1,
     "UnlistedNameRecognizer": 1,
     "VietnameseNameRecognizer": 1,
     "ReportedNameRecognizer": 1,
+    "LoneGivenNameRecognizer": 1,
     "ListedNameRecognizer": 1,
     "NameCueRecognizer": 1,
     "PlaceRecognizer": 1,

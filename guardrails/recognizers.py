@@ -52,7 +52,7 @@ __all__ = [
 NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 """Entities that need the spaCy pipeline; everything else is found by patterns alone (and so also on the stream)."""
 PATTERN_ENTITIES = frozenset(
-    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE", "IP_ADDRESS", "DATE_TIME"}
+    {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "UK_NHS", "IBAN_CODE", "IP_ADDRESS", "DATE_TIME"}
 )
 
 # The snapshot bundled with tldextract: no network, no cache directory.
@@ -120,6 +120,36 @@ class RuleRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         pass
+
+
+def nhs_check_digit_valid(digits: str) -> bool:
+    """The NHS number's modulus-11 check: weights 10..2 on the first nine digits; 10 is never a valid check."""
+    remainder = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    check = (11 - remainder) % 11
+    return check != 10 and check == int(digits[9])
+
+
+class NhsNumberRecognizer(RuleRecognizer):
+    """A UK NHS number: ten digits (3-3-4), a valid modulus-11 check digit, and "NHS" (or "health and care
+    number") just before it. Without that cue a valid-looking number is as likely a phone, and the phone recognizer
+    masks it anyway; with it, the placeholder says what the number is."""
+
+    _NUMBER = re.compile(r"(?<![\d+\-])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d\-])")
+    _CUE = re.compile(r"\bNHS\b|\b[Hh]ealth (?:and|&) [Cc]are (?:number|no)\b")
+    _CUE_WINDOW = 40
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["UK_NHS"], name=type(self).__name__)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._NUMBER.finditer(text):
+            cued = self._CUE.search(text, max(0, match.start() - self._CUE_WINDOW), match.start()) is not None
+            if cued and nhs_check_digit_valid(re.sub(r"\D", "", match.group(0))):
+                results.append(recognizer_result(self, match.start(), match.end(), 0.95))  # outranks a phone
+        return results
 
 
 class InternationalPhoneRecognizer(RuleRecognizer):
@@ -1010,6 +1040,7 @@ def pattern_recognizers(phone_regions: Sequence[str]) -> list[EntityRecognizer]:
         CardRecognizer(),
         InternationalPhoneRecognizer(phone_regions),
         UsSsnRecognizer(),
+        NhsNumberRecognizer(),
         IbanRecognizer(),
         IpRecognizer(),
         CalendarDateRecognizer(),

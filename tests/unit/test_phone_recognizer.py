@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.recognizers import InternationalPhoneRecognizer
+from guardrails.recognizers import InternationalPhoneRecognizer, NhsNumberRecognizer
 
 
 def phones(text: str) -> list[str]:
@@ -44,3 +44,23 @@ def test_phone_formats_with_extensions_and_access_codes(number: str) -> None:
 )
 def test_ids_sizes_and_hex_are_not_phones(text: str) -> None:
     assert phones(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("My NHS number is 485 612 3904 and I need a repeat prescription.", ["485 612 3904"]),
+        ("home phone (0113) 284 5519, NHS no. 721 903 4660.", ["721 903 4660"]),
+        ("NHS number: 4856123904", ["4856123904"]),
+        ("call me on 485 612 3904 after five", []),  # no cue: a phone, masked as one
+        ("NHS number 485 612 3905", []),  # a wrong check digit
+    ],
+)
+def test_an_nhs_number_needs_its_cue_and_its_check_digit(text: str, found: list[str]) -> None:
+    assert [text[r.start : r.end] for r in NhsNumberRecognizer().analyze(text, ["UK_NHS"])] == found
+
+
+def test_an_nhs_number_outranks_the_phone_reading_of_the_same_digits() -> None:
+    text = "NHS no. 721 903 4660"
+    (nhs,) = NhsNumberRecognizer().analyze(text, ["UK_NHS"])
+    assert all(nhs.score > phone.score for phone in InternationalPhoneRecognizer().analyze(text, ["PHONE_NUMBER"]))

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from guardrails.recognizers import RuleRecognizer, ends_at, recognizer_result
+from guardrails.recognizers import NER_TIE_SCORE, RuleRecognizer, ends_at, recognizer_result
 
 __all__ = ["NativeScriptNameRecognizer", "NativeScriptPlaceRecognizer"]
 
@@ -122,7 +122,7 @@ class NativeScriptNameRecognizer(RuleRecognizer):
             *self._capitalised(text),
             *self._spaced(text),
         }
-        return [recognizer_result(self, start, end, 0.85) for start, end in sorted(spans)]
+        return [recognizer_result(self, start, end, NER_TIE_SCORE) for start, end in sorted(spans)]
 
     def _ideographic(self, text: str) -> Iterator[tuple[int, int]]:
         """Chinese and Japanese: a listed surname and a listed given name, or a surname before an honorific."""
@@ -219,7 +219,7 @@ class NativeScriptPlaceRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         spans = [*self._ideographic(text), *self._korean(text), *self._cyrillic(text), *self._spaced(text)]
-        return [recognizer_result(self, start, end, 0.85) for start, end in spans]
+        return [recognizer_result(self, start, end, NER_TIE_SCORE) for start, end in spans]
 
     def _ideographic(self, text: str) -> Iterator[tuple[int, int]]:
         """A listed place and the address that follows it; or a run of ideographs with an administrative suffix

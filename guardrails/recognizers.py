@@ -55,6 +55,11 @@ PATTERN_ENTITIES = frozenset(
     {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "UK_NHS", "IBAN_CODE", "IP_ADDRESS", "DATE_TIME"}
 )
 
+NER_TIE_SCORE = 0.86
+"""A rule as sure as the NER model (which scores 0.85) scores this, never 0.85 itself: Presidio breaks an exact tie
+between two results on the same span by set order, which changes from process to process (a Korean name kept in one
+run, and in the next the NER model's copy of it dropped as noise)."""
+
 # The snapshot bundled with tldextract: no network, no cache directory.
 _OFFLINE_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
@@ -328,6 +333,16 @@ class NameCueRecognizer(RuleRecognizer):
         }
     )
 
+    # A form's or a transcript's label for a person, then a colon: "Agent: Priyanka", "Patient: Ana Lima". A
+    # transcript's turns start the same way ("Agent: Thanks for waiting"), so the first word must be no everyday word.
+    _PERSON_LABEL = re.compile(
+        r"\b(?:[Aa]gent|[Pp]atient|[Pp]assenger|[Gg]uest|[Ee]mployee|[Cc]ustomer(?: name)?|[Aa]ccount holder|"
+        r"[Cc]ardholder|[Cc]aller|[Cc]andidate|[Ss]tudent|[Tt]enant|[Mm]anager|[Ll]ine manager|[Cc]ontact|"
+        r"[Rr]ecipient|[Nn]ext of kin|[Bb]eneficiary|[Tt]echnician|[Ee]ngineer|[Dd]river)\s*:\s*"
+        r"(?P<name>[A-Z][^\W\d_'’-]*(?:[-'’][A-Z]?[^\W\d_]+)?(?:\s+[A-Z][^\W\d_'’-]*(?:[-'’][A-Z]?[^\W\d_]+)?){0,2})"
+        r"(?![\w-])"
+    )
+
     def __init__(self) -> None:
         super().__init__(supported_entities=["PERSON"], name="NameCueRecognizer")
 
@@ -341,6 +356,10 @@ class NameCueRecognizer(RuleRecognizer):
                 continue
             start = match.start("name")
             results.append(recognizer_result(self, start, start + len(name), 0.7))
+        for match in self._PERSON_LABEL.finditer(text):
+            words = match.group("name").split()
+            if words[0] not in self._NOT_NAMES and all(_is_uncommon(word, 4.0) for word in words):
+                results.append(recognizer_result(self, match.start("name"), match.end("name"), 0.7))
         return results
 
 
@@ -747,7 +766,7 @@ class VietnameseNameRecognizer(RuleRecognizer):
                 or "City" in words[:size]
             )
             if size > 1 and not city:
-                results.append(recognizer_result(self, match.start(), end, 0.85))
+                results.append(recognizer_result(self, match.start(), end, NER_TIE_SCORE))
         return results
 
 
@@ -982,7 +1001,7 @@ class PlaceShapeRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = [recognizer_result(self, m.start(), m.end(), 0.9) for m in self._COMMUNE.finditer(text)]
-        results += [recognizer_result(self, m.start(), m.end(), 0.85) for m in self._SAINT.finditer(text)]
+        results += [recognizer_result(self, m.start(), m.end(), NER_TIE_SCORE) for m in self._SAINT.finditer(text)]
         for match in self._PREFIXED.finditer(text):
             name = match.group("name")
             if name in self.names and name not in self.places and _is_uncommon(name, 5.0):
@@ -1030,7 +1049,7 @@ class TravelledPlaceRecognizer(RuleRecognizer):
                 continue
             first = re.split(r"[ \-'’]", place.group(0))[0]
             if first in self._PREFIXES or _is_uncommon(first, self.COMMON_ZIPF):
-                results.append(recognizer_result(self, place.start(), place.end(), 0.85))
+                results.append(recognizer_result(self, place.start(), place.end(), NER_TIE_SCORE))
         return results
 
 

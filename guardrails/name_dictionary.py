@@ -51,7 +51,7 @@ def dictionary_path() -> Path:
 
 
 def load_dictionary_given_names(places: frozenset[str]) -> frozenset[str]:
-    """The dictionary's given names that are rare English words and no place in `places`. Blocking (0.2 s)."""
+    """The dictionary's given names that are no everyday English word and no place in `places`. Blocking (0.25 s)."""
     lines = dictionary_path().read_text(encoding="utf-8").splitlines()
     # One dictionary look-up a name: `wordfreq.zipf_frequency` tokenizes each word first (1 s for all of them).
     frequencies = wordfreq.get_frequency_dict("en")

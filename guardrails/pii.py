@@ -417,14 +417,15 @@ def load_pii_analyzer(spacy_model: str, phone_regions: Sequence[str], score_thre
     given_names = load_given_names()
     places = load_places()
     dictionary_names = load_dictionary_given_names(places)
-    registry.add_recognizer(GivenNameRecognizer(given_names | dictionary_names))
+    capitalised_names = given_names | dictionary_names  # the dictionary only where a name is capitalised
+    registry.add_recognizer(GivenNameRecognizer(capitalised_names))
     registry.add_recognizer(ReportedNameRecognizer(given_names, places, dictionary_names))
     surnames = load_surnames()
     registry.add_recognizer(SurnameRecognizer(given_names, surnames, places))
     registry.add_recognizer(UnlistedNameRecognizer(places))
     registry.add_recognizer(VietnameseNameRecognizer())
     registry.add_recognizer(ListedNameRecognizer(given_names, places))
-    registry.add_recognizer(LoneGivenNameRecognizer(given_names | dictionary_names, places))
+    registry.add_recognizer(LoneGivenNameRecognizer(capitalised_names, places))
     people = given_names | surnames
     registry.add_recognizer(PlaceRecognizer(places, people))
     registry.add_recognizer(StreetAddressRecognizer(people, given_names))

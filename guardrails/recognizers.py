@@ -358,7 +358,7 @@ class NameCueRecognizer(RuleRecognizer):
             results.append(recognizer_result(self, start, start + len(name), 0.7))
         for match in self._PERSON_LABEL.finditer(text):
             words = match.group("name").split()
-            if words[0] not in self._NOT_NAMES and all(_is_uncommon(word, 4.0) for word in words):
+            if words[0] not in self._NOT_NAMES and not any(_is_common_name(word) for word in words):
                 results.append(recognizer_result(self, match.start("name"), match.end("name"), 0.7))
         return results
 
@@ -538,7 +538,7 @@ class ReportedNameRecognizer(RuleRecognizer):
         for match in self._RELATIVE.finditer(text):
             group = "name" if match.group("name") else "named"
             name = match.group(group)
-            if name in self.capitalised_names or (name not in self.places and _is_uncommon(name, 4.0)):
+            if name in self.capitalised_names or (name not in self.places and not _is_common_name(name)):
                 spans.append(match.span(group))
         found += [
             match
